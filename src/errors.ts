@@ -36,6 +36,11 @@ export const ERRORS = {
   FERRY_ERR_LINK_PEER: { meaning: 'the peer TLS certificate is not the pinned peer' },
   FERRY_ERR_LINK_TIMEOUT: { meaning: 'the peer stopped answering heartbeats' },
 
+  // --- policy (domain control) ---
+  FERRY_ERR_POLICY_DIRECTION: { status: 403, meaning: 'the packet travels between domains that no rule connects' },
+  FERRY_ERR_POLICY_KIND: { status: 403, meaning: 'this packet kind may not travel in this direction' },
+  FERRY_ERR_POLICY_CASE: { status: 409, meaning: 'the packet refers to a case that does not exist, or already exists' },
+
   // --- store ---
   FERRY_ERR_STORE_OUTBOX_FULL: { status: 503, meaning: 'the outbox holds its maximum number of packets; the sender waits' },
 
@@ -67,6 +72,12 @@ export class FerryError extends Error {
     const spec: ErrorSpec = ERRORS[this.code];
     return spec.status;
   }
+}
+
+/** The HTTP status a code maps to (500 for codes that never reach an HTTP client on their own). */
+export function httpStatus(code: FerryErrorCode): number {
+  const spec: ErrorSpec = ERRORS[code];
+  return spec.status ?? 500;
 }
 
 export function isFerryError(e: unknown): e is FerryError {

@@ -1,0 +1,58 @@
+// The two gateways' config schemas. Paths in the files are relative to the working directory the
+// service runs in (the install directory; `npm start` runs from the project root).
+import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
+import { DEFAULT_WINDOW } from '../link/limits.js';
+
+const file = () => str({ min: 1 });
+const port = () => int({ min: 0, max: 65535 });
+const pin = obj({ subjects: list(str({ min: 1 }), { min: 1 }), sha256: opt(list(str({ pattern: /^[0-9A-Fa-f:]{64,95}$/ })), []) });
+const ownKeys = obj({ ca: file(), signCert: file(), signKey: file(), encCert: file(), encKey: file() });
+const peerKeys = obj({
+  encCert: file(),
+  signerSubjects: list(str({ min: 1 }), { min: 1 }),
+  signerSha256: opt(list(str({ pattern: /^[0-9A-Fa-f:]{64,95}$/ })), []),
+});
+const tlsFiles = obj({ cert: file(), key: file() });
+const logCfg = opt(obj({ level: opt(oneOf('debug', 'info', 'warn', 'error'), 'info') }), { level: 'info' as const });
+const domains = obj({ self: str({ min: 1 }), peer: str({ min: 1 }) });
+const linkTuning = {
+  window: opt(int({ min: 1, max: 4096 }), DEFAULT_WINDOW),
+  heartbeatMs: opt(int({ min: 100, max: 600_000 }), 5_000),
+  deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
+};
+
+export const externalSchema = obj({
+  gateway: oneOf('external'),
+  dataDir: file(),
+  allowRoot: opt(bool(), false),
+  api: obj({
+    host: str({ min: 1 }),
+    port: port(),
+    tls: tlsFiles,
+    maxBodyBytes: opt(int({ min: 1024, max: 48 * 1024 * 1024 }), 48 * 1024 * 1024),
+    maxOutbox: opt(int({ min: 1 }), 100_000),
+  }),
+  link: obj({ host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), '/link'), tls: tlsFiles, peer: pin, ...linkTuning }),
+  keys: ownKeys,
+  peer: peerKeys,
+  domains,
+  log: logCfg,
+});
+
+export const internalSchema = obj({
+  gateway: oneOf('internal'),
+  dataDir: file(),
+  allowRoot: opt(bool(), false),
+  link: obj({
+    url: str({ pattern: /^wss:\/\// }), tls: tlsFiles, peer: pin, ...linkTuning,
+    backoffBaseMs: opt(int({ min: 10 }), 250), backoffCapMs: opt(int({ min: 100 }), 30_000),
+  }),
+  intranet: obj({ host: str({ min: 1 }), port: port() }),
+  keys: ownKeys,
+  peer: peerKeys,
+  domains,
+  log: logCfg,
+});
+
+export type ExternalConfig = Infer<typeof externalSchema>;
+export type InternalConfig = Infer<typeof internalSchema>;

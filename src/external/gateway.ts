@@ -1,0 +1,67 @@
+// The external gateway process: applicant API, the link listener the internal gateway dials into,
+// and the status cache the intranet's packets update.
+import type { FastifyInstance } from 'fastify';
+import type { ExternalConfig } from '../config/gateway-config.js';
+import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
+import { createInbox } from '../gateway/inbox.js';
+import { decodeStatus } from '../gateway/bodies.js';
+import { outboxSource } from '../gateway/outbox-source.js';
+import type { Logger } from '../gateway/logger.js';
+import { LinkServer } from '../link/server.js';
+import type { Clock } from '../time/clock.js';
+import { buildApi } from './api.js';
+import { createIntake } from './intake.js';
+import { openExternalStore } from './store.js';
+
+export interface RunningGateway { apiPort: number; linkPort: number; stop(): Promise<void> }
+
+export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock): Promise<RunningGateway> {
+  const keys = loadGatewayKeys(cfg.keys, cfg.peer);
+  const apiTls = loadTls(cfg.api.tls, cfg.keys.ca);
+  const linkTls = loadTls(cfg.link.tls, cfg.keys.ca);
+  const store = openExternalStore(cfg.dataDir);
+
+  let link: LinkServer | null = null;
+  const inbox = createInbox({
+    db: store.db, clock, log, selfDomain: cfg.domains.self, peerDomain: cfg.domains.peer,
+    open: { keys: keys.open, signers: keys.signers },
+    handlers: {
+      status: (p) => {
+        const s = decodeStatus(p.body);
+        if (!s.ok) return s;
+        if (s.value.caseId !== p.caseId) return { code: 'FERRY_ERR_POLICY_CASE', detail: `body case ${s.value.caseId} vs header ${p.caseId}` };
+        if (!store.status.apply(s.value.caseId, s.value.status, s.value.atMs, s.value.detail, p.packetId, s.value.receiptToken)) {
+          return { code: 'FERRY_ERR_POLICY_CASE', detail: `status for unknown case ${s.value.caseId}` };
+        }
+        return null;
+      },
+    },
+  });
+  link = new LinkServer({
+    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer,
+    gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
+  }, outboxSource(store.outbox), inbox, log);
+  const linkPort = await link.listen();
+
+  const intake = createIntake({
+    store, keys: keys.seal, selfDomain: cfg.domains.self, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
+  });
+  const app: FastifyInstance = await buildApi({
+    tls: apiTls, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
+    afterIntake: () => link?.pump(),
+    health: () => ({ gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count() }),
+  });
+  await app.listen({ host: cfg.api.host, port: cfg.api.port });
+  const addr = app.server.address();
+  const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
+  log.info({ apiPort, linkPort }, 'external gateway listening');
+
+  return {
+    apiPort, linkPort,
+    async stop() {
+      await app.close();
+      await link?.close();
+      store.db.close();
+    },
+  };
+}

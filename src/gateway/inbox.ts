@@ -1,0 +1,78 @@
+// The receiving end of the link, common to both gateways: open each packet, drop duplicates by id,
+// keep refused packets with their reason, hand the rest to the kind's handler, and commit the whole
+// batch in one SQLite transaction before any of it is acknowledged.
+import type { Db } from '../store/db.js';
+import { SeenPackets } from '../store/seen-packets.js';
+import { RejectedPackets } from '../store/rejected-packets.js';
+import { openPacket, type OpenContext, type OpenedPacket } from '../seal/open.js';
+import type { KindName } from '../seal/packet-kind.js';
+import type { IncomingPacket, PacketSink } from '../link/session.js';
+import type { Clock } from '../time/clock.js';
+import type { Logger } from './logger.js';
+import type { FerryErrorCode } from '../errors.js';
+
+/** A handler runs inside the batch transaction. It returns null when the packet is delivered, or a
+ *  refusal (code + detail) when its content breaks a rule; the packet is then kept as rejected. */
+export type KindHandler = (p: OpenedPacket, now: number) => { code: FerryErrorCode; detail: string } | null;
+
+export interface InboxOptions {
+  db: Db;
+  open: Omit<OpenContext, 'now'>;
+  clock: Clock;
+  selfDomain: string;
+  peerDomain: string;
+  handlers: Partial<Record<KindName, KindHandler>>;
+  log: Logger;
+  /** Called after a batch commits (e.g. to pump the outbox the handlers wrote to). */
+  afterCommit?: () => void;
+}
+
+export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets } {
+  const seen = new SeenPackets(o.db);
+  const rejected = new RejectedPackets(o.db);
+
+  const commit = o.db.transaction((batch: readonly IncomingPacket[]) => {
+    const now = o.clock.now();
+    const acks: Buffer[] = [];
+    for (const f of batch) {
+      const frameId = f.packetId.toString('hex');
+      const r = openPacket(f.bytes, { ...o.open, now });
+      if (!r.ok) {
+        rejected.add(r.packetId ?? null, r.code, r.detail, f.bytes, now.getTime());
+        o.log.warn({ packet: r.packetId ?? frameId, stage: 'open', code: r.code, detail: r.detail }, 'packet refused');
+        acks.push(f.packetId);
+        continue;
+      }
+      const p = r.packet;
+      const id = p.packetId.toString('hex');
+      const refuse = (code: FerryErrorCode, detail: string) => {
+        rejected.add(id, code, detail, f.bytes, now.getTime());
+        seen.record(p.packetId, p.kind, p.caseId, code, now.getTime());
+        o.log.warn({ packet: id, case: p.caseId, kind: p.kind, stage: 'check', code, detail }, 'packet refused');
+      };
+      acks.push(f.packetId);
+      if (id !== frameId) { refuse('FERRY_ERR_LINK_FRAME', `frame names packet ${frameId}, header ${id}`); continue; }
+      if (seen.has(p.packetId)) { o.log.info({ packet: id, case: p.caseId, stage: 'dedupe' }, 'duplicate packet dropped'); continue; }
+      if (p.fromDomain !== o.peerDomain || p.toDomain !== o.selfDomain) {
+        refuse('FERRY_ERR_POLICY_DIRECTION', `${p.fromDomain} -> ${p.toDomain} is not ${o.peerDomain} -> ${o.selfDomain}`); continue;
+      }
+      const handler = o.handlers[p.kind];
+      if (!handler) { refuse('FERRY_ERR_POLICY_KIND', `kind ${p.kind} may not travel ${p.fromDomain} -> ${p.toDomain}`); continue; }
+      const verdict = handler(p, now.getTime());
+      if (verdict) { refuse(verdict.code, verdict.detail); continue; }
+      seen.record(p.packetId, p.kind, p.caseId, 'delivered', now.getTime());
+      o.log.info({ packet: id, case: p.caseId, kind: p.kind, stage: 'deliver' }, 'packet delivered');
+    }
+    return acks;
+  });
+
+  return {
+    rejected,
+    accept(batch) {
+      const acks = commit(batch);
+      o.afterCommit?.();
+      return acks;
+    },
+    backlog: () => 0,
+  };
+}

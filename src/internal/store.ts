@@ -1,0 +1,19 @@
+// The internal gateway's SQLite file: outbox of sealed status packets, the intranet case store,
+// link dedupe and refused packets.
+import { openDb, type Db } from '../store/db.js';
+import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
+import { SEEN_SQL } from '../store/seen-packets.js';
+import { REJECTED_SQL } from '../store/rejected-packets.js';
+import { INTRANET_CASES_SQL, IntranetCases } from '../store/intranet-cases.js';
+import { join } from 'node:path';
+
+export const INTERNAL_MIGRATIONS = [
+  { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, INTRANET_CASES_SQL].join('\n') },
+];
+
+export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases }
+
+export function openInternalStore(dataDir: string): InternalStore {
+  const db = openDb(join(dataDir, 'internal.sqlite'), INTERNAL_MIGRATIONS);
+  return { db, outbox: new Outbox(db), cases: new IntranetCases(db) };
+}

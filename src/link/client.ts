@@ -1,0 +1,77 @@
+// Internal side: dials OUT to the external gateway (the intranet accepts no inbound connection) and
+// keeps the link up: reconnect with capped exponential backoff and jitter, pinned server identity.
+import WebSocket from 'ws';
+import type { PeerCertificate } from 'node:tls';
+import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
+import { createBackoff } from './backoff.js';
+import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './limits.js';
+import { checkPeer, type PeerPin } from './peer-identity.js';
+import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
+import { TLS_BASE, type TlsMaterial } from './tls-material.js';
+
+export interface LinkClientOptions extends SessionOptions {
+  url: string;          // wss://host:port/link
+  tls: TlsMaterial;
+  peer: PeerPin;
+  backoffBaseMs?: number;
+  backoffCapMs?: number;
+}
+
+export class LinkClient {
+  private session: LinkSession | null = null;
+  private ws: WebSocket | null = null;
+  private stopped = false;
+  private timer: NodeJS.Timeout | null = null;
+  private readonly backoff;
+
+  constructor(private readonly opts: LinkClientOptions, private readonly source: PacketSource,
+    private readonly sink: PacketSink, private readonly log: SessionLog, private readonly onState?: (up: boolean) => void) {
+    this.backoff = createBackoff(opts.backoffBaseMs ?? DEFAULT_BACKOFF_BASE_MS, opts.backoffCapMs ?? DEFAULT_BACKOFF_CAP_MS);
+  }
+
+  start(): void { this.dial(); }
+
+  pump(): void { this.session?.pump(); }
+  get connected(): boolean { return this.session?.isReady ?? false; }
+
+  stop(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.session?.close();
+    this.ws?.terminate();
+  }
+
+  private dial(): void {
+    if (this.stopped) return;
+    const ws = new WebSocket(this.opts.url, {
+      ...TLS_BASE, key: this.opts.tls.key, cert: this.opts.tls.cert, ca: this.opts.tls.ca,
+      maxPayload: DEFAULT_MAX_PACKET_BYTES + 1024, perMessageDeflate: false, handshakeTimeout: 10_000,
+      // Replaces the hostname check: the peer is known by its pinned certificate identity.
+      checkServerIdentity: ((_host: string, cert: PeerCertificate) => {
+        const why = checkPeer(cert, this.opts.peer);
+        return why ? new Error(why) : undefined;
+      }) as unknown as (servername: string, cert: unknown) => boolean,
+    });
+    this.ws = ws;
+    let opened = false;
+    ws.on('open', () => {
+      opened = true;
+      this.backoff.reset();
+      this.session = new LinkSession(ws, this.source, this.sink, this.log, this.opts, (reason) => {
+        this.session = null;
+        this.onState?.(false);
+        this.log.info({ reason }, 'link down');
+        this.retry();
+      });
+      this.onState?.(true);
+    });
+    ws.on('error', (e) => { this.log.warn({ err: e.message }, 'link dial failed'); });
+    ws.on('close', () => { if (!opened) this.retry(); });
+  }
+
+  private retry(): void {
+    if (this.stopped || this.timer) return;
+    const delay = this.backoff.next();
+    this.timer = setTimeout(() => { this.timer = null; this.dial(); }, delay);
+  }
+}

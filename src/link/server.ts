@@ -1,0 +1,69 @@
+// External side: accepts the internal gateway's outbound connection. Mutual TLS 1.3, pinned peer,
+// one live session at a time (a reconnecting peer replaces its stale session).
+import { createServer, type Server } from 'node:https';
+import type { TLSSocket } from 'node:tls';
+import { WebSocketServer } from 'ws';
+import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
+import { checkPeer, type PeerPin } from './peer-identity.js';
+import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
+import { TLS_BASE, type TlsMaterial } from './tls-material.js';
+
+export interface LinkServerOptions extends SessionOptions {
+  host: string;
+  port: number;
+  path: string;
+  tls: TlsMaterial;
+  peer: PeerPin;
+}
+
+export class LinkServer {
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private session: LinkSession | null = null;
+
+  constructor(private readonly opts: LinkServerOptions, source: PacketSource, sink: PacketSink,
+    private readonly log: SessionLog, onState?: (up: boolean) => void) {
+    this.server = createServer({
+      ...TLS_BASE, key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca,
+      requestCert: true, rejectUnauthorized: true,
+    }, (_req, res) => { res.writeHead(426).end(); });
+    this.server.on('tlsClientError', (e) => log.warn({ err: e.message }, 'link TLS handshake refused'));
+    this.wss = new WebSocketServer({
+      server: this.server, path: opts.path, maxPayload: DEFAULT_MAX_PACKET_BYTES + 1024, perMessageDeflate: false,
+      verifyClient: (info, cb) => {
+        const why = checkPeer((info.req.socket as TLSSocket).getPeerCertificate(), opts.peer);
+        if (why) { log.warn({ reason: why }, 'link peer refused'); cb(false, 403, 'peer not pinned'); return; }
+        cb(true);
+      },
+    });
+    this.wss.on('connection', (ws) => {
+      if (this.session) this.session.close('replaced by a new connection');
+      const s = new LinkSession(ws, source, sink, log, opts, (reason) => {
+        if (this.session === s) { this.session = null; onState?.(false); }
+        log.info({ reason }, 'link down');
+      });
+      this.session = s;
+      onState?.(true);
+    });
+  }
+
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.opts.port, this.opts.host, () => {
+        const addr = this.server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : this.opts.port);
+      });
+    });
+  }
+
+  pump(): void { this.session?.pump(); }
+  get connected(): boolean { return this.session?.isReady ?? false; }
+
+  async close(): Promise<void> {
+    this.session?.close();
+    for (const c of this.wss.clients) c.terminate();
+    await new Promise<void>((r) => this.wss.close(() => r()));
+    await new Promise<void>((r) => { this.server.close(() => r()); this.server.closeAllConnections(); });
+  }
+}

@@ -1,0 +1,226 @@
+// One live link between the gateways: the same on both ends. Sends outbox packets pipelined within a
+// window, acknowledges received packets only after the sink has committed them, answers heartbeats,
+// and stops reading the socket while the local inbox is over its high-water mark.
+import type WebSocket from 'ws';
+import { encodeFrame, decodeFrame, type Frame } from './frame-codec.js';
+import {
+  DEFAULT_BACKLOG_HIGH, DEFAULT_BACKLOG_LOW, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_WINDOW,
+  DEFAULT_WINDOW_BYTES, HELLO_TIMEOUT_MS, SUPPORTED_VERSIONS,
+} from './limits.js';
+
+export interface OutgoingPacket { seq: number; packetId: Buffer; bytes: Buffer }
+
+/** The local outbox, as the link sees it. */
+export interface PacketSource {
+  after(seq: number, limit: number): OutgoingPacket[];
+  acknowledge(ids: readonly Buffer[]): void;
+}
+
+export interface IncomingPacket { packetId: Buffer; bytes: Buffer }
+
+/** The local inbox: commits a batch durably and returns the ids it may acknowledge (every packet it
+ *  took responsibility for: delivered, duplicate, or kept as rejected). */
+export interface PacketSink {
+  accept(batch: readonly IncomingPacket[]): Buffer[];
+  backlog(): number;
+}
+
+export interface SessionLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface SessionOptions {
+  gatewayId: string;
+  window?: number;
+  windowBytes?: number;
+  heartbeatMs?: number;
+  deadAfterMs?: number;
+  backlogHigh?: number;
+  backlogLow?: number;
+}
+
+export class LinkSession {
+  private readonly window: number;
+  private readonly windowBytes: number;
+  private peerWindow = 0;
+  private ready = false;
+  private closed = false;
+  private cursor = 0;
+  private readonly inFlight = new Map<string, number>(); // packet id hex -> bytes
+  private inFlightBytes = 0;
+  private pending: IncomingPacket[] = [];
+  private flushScheduled = false;
+  private paused = false;
+  private lastHeard = Date.now();
+  private readonly timers: NodeJS.Timeout[] = [];
+  readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0 };
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly source: PacketSource,
+    private readonly sink: PacketSink,
+    private readonly log: SessionLog,
+    private readonly opts: SessionOptions,
+    private readonly onClose: (reason: string) => void,
+  ) {
+    this.window = opts.window ?? DEFAULT_WINDOW;
+    this.windowBytes = opts.windowBytes ?? DEFAULT_WINDOW_BYTES;
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('close', (code, reason) => this.finish(`closed ${code} ${reason.toString()}`));
+    ws.on('error', (e) => this.log.warn({ err: e.message }, 'link socket error'));
+    this.send({ type: 'hello', versions: [...SUPPORTED_VERSIONS], gatewayId: opts.gatewayId, window: this.window });
+    const helloTimer = setTimeout(() => { if (!this.ready) this.abort(4002, 'no hello from peer'); }, HELLO_TIMEOUT_MS);
+    this.timers.push(helloTimer);
+    const hb = opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    const dead = opts.deadAfterMs ?? DEFAULT_DEAD_AFTER_MS;
+    this.timers.push(setInterval(() => {
+      if (Date.now() - this.lastHeard > dead) { this.abort(4003, `FERRY_ERR_LINK_TIMEOUT: peer silent for ${dead} ms`); return; }
+      this.send({ type: 'heartbeat', sentAtMs: Date.now(), reply: false });
+    }, hb));
+  }
+
+  get isReady(): boolean { return this.ready && !this.closed; }
+
+  /** Call when the outbox has new packets. */
+  pump(): void {
+    if (!this.ready || this.closed) return;
+    const limit = Math.min(this.window, this.peerWindow || this.window);
+    while (this.inFlight.size < limit && this.inFlightBytes < this.windowBytes) {
+      const rows = this.source.after(this.cursor, Math.min(limit - this.inFlight.size, 64));
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        this.cursor = row.seq;
+        const id = row.packetId.toString('hex');
+        if (this.inFlight.has(id)) continue;
+        this.inFlight.set(id, row.bytes.length);
+        this.inFlightBytes += row.bytes.length;
+        this.send({ type: 'packet', packet: row.bytes, packetId: row.packetId });
+        this.stats.sent++;
+        if (this.inFlightBytes >= this.windowBytes) return;
+      }
+    }
+  }
+
+  close(reason = 'shutdown'): void {
+    this.abort(1001, reason);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    this.lastHeard = Date.now();
+    if (!isBinary) { this.abort(1003, 'FERRY_ERR_LINK_FRAME: text frame'); return; }
+    const v = decodeFrame(data);
+    if (!v.ok) { this.abort(1007, `${v.code}: ${v.detail}`); return; }
+    const f = v.value;
+    if (!this.ready && f.type !== 'hello' && f.type !== 'heartbeat') { this.abort(1002, 'FERRY_ERR_LINK_FRAME: frame before hello'); return; }
+    switch (f.type) {
+      case 'hello': return this.onHello(f);
+      case 'packet': return this.onPacket(f.packetId, f.packet);
+      case 'ack': return this.onAck(f.packetIds);
+      case 'heartbeat':
+        if (!f.reply) this.send({ type: 'heartbeat', sentAtMs: f.sentAtMs, reply: true });
+        return;
+    }
+  }
+
+  private onHello(f: Extract<Frame, { type: 'hello' }>): void {
+    if (this.ready) { this.abort(1002, 'FERRY_ERR_LINK_FRAME: second hello'); return; }
+    if (!f.versions.some((x) => SUPPORTED_VERSIONS.includes(x))) {
+      this.abort(4001, `FERRY_ERR_LINK_VERSION: peer offers ${f.versions.join(',')}`); return;
+    }
+    this.peerWindow = Math.max(1, f.window);
+    this.ready = true;
+    this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow) }, 'link up');
+    this.pump();
+  }
+
+  private onPacket(packetId: Buffer, bytes: Buffer): void {
+    this.stats.received++;
+    this.pending.push({ packetId, bytes });
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // Frames that arrived in the same I/O turn share one SQLite transaction and one ack frame.
+      setImmediate(() => this.flush());
+    }
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.closed || this.pending.length === 0) return;
+    const batch = this.pending;
+    this.pending = [];
+    let ids: Buffer[];
+    try {
+      ids = this.sink.accept(batch);
+    } catch (e) {
+      // The store failed (disk full, I/O error): acknowledge nothing; the peer resends after reconnect.
+      this.log.warn({ err: (e as Error).message, batch: batch.length }, 'inbox commit failed; dropping link');
+      this.abort(1011, 'inbox commit failed');
+      return;
+    }
+    if (ids.length) { this.send({ type: 'ack', packetIds: ids }); this.stats.acksSent += ids.length; }
+    this.applyBackpressure();
+  }
+
+  private applyBackpressure(): void {
+    const backlog = this.sink.backlog();
+    if (!this.paused && backlog >= (this.opts.backlogHigh ?? DEFAULT_BACKLOG_HIGH)) {
+      this.paused = true;
+      this.ws.pause();
+      this.log.warn({ backlog }, 'inbox full: link reading paused');
+      const t = setInterval(() => {
+        if (this.closed) { clearInterval(t); return; }
+        // Paused reading also stops heartbeats from arriving; the pause is ours, not the peer's death.
+        this.lastHeard = Date.now();
+        const now = this.sink.backlog();
+        if (now <= (this.opts.backlogLow ?? DEFAULT_BACKLOG_LOW)) {
+          clearInterval(t);
+          this.paused = false;
+          this.ws.resume();
+          this.log.info({ backlog: now }, 'inbox drained: link reading resumed');
+        }
+      }, 100);
+      this.timers.push(t);
+    }
+  }
+
+  private onAck(ids: Buffer[]): void {
+    const known: Buffer[] = [];
+    for (const id of ids) {
+      const hex = id.toString('hex');
+      const size = this.inFlight.get(hex);
+      if (size === undefined) continue;
+      this.inFlight.delete(hex);
+      this.inFlightBytes -= size;
+      known.push(id);
+    }
+    if (known.length) {
+      this.source.acknowledge(known);
+      this.stats.acked += known.length;
+    }
+    this.pump();
+  }
+
+  private send(f: Frame): void {
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(encodeFrame(f), { binary: true });
+  }
+
+  private abort(code: number, reason: string): void {
+    if (this.closed) return;
+    this.log.warn({ code, reason }, 'link closing');
+    try {
+      if (code === 1001 || code === 1000) this.ws.close(code, reason.slice(0, 120));
+      else { this.ws.close(code, reason.slice(0, 120)); setTimeout(() => this.ws.terminate(), 1000).unref(); }
+    } catch { this.ws.terminate(); }
+    this.finish(reason);
+  }
+
+  private finish(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.onClose(reason);
+  }
+}

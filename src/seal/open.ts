@@ -1,0 +1,112 @@
+// Open: check the signer and the signature over the exact received bytes BEFORE decoding the header
+// or decrypting; only then decrypt. Every failure is a value with its own code, never an exception.
+import { ferry } from '../proto/ferry.js';
+import { fail, type FerryErrorCode } from '../errors.js';
+import type { OpenKeys } from './keyring.js';
+import {
+  DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PACKET_BYTES, EC_POINT_BYTES, GCM_TAG_BYTES, IV_BYTES, MAX_CERT_BYTES,
+  MAX_HEADER_BYTES, MAX_SIGNATURE_BYTES, MAX_TOKEN_BYTES, PACKET_ID_BYTES, PROTOCOL_VERSION, SHA256_BYTES,
+} from './limits.js';
+import { kindName, type KindName } from './packet-kind.js';
+import type { SignerTrust } from './signer-trust.js';
+import { decrypt, deriveKey, verifyPacket } from './suite.js';
+import { timingSafeEqual } from 'node:crypto';
+
+export interface OpenedPacket {
+  packetId: Buffer;
+  kind: KindName;
+  fromDomain: string;
+  toDomain: string;
+  caseId: string;
+  createdAt: Date;
+  body: Buffer;
+  signerSubject: string;
+  timestampToken: Buffer | null;
+}
+
+export type OpenResult =
+  | { ok: true; packet: OpenedPacket }
+  | { ok: false; code: FerryErrorCode; detail: string; packetId?: string };
+
+export interface OpenContext {
+  keys: OpenKeys;
+  signers: SignerTrust;
+  now: Date;
+  maxPacketBytes?: number;
+  maxBodyBytes?: number;
+}
+
+export function openPacket(bytes: Uint8Array, ctx: OpenContext): OpenResult {
+  if (bytes.length > (ctx.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES)) {
+    return fail('FERRY_ERR_SEAL_TOO_LARGE', `packet of ${bytes.length} bytes exceeds the limit`);
+  }
+  let outer: ferry.v1.Packet;
+  try {
+    outer = ferry.v1.Packet.decode(bytes);
+  } catch (e) {
+    return fail('FERRY_ERR_SEAL_MALFORMED', `envelope does not decode: ${(e as Error).message}`);
+  }
+  const { header, ciphertext, signature, signerCertificate, timestampToken } = outer;
+  if (header.length === 0 || header.length > MAX_HEADER_BYTES) return fail('FERRY_ERR_SEAL_MALFORMED', `header length ${header.length}`);
+  if (ciphertext.length < GCM_TAG_BYTES) return fail('FERRY_ERR_SEAL_MALFORMED', `ciphertext length ${ciphertext.length}`);
+  if (signature.length === 0 || signature.length > MAX_SIGNATURE_BYTES) return fail('FERRY_ERR_SEAL_MALFORMED', `signature length ${signature.length}`);
+  if (signerCertificate.length === 0 || signerCertificate.length > MAX_CERT_BYTES) return fail('FERRY_ERR_SEAL_MALFORMED', `signer certificate length ${signerCertificate.length}`);
+  if (timestampToken.length > MAX_TOKEN_BYTES) return fail('FERRY_ERR_SEAL_MALFORMED', `token length ${timestampToken.length}`);
+
+  // The creation time is needed to judge the signer's validity, but the header is not yet verified:
+  // judge the certificate at `now` first (chain, identity, usage), verify, and only then use createdAt.
+  const early = ctx.signers.check(signerCertificate, ctx.now, ctx.now);
+  if (!early.ok) return early;
+  const signer = early.value;
+  if (!verifyPacket(signer.publicKey, header, ciphertext, signature)) {
+    return fail('FERRY_ERR_SEAL_BAD_SIGNATURE', `signature by ${signer.subject} does not verify`);
+  }
+
+  let h: ferry.v1.PacketHeader;
+  try {
+    h = ferry.v1.PacketHeader.decode(header);
+  } catch (e) {
+    return fail('FERRY_ERR_SEAL_MALFORMED', `signed header does not decode: ${(e as Error).message}`);
+  }
+  const packetId = Buffer.from(h.packetId);
+  const id = packetId.toString('hex');
+  const bad = (code: FerryErrorCode, detail: string): OpenResult => ({ ok: false, code, detail, packetId: id });
+  if (h.version !== PROTOCOL_VERSION) return bad('FERRY_ERR_SEAL_VERSION', `header version ${h.version}`);
+  if (packetId.length !== PACKET_ID_BYTES) return bad('FERRY_ERR_SEAL_MALFORMED', `packet id length ${packetId.length}`);
+  if (h.iv.length !== IV_BYTES || h.ephemeralPublicKey.length !== EC_POINT_BYTES
+    || h.senderCertSha256.length !== SHA256_BYTES || h.recipientCertSha256.length !== SHA256_BYTES) {
+    return bad('FERRY_ERR_SEAL_MALFORMED', 'a fixed-length header field has the wrong length');
+  }
+  const kind = kindName(h.kind);
+  if (!kind) return bad('FERRY_ERR_SEAL_MALFORMED', `unknown packet kind ${h.kind}`);
+  if (!timingSafeEqual(h.senderCertSha256, signer.sha256)) {
+    return bad('FERRY_ERR_SEAL_SIGNER_MISMATCH', 'header names another signer certificate than the one attached');
+  }
+  if (!timingSafeEqual(h.recipientCertSha256, ctx.keys.encCertSha256)) {
+    return bad('FERRY_ERR_SEAL_WRONG_RECIPIENT', `encrypted to sha256:${Buffer.from(h.recipientCertSha256).toString('hex')}`);
+  }
+  const createdAt = new Date(h.createdAtMs);
+  const atCreation = ctx.signers.check(signerCertificate, createdAt, ctx.now);
+  if (!atCreation.ok) return { ...atCreation, packetId: id };
+  if (h.bodyLength > (ctx.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)
+    || h.bodyLength !== ciphertext.length - GCM_TAG_BYTES) {
+    return bad('FERRY_ERR_SEAL_TOO_LARGE', `declared body length ${h.bodyLength} vs ciphertext ${ciphertext.length}`);
+  }
+
+  let shared: Buffer;
+  try {
+    shared = ctx.keys.agree(h.ephemeralPublicKey);
+  } catch {
+    return bad('FERRY_ERR_SEAL_MALFORMED', 'ephemeral public key is not a P-256 point');
+  }
+  const key = deriveKey(shared, packetId, h.ephemeralPublicKey, h.recipientCertSha256);
+  const body = decrypt(key, h.iv, header, ciphertext);
+  if (!body) return bad('FERRY_ERR_SEAL_DECRYPT', 'AES-GCM tag does not authenticate');
+  return {
+    ok: true,
+    packet: {
+      packetId, kind, fromDomain: h.fromDomain, toDomain: h.toDomain, caseId: h.caseId, createdAt, body,
+      signerSubject: signer.subject, timestampToken: timestampToken.length ? Buffer.from(timestampToken) : null,
+    },
+  };
+}

@@ -1,0 +1,96 @@
+// Decides whether an attached signer certificate may sign packets for us: chain to the configured
+// roots, the pinned identity, digitalSignature key usage, validity. Chain work is done once per
+// distinct certificate (keyed by the SHA-256 of its DER) so the per-packet cost is a map lookup.
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { fail, type Verdict } from '../errors.js';
+import { verifyChain } from '../pki/chain.js';
+import { hasKeyUsage } from '../pki/cert-extensions.js';
+import { sha256 } from './keyring.js';
+
+export interface SignerPolicy {
+  /** Trust anchors for peer signing certificates. */
+  roots: readonly X509Certificate[];
+  /** The peer's expected identity: subject common names allowed to sign (pinned in config). */
+  expectedSubjects: readonly string[];
+  /** Optional extra pin: SHA-256 fingerprints (hex, any case, colons allowed) the signer must match. */
+  pinnedSha256?: readonly string[];
+}
+
+export interface TrustedSigner {
+  cert: X509Certificate;
+  publicKey: KeyObject;
+  sha256: Buffer;
+  subject: string;
+  notBefore: number;
+  notAfter: number;
+}
+
+/** Bounded: a hostile peer sending endless distinct certificates cannot grow memory. */
+const MAX_CACHED = 64;
+
+export class SignerTrust {
+  private readonly cache = new Map<string, Verdict<TrustedSigner>>();
+  private readonly pins: Set<string> | null;
+
+  constructor(private readonly policy: SignerPolicy) {
+    this.pins = policy.pinnedSha256?.length
+      ? new Set(policy.pinnedSha256.map((p) => p.replace(/:/g, '').toLowerCase()))
+      : null;
+  }
+
+  /** Checks the certificate for signing at `at` (the packet's creation time) and at `now`. */
+  check(certDer: Uint8Array, at: Date, now: Date): Verdict<TrustedSigner> {
+    const key = sha256(certDer).toString('hex');
+    let v = this.cache.get(key);
+    if (!v) {
+      v = this.examine(certDer, key);
+      if (this.cache.size >= MAX_CACHED) this.cache.delete(this.cache.keys().next().value as string);
+      this.cache.set(key, v);
+    }
+    if (!v.ok) return v;
+    const s = v.value;
+    for (const t of [at, now]) {
+      if (t.getTime() < s.notBefore || t.getTime() > s.notAfter) {
+        return fail('FERRY_ERR_SEAL_SIGNER_EXPIRED',
+          `signer ${s.subject} valid ${new Date(s.notBefore).toISOString()}..${new Date(s.notAfter).toISOString()}, not at ${t.toISOString()}`);
+      }
+    }
+    return v;
+  }
+
+  private examine(certDer: Uint8Array, fingerprint: string): Verdict<TrustedSigner> {
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(certDer);
+    } catch {
+      return fail('FERRY_ERR_SEAL_MALFORMED', 'signer certificate is not valid DER X.509');
+    }
+    const subject = commonName(cert.subject);
+    if (this.pins && !this.pins.has(fingerprint)) {
+      return fail('FERRY_ERR_SEAL_UNKNOWN_SIGNER', `signer ${subject} sha256:${fingerprint} is not pinned`);
+    }
+    if (!this.policy.expectedSubjects.includes(subject)) {
+      return fail('FERRY_ERR_SEAL_UNKNOWN_SIGNER', `signer subject CN=${subject} is not an expected peer`);
+    }
+    // Validity is checked per packet (above); the chain is judged at the certificate's own start so
+    // that expiry yields SIGNER_EXPIRED rather than a chain error.
+    const chain = verifyChain(cert, this.policy.roots, new Date(cert.validFrom));
+    if (!chain.ok) return fail('FERRY_ERR_SEAL_UNKNOWN_SIGNER', `signer CN=${subject}: ${chain.detail}`);
+    if (!hasKeyUsage(cert, 'digitalSignature')) {
+      return fail('FERRY_ERR_SEAL_KEY_USAGE', `signer CN=${subject} lacks the digitalSignature key usage`);
+    }
+    return {
+      ok: true,
+      value: {
+        cert, publicKey: cert.publicKey, sha256: Buffer.from(fingerprint, 'hex'), subject,
+        notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo),
+      },
+    };
+  }
+}
+
+/** The CN of a node X509Certificate subject ("C=CN\nO=..\nCN=x"). */
+export function commonName(subject: string): string {
+  for (const line of subject.split('\n')) if (line.startsWith('CN=')) return line.slice(3);
+  return '';
+}

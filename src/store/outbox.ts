@@ -1,0 +1,50 @@
+// Sealed packets waiting for the peer's acknowledgement. Rows leave only when acknowledged, so a
+// crash or a cut link resends, never loses; the receiver drops the duplicate by packet id.
+import type { Db } from './db.js';
+
+export const OUTBOX_SQL = `
+CREATE TABLE outbox (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  packet_id  BLOB NOT NULL UNIQUE,
+  kind       TEXT NOT NULL,
+  case_id    TEXT NOT NULL,
+  bytes      BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);`;
+
+export interface OutboxRow { seq: number; packetId: Buffer; kind: string; caseId: string; bytes: Buffer }
+
+export class Outbox {
+  private readonly insertStmt;
+  private readonly afterStmt;
+  private readonly deleteStmt;
+  private readonly countStmt;
+
+  constructor(private readonly db: Db) {
+    this.insertStmt = db.prepare('INSERT INTO outbox (packet_id, kind, case_id, bytes, created_at) VALUES (?, ?, ?, ?, ?)');
+    this.afterStmt = db.prepare('SELECT seq, packet_id AS packetId, kind, case_id AS caseId, bytes FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.deleteStmt = db.prepare('DELETE FROM outbox WHERE packet_id = ?');
+    this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM outbox');
+  }
+
+  /** Call inside the caller's transaction, so the packet is durable with the state that made it. */
+  add(packetId: Buffer, kind: string, caseId: string, bytes: Buffer, now: number): void {
+    this.insertStmt.run(packetId, kind, caseId, bytes, now);
+  }
+
+  /** Packets after `seq`, oldest first: the link walks the outbox with a cursor. */
+  after(seq: number, limit: number): OutboxRow[] {
+    return this.afterStmt.all(seq, limit) as OutboxRow[];
+  }
+
+  /** Removes acknowledged packets in one transaction. */
+  acknowledge(ids: readonly Buffer[]): number {
+    let n = 0;
+    this.db.transaction(() => { for (const id of ids) n += this.deleteStmt.run(id).changes; })();
+    return n;
+  }
+
+  count(): number {
+    return (this.countStmt.get() as { n: number }).n;
+  }
+}
