@@ -44,6 +44,7 @@ export const ERRORS = {
   FERRY_ERR_PKI_CERT_FILE: { meaning: 'a certificate file is missing or not a valid PEM/DER certificate' },
   FERRY_ERR_PKI_P12: { meaning: 'a PKCS#12 file cannot be read (wrong password, unsupported algorithm, no key or certificate)' },
   FERRY_ERR_PKI_CHAIN: { meaning: 'a certificate does not chain to the configured CA' },
+  FERRY_ERR_PKI_EXISTS: { meaning: 'a PKI already exists in the target directory; refusing to overwrite it without --force' },
 
   // --- config ---
   FERRY_ERR_CONFIG: { meaning: 'a configuration file is missing, not valid YAML, or has a bad or unknown key; the message names it' },
