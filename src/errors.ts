@@ -49,6 +49,12 @@ export const ERRORS = {
   FERRY_ERR_PKI_CERT_FILE: { meaning: 'a certificate file is missing or not a valid PEM/DER certificate' },
   FERRY_ERR_PKI_P12: { meaning: 'a PKCS#12 file cannot be read (wrong password, unsupported algorithm, no key or certificate)' },
   FERRY_ERR_PKI_CHAIN: { meaning: 'a certificate does not chain to the configured CA' },
+  FERRY_ERR_PKI_BAD_SIGNATURE: { meaning: 'a certificate names an issuer whose key does not verify its signature' },
+  FERRY_ERR_PKI_NOT_CA: { meaning: 'a certificate on the path is used as an issuer but is not a CA, lacks keyCertSign, or exceeds its path length' },
+  FERRY_ERR_PKI_EXPIRED: { meaning: 'a certificate on the path had expired at the time checked' },
+  FERRY_ERR_PKI_NOT_YET_VALID: { meaning: 'a certificate on the path was not yet valid at the time checked' },
+  FERRY_ERR_PKI_CRITICAL_EXTENSION: { meaning: 'a certificate carries a critical extension Ferry does not process (RFC 5280 §4.2)' },
+  FERRY_ERR_PKI_EXISTS: { meaning: 'a PKI already exists in the target directory; refusing to overwrite it without --force' },
 
   // --- config ---
   FERRY_ERR_CONFIG: { meaning: 'a configuration file is missing, not valid YAML, or has a bad or unknown key; the message names it' },

@@ -1,0 +1,123 @@
+// The certificate facts node:crypto's X509Certificate does not expose (keyUsage bits, criticality,
+// basicConstraints pathLen, key identifiers, DER names), parsed once per certificate with
+// @peculiar/x509 from the certificate's own DER and cached for the object's lifetime.
+import { createHash, type X509Certificate } from 'node:crypto';
+import { x509 } from './x509-provider.js';
+
+/** RFC 5280 §4.2.1.3 KeyUsage bit names. */
+export const KEY_USAGE_NAMES = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
+export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
+
+/** RFC 5280 §4.2.1.12 and RFC 3161 §2.3 purpose OIDs Ferry cares about. */
+export const EKU = {
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+  emailProtection: '1.3.6.1.5.5.7.3.4',
+  timeStamping: '1.3.6.1.5.5.7.3.8',
+  ocspSigning: '1.3.6.1.5.5.7.3.9',
+  anyExtendedKeyUsage: '2.5.29.37.0',
+} as const;
+
+export const OID = {
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  subjectAltName: '2.5.29.17',
+  subjectKeyIdentifier: '2.5.29.14',
+  authorityKeyIdentifier: '2.5.29.35',
+} as const;
+
+export interface CertFacts {
+  /** KeyUsage bit names asserted; undefined when the extension is absent (RFC 5280: no restriction). */
+  readonly keyUsage: readonly KeyUsageName[] | undefined;
+  readonly keyUsageCritical: boolean;
+  /** ExtendedKeyUsage purpose OIDs; undefined when the extension is absent. */
+  readonly extKeyUsage: readonly string[] | undefined;
+  readonly extKeyUsageCritical: boolean;
+  /** basicConstraints; undefined when absent (RFC 5280 §4.2.1.9: then the key is not a CA key). */
+  readonly basicConstraints: { readonly ca: boolean; readonly pathLength: number | undefined; readonly critical: boolean } | undefined;
+  readonly subjectKeyId: string | undefined;
+  readonly authorityKeyId: string | undefined;
+  /** DER of the subject and issuer Names, for RFC 5280 §6.1.3 (a)(4) name chaining. */
+  readonly subjectDer: Buffer;
+  readonly issuerDer: Buffer;
+  /** OIDs of every extension marked critical. */
+  readonly criticalOids: readonly string[];
+}
+
+const cache = new WeakMap<X509Certificate, CertFacts>();
+
+function parse(cert: X509Certificate): CertFacts {
+  const p = new x509.X509Certificate(cert.raw);
+  const ku = p.getExtension(x509.KeyUsagesExtension);
+  const eku = p.getExtension(x509.ExtendedKeyUsageExtension);
+  const bc = p.getExtension(x509.BasicConstraintsExtension);
+  const ski = p.getExtension(x509.SubjectKeyIdentifierExtension);
+  const aki = p.getExtension(x509.AuthorityKeyIdentifierExtension);
+  return {
+    keyUsage: ku ? KEY_USAGE_NAMES.filter((_, i) => (ku.usages & (1 << i)) !== 0) : undefined,
+    keyUsageCritical: ku?.critical ?? false,
+    extKeyUsage: eku ? eku.usages.map((u) => String(u)) : undefined,
+    extKeyUsageCritical: eku?.critical ?? false,
+    basicConstraints: bc ? { ca: bc.ca, pathLength: bc.pathLength, critical: bc.critical } : undefined,
+    subjectKeyId: ski?.keyId.toLowerCase(),
+    authorityKeyId: aki?.keyId?.toLowerCase(),
+    subjectDer: Buffer.from(p.subjectName.toArrayBuffer()),
+    issuerDer: Buffer.from(p.issuerName.toArrayBuffer()),
+    criticalOids: p.extensions.filter((e) => e.critical).map((e) => e.type),
+  };
+}
+
+/** Parsed extension facts for `cert`, computed once per certificate object. */
+export function certFacts(cert: X509Certificate): CertFacts {
+  let f = cache.get(cert);
+  if (!f) {
+    f = parse(cert);
+    cache.set(cert, f);
+  }
+  return f;
+}
+
+/** SHA-256 of the certificate's DER: the identity Ferry pins and caches by. */
+export function certSha256(cert: X509Certificate): Buffer {
+  return createHash('sha256').update(cert.raw).digest();
+}
+
+/** Colon-separated upper-case hex, as `openssl x509 -fingerprint -sha256` prints it. */
+export function colonHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes).toString('hex').toUpperCase().replace(/(..)(?!$)/g, '$1:');
+}
+
+/** Whether the certificate asserts `usage`. A certificate without a keyUsage extension asserts none
+ *  here: Ferry's roles require an explicit keyUsage (stricter than RFC 5280's "absent = any"). */
+export function hasKeyUsage(cert: X509Certificate, usage: KeyUsageName): boolean {
+  return certFacts(cert).keyUsage?.includes(usage) ?? false;
+}
+
+/** Extended key usage OIDs, or [] when the extension is absent. */
+export function extendedKeyUsages(cert: X509Certificate): readonly string[] {
+  return certFacts(cert).extKeyUsage ?? [];
+}
+
+/** RFC 3161 §2.3: a TSA certificate has exactly one EKU, id-kp-timeStamping, and it is critical. */
+export function isTimeStampingOnly(cert: X509Certificate): boolean {
+  const f = certFacts(cert);
+  return f.extKeyUsageCritical && f.extKeyUsage?.length === 1 && f.extKeyUsage[0] === EKU.timeStamping;
+}
+
+/** RFC 5280 §4.2.1.9 + §4.2.1.3: may this certificate's key sign certificates? */
+export function isCaCert(cert: X509Certificate): boolean {
+  const f = certFacts(cert);
+  return f.basicConstraints?.ca === true && (f.keyUsage === undefined || f.keyUsage.includes('keyCertSign'));
+}
