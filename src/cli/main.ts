@@ -1,0 +1,36 @@
+// The `ferry` command. Exit codes: 0 ok, 1 a check failed, 2 usage or environment error.
+import { isFerryError } from '../errors.js';
+import { certsCommand } from './certs.js';
+import { startCommand } from './start.js';
+
+export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
+
+Usage:
+  ferry start external --config config/external.yaml [--allow-root]
+  ferry start internal --config config/internal.yaml [--allow-root]
+  ferry start demo                  both gateways on this machine, dev PKI made on first run
+  ferry certs init --dir certs [--force] [--days 825]
+  ferry certs show --dir certs [--json]
+  ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F]
+
+Examples:
+  npx ferry certs init --dir ./certs && npx ferry certs show --dir ./certs
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'start': return await startCommand(rest);
+      case 'certs': return await certsCommand(rest);
+      case undefined: case '-h': case '--help': case 'help':
+        process.stdout.write(USAGE); return cmd ? 0 : 2;
+      default:
+        process.stderr.write(`ferry: unknown command '${cmd}'\n\n${USAGE}`); return 2;
+    }
+  } catch (e) {
+    if (isFerryError(e)) { process.stderr.write(`ferry: ${e.code}: ${e.message}\n`); return 2; }
+    process.stderr.write(`ferry: ${(e as Error).stack ?? String(e)}\n`);
+    return 2;
+  }
+}

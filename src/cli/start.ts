@@ -1,0 +1,85 @@
+// `ferry start external|internal|demo`.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FerryError } from '../errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { externalSchema, internalSchema } from '../config/gateway-config.js';
+import { createLogger } from '../gateway/logger.js';
+import { hardenProcess } from '../gateway/host-checks.js';
+import { initDevPki } from '../pki/dev-ca.js';
+import { systemClock } from '../time/clock.js';
+import { startExternal } from '../external/gateway.js';
+import { startInternal } from '../internal/gateway.js';
+import { parse } from './args.js';
+
+export async function startCommand(args: string[]): Promise<number> {
+  const [role, ...rest] = args;
+  if (role === 'demo') return startDemo(rest);
+  if (role !== 'external' && role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'start external|internal|demo');
+  const { values } = parse(rest, { config: { type: 'string', default: `config/${role}.yaml` }, 'allow-root': { type: 'boolean', default: false } });
+  let running: { stop(): Promise<void> };
+  const log = createLogger(role, 'info');
+  if (role === 'external') {
+    const cfg = loadConfigFile(values.config!, externalSchema);
+    log.level = cfg.log.level;
+    hardenProcess(values['allow-root']! || cfg.allowRoot, log);
+    running = await startExternal(cfg, log, systemClock);
+  } else {
+    const cfg = loadConfigFile(values.config!, internalSchema);
+    log.level = cfg.log.level;
+    hardenProcess(values['allow-root']! || cfg.allowRoot, log);
+    running = await startInternal(cfg, log, systemClock);
+  }
+  log.info({ config: values.config }, 'started');
+  await new Promise<void>((resolveStop) => {
+    const stop = (sig: string) => {
+      log.info({ signal: sig }, 'stopping');
+      running.stop().then(() => { log.info({}, 'stopped'); resolveStop(); }, (e) => { log.error({ err: String(e) }, 'stop failed'); resolveStop(); });
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  return 0;
+}
+
+/** Both gateways as two processes on this machine, as `npm start` runs them. */
+async function startDemo(args: string[]): Promise<number> {
+  const { values } = parse(args, { certs: { type: 'string', default: 'certs' } });
+  const certs = values.certs!;
+  if (!existsSync(join(certs, 'ca.crt'))) {
+    await initDevPki(certs);
+    process.stdout.write(`ferry: generated a development PKI in ${certs}/ (never use it in production)\n`);
+  }
+  const root = process.getuid?.() === 0;
+  if (root) process.stdout.write('ferry: WARNING: running as root (development only); production units run as the ferry user\n');
+  const bin = resolve(fileURLToPath(import.meta.url), '../../../../bin/ferry.js');
+  const children: ChildProcess[] = [];
+  const launch = (role: 'external' | 'internal') => {
+    const c = spawn(process.execPath, [bin, 'start', role, '--config', `config/${role}.yaml`, ...(root ? ['--allow-root'] : [])], { stdio: 'inherit' });
+    children.push(c);
+    return c;
+  };
+  launch('external');
+  launch('internal');
+  process.stdout.write(`ferry: applicant API  https://127.0.0.1:8443  (CA: ${certs}/ca.crt)
+ferry: intranet       http://127.0.0.1:8318/health
+ferry: try   curl --cacert ${certs}/ca.crt https://127.0.0.1:8443/health
+`);
+  return new Promise<number>((resolveExit) => {
+    let exited = 0;
+    let code = 0;
+    const stopAll = () => { for (const c of children) if (c.exitCode === null) c.kill('SIGTERM'); };
+    process.once('SIGINT', stopAll);
+    process.once('SIGTERM', stopAll);
+    for (const c of children) {
+      c.on('exit', (status) => {
+        exited++;
+        if (status) code = 1;
+        stopAll(); // one gateway down means the demo is down: say so rather than half-run
+        if (exited === children.length) resolveExit(code);
+      });
+    }
+  });
+}
