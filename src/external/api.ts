@@ -39,7 +39,6 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     https: { key: d.tls.key, cert: d.tls.cert, minVersion: 'TLSv1.2' },
     bodyLimit: d.maxBodyBytes,
-    disableRequestLogging: true,
     return503OnClosing: true,
     connectionTimeout: 120_000,
     requestTimeout: 120_000,

@@ -3,7 +3,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 
 export async function buildIntranetHttp(health: () => Record<string, unknown>): Promise<FastifyInstance> {
-  const app = Fastify({ disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  const app = Fastify({ bodyLimit: 1024 * 1024 });
   app.get('/health', async () => health());
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({ error: { code: 'FERRY_ERR_API_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` } });
