@@ -1,0 +1,119 @@
+// Runs the two gateways as real child processes (the compiled `ferry` CLI), each with its own config,
+// SQLite file and the dev PKI, on free loopback ports. `npm test` builds dist/ first (pretest).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { initDevPki } from '../../src/pki/dev-ca.js';
+import { freePort } from './ports.js';
+import { httpsCall } from './https-client.js';
+
+const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+const BIN = join(ROOT, 'bin/ferry.js');
+
+export interface GatewayProc { proc: ChildProcess; log: string[]; exited: Promise<number | null> }
+
+export interface Pair {
+  dir: string;
+  ca: Buffer;
+  apiUrl: string;
+  intranetUrl: string;
+  external: GatewayProc;
+  internal: GatewayProc;
+  startExternal(): GatewayProc;
+  startInternal(): GatewayProc;
+  waitLinkUp(timeoutMs?: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface PairOptions { extraExternal?: string; extraInternal?: string }
+
+function spawnGateway(role: 'external' | 'internal', config: string): GatewayProc {
+  if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
+  const proc = spawn(process.execPath, [BIN, 'start', role, '--config', config, '--allow-root'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const log: string[] = [];
+  const collect = (b: Buffer) => { for (const l of b.toString('utf8').split('\n')) if (l) log.push(l); };
+  proc.stdout!.on('data', collect);
+  proc.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((r) => proc.on('exit', (code) => r(code)));
+  return { proc, log, exited };
+}
+
+export async function startPair(opts: PairOptions = {}): Promise<Pair> {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-it-'));
+  const certs = join(dir, 'certs');
+  await initDevPki(certs);
+  const [api, link, intranet] = [await freePort(), await freePort(), await freePort()];
+  const c = (f: string) => join(certs, f);
+  writeFileSync(join(dir, 'external.yaml'), `gateway: external
+dataDir: ${join(dir, 'var/external')}
+api: { host: 127.0.0.1, port: ${api}, tls: { cert: ${c('external-tls.crt')}, key: ${c('external-tls.key')} } }
+link:
+  host: 127.0.0.1
+  port: ${link}
+  tls: { cert: ${c('external-tls.crt')}, key: ${c('external-tls.key')} }
+  peer: { subjects: [ferry-internal-tls] }
+  heartbeatMs: 500
+  deadAfterMs: 2000
+keys: { ca: ${c('ca.crt')}, signCert: ${c('external-sign.crt')}, signKey: ${c('external-sign.key')}, encCert: ${c('external-enc.crt')}, encKey: ${c('external-enc.key')} }
+peer: { encCert: ${c('internal-enc.crt')}, signerSubjects: [ferry-internal-sign] }
+domains: { self: public, peer: intranet }
+log: { level: info }
+${opts.extraExternal ?? ''}`);
+  writeFileSync(join(dir, 'internal.yaml'), `gateway: internal
+dataDir: ${join(dir, 'var/internal')}
+link:
+  url: wss://127.0.0.1:${link}/link
+  tls: { cert: ${c('internal-tls.crt')}, key: ${c('internal-tls.key')} }
+  peer: { subjects: [ferry-external-tls] }
+  heartbeatMs: 500
+  deadAfterMs: 2000
+  backoffBaseMs: 50
+  backoffCapMs: 500
+intranet: { host: 127.0.0.1, port: ${intranet} }
+keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
+peer: { encCert: ${c('external-enc.crt')}, signerSubjects: [ferry-external-sign] }
+domains: { self: intranet, peer: public }
+log: { level: info }
+${opts.extraInternal ?? ''}`);
+  const ca = readFileSync(c('ca.crt'));
+  const pair: Pair = {
+    dir, ca,
+    apiUrl: `https://127.0.0.1:${api}`,
+    intranetUrl: `http://127.0.0.1:${intranet}`,
+    external: spawnGateway('external', join(dir, 'external.yaml')),
+    internal: spawnGateway('internal', join(dir, 'internal.yaml')),
+    startExternal() { pair.external = spawnGateway('external', join(dir, 'external.yaml')); return pair.external; },
+    startInternal() { pair.internal = spawnGateway('internal', join(dir, 'internal.yaml')); return pair.internal; },
+    async waitLinkUp(timeoutMs = 20_000) {
+      const until = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          const h = await httpsCall('GET', `${pair.apiUrl}/health`, ca);
+          if (h.status === 200 && h.json?.link === 'up') return;
+        } catch { /* not listening yet */ }
+        if (Date.now() > until) {
+          throw new Error(`link not up after ${timeoutMs} ms\nexternal:\n${pair.external.log.slice(-20).join('\n')}\ninternal:\n${pair.internal.log.slice(-20).join('\n')}`);
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+    async stop() {
+      for (const g of [pair.external, pair.internal]) {
+        if (g.proc.exitCode === null && g.proc.signalCode === null) { g.proc.kill('SIGTERM'); await g.exited; }
+      }
+    },
+  };
+  return pair;
+}
+
+export function sampleSubmission(i = 0, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({
+    itemCode: 'BL-001',
+    applicant: { type: 'enterprise', name: `Qinghe Tea Co. ${i}`, idNumber: `9133010${String(i).padStart(6, '0')}`, phone: '+86 571 8888 0000' },
+    fields: { capital: 100000 + i, scope: 'tea processing' },
+    attachments: [{ fileName: 'charter.pdf', mediaType: 'application/pdf', contentBase64: Buffer.from(`%PDF-1.4\n% case ${i}\n%%EOF\n`).toString('base64') }],
+    ...extra,
+  });
+}
