@@ -9,7 +9,13 @@ import { initDevPki } from '../../src/pki/dev-ca.js';
 import { freePort } from './ports.js';
 import { httpsCall } from './https-client.js';
 
-const ROOT = resolve(fileURLToPath(import.meta.url), '../../..');
+// The project root, whether this runs from test/ (vitest) or from dist/test/ (the benchmark).
+function projectRoot(): string {
+  let dir = resolve(fileURLToPath(import.meta.url), '..');
+  while (!existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'tsconfig.build.json')) === false) dir = resolve(dir, '..');
+  return dir;
+}
+const ROOT = projectRoot();
 const BIN = join(ROOT, 'bin/ferry.js');
 
 export interface GatewayProc { proc: ChildProcess; log: string[]; exited: Promise<number | null> }
@@ -27,7 +33,7 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
-export interface PairOptions { extraExternal?: string; extraInternal?: string }
+export interface PairOptions { extraExternal?: string; extraInternal?: string; logLevel?: 'info' | 'warn' }
 
 function spawnGateway(role: 'external' | 'internal', config: string): GatewayProc {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
@@ -59,7 +65,7 @@ link:
 keys: { ca: ${c('ca.crt')}, signCert: ${c('external-sign.crt')}, signKey: ${c('external-sign.key')}, encCert: ${c('external-enc.crt')}, encKey: ${c('external-enc.key')} }
 peer: { encCert: ${c('internal-enc.crt')}, signerSubjects: [ferry-internal-sign] }
 domains: { self: public, peer: intranet }
-log: { level: info }
+log: { level: ${opts.logLevel ?? 'info'} }
 ${opts.extraExternal ?? ''}`);
   writeFileSync(join(dir, 'internal.yaml'), `gateway: internal
 dataDir: ${join(dir, 'var/internal')}
@@ -75,7 +81,7 @@ intranet: { host: 127.0.0.1, port: ${intranet} }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
 peer: { encCert: ${c('external-enc.crt')}, signerSubjects: [ferry-external-sign] }
 domains: { self: intranet, peer: public }
-log: { level: info }
+log: { level: ${opts.logLevel ?? 'info'} }
 ${opts.extraInternal ?? ''}`);
   const ca = readFileSync(c('ca.crt'));
   const pair: Pair = {

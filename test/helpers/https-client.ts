@@ -1,11 +1,11 @@
 // A minimal HTTPS JSON client that trusts only the test's dev CA (Node's fetch cannot take a CA).
-import { request } from 'node:https';
+import { request, type Agent } from 'node:https';
 
 export interface HttpResult { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer; json: any }
 
-export function httpsCall(method: string, url: string, ca: Buffer, body?: Buffer | string, headers: Record<string, string> = {}): Promise<HttpResult> {
+export function httpsCall(method: string, url: string, ca: Buffer, body?: Buffer | string, headers: Record<string, string> = {}, agent?: Agent): Promise<HttpResult> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method, ca, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, agent: false }, (res) => {
+    const req = request(url, { method, ca, headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers }, agent: agent ?? false }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
