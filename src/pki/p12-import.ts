@@ -15,9 +15,8 @@ import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import forge from 'node-forge';
 import { FerryError } from '../errors.js';
-import { writeCertificateFile, writePrivateKeyFile } from './dev-ca.js';
 import { certFacts, certSha256, colonHex } from './cert-extensions.js';
-import { MAX_PKI_FILE_BYTES } from './key-files.js';
+import { MAX_PKI_FILE_BYTES, writeCertificateFile, writePrivateKeyFile } from './key-files.js';
 import { toPem } from './pem.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] }));
