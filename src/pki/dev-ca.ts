@@ -3,9 +3,10 @@
 // Not for production: operators bring their own certificates (see p12-import.ts).
 import { createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, open } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
+import { writeCertificateFile, writePrivateKeyFile } from './key-files.js';
 import { x509 } from './x509-provider.js';
 
 type CryptoKey = webcrypto.CryptoKey;
@@ -174,31 +175,6 @@ async function makeEndEntity(role: DevPkiRole, ca: Issued, now: Date, days: numb
 function keyPem(key: CryptoKey): string {
   const ko: KeyObject = KeyObject.from(key);
   return ko.export({ type: 'pkcs8', format: 'pem' }) as string;
-}
-
-/** Writes a private key that only the owner can read. The mode on open applies only to a new file and
- *  is masked by the umask, so chmod as well — before the key bytes go in, so a file that existed with a
- *  wider mode (force) never holds the key while readable by others. */
-export async function writePrivateKeyFile(path: string, pem: string): Promise<void> {
-  const fh = await open(path, 'w', 0o600);
-  try {
-    await fh.chmod(0o600);
-    await fh.writeFile(pem, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
-export async function writeCertificateFile(path: string, pem: string): Promise<void> {
-  const fh = await open(path, 'w', 0o644);
-  try {
-    await fh.writeFile(pem, 'utf8');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await chmod(path, 0o644);
 }
 
 export function devPkiPaths(dir: string): DevPkiFiles {

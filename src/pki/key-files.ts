@@ -1,6 +1,7 @@
-// Loading key and certificate files for the gateways. A private key that group or others can read is
+// Reading and writing key and certificate files for the gateways. A private key that group or others can read is
 // refused: DESIGN "Trust and keys" — the gateway does not start with an exposed key.
 import { closeSync, fstatSync, openSync, readFileSync, type Stats } from 'node:fs';
+import { chmod, open } from 'node:fs/promises';
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { FerryError } from '../errors.js';
 import { looksLikePem, pemBlocks } from './pem.js';
@@ -104,4 +105,29 @@ export function loadCertificate(path: string): X509Certificate {
   const [first] = loadCertificates(path);
   if (!first) throw new FerryError('FERRY_ERR_PKI_CERT_FILE', `${path} contains no certificate`);
   return first;
+}
+
+/** Writes a private key that only the owner can read. The mode on open applies only to a new file and
+ *  is masked by the umask, so chmod as well — before the key bytes go in, so a file that existed with a
+ *  wider mode (force) never holds the key while readable by others. */
+export async function writePrivateKeyFile(path: string, pem: string): Promise<void> {
+  const fh = await open(path, 'w', 0o600);
+  try {
+    await fh.chmod(0o600);
+    await fh.writeFile(pem, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+export async function writeCertificateFile(path: string, pem: string): Promise<void> {
+  const fh = await open(path, 'w', 0o644);
+  try {
+    await fh.writeFile(pem, 'utf8');
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await chmod(path, 0o644);
 }

@@ -121,10 +121,10 @@ describe('initDevPki', () => {
     await expect(initDevPki(dir)).rejects.toThrow(/internal-tls\.key already exists/);
   });
 
-  it('keeps keys 0600 and certificates 0644 under a permissive umask (000)', async () => {
-    const old = process.umask(0o000);
+  it.each([0o000, 0o077])('keeps keys 0600 and certificates 0644 under umask %o', async (umask) => {
+    const old = process.umask(umask);
     try {
-      const f = await initDevPki(join(tmp.dir, 'umask0'), { now: NOW });
+      const f = await initDevPki(join(tmp.dir, `umask${umask.toString(8)}`), { now: NOW });
       expect(statSync(f['internal-enc'].key).mode & 0o777).toBe(0o600);
       expect(statSync(f.ca.key).mode & 0o777).toBe(0o600);
       expect(statSync(f.ca.cert).mode & 0o777).toBe(0o644);
