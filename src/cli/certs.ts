@@ -1,5 +1,7 @@
 // `ferry certs init | show | import`.
+import { readFileSync } from 'node:fs';
 import { FerryError } from '../errors.js';
+import { importP12 } from '../pki/p12-import.js';
 import { initDevPki } from '../pki/dev-ca.js';
 import { describeCertificates, formatCertTable } from '../pki/inspect.js';
 import { parse } from './args.js';
@@ -21,6 +23,21 @@ export async function certsCommand(args: string[]): Promise<number> {
       const rows = describeCertificates(values.dir!, new Date());
       process.stdout.write(values.json ? JSON.stringify(rows, null, 2) + '\n' : formatCertTable(rows) + '\n');
       return rows.some((r) => r.daysLeft < 0) ? 1 : 0;
+    }
+    case 'import': {
+      const { values } = parse(rest, {
+        p12: { type: 'string' }, role: { type: 'string' }, dir: { type: 'string', default: 'certs' },
+        'password-file': { type: 'string' }, force: { type: 'boolean', default: false },
+      });
+      if (!values.p12 || !values.role) throw new FerryError('FERRY_ERR_CLI_USAGE', 'certs import needs --p12 <file> and --role <name>');
+      // Never a password on the command line: it would show in ps and in shell history.
+      const password = values['password-file']
+        ? readFileSync(values['password-file'], 'utf8').replace(/\r?\n$/, '')
+        : process.env.FERRY_P12_PASSWORD ?? '';
+      const out = await importP12(values.p12, password, values.dir!, values.role, { force: values.force! });
+      process.stdout.write(`imported ${values.p12} as ${values.role}: ${out.subject} (${out.keyType}), sha256 ${out.sha256}\n`
+        + `  certificate ${out.cert}\n  key         ${out.key} (mode 0600)\n${out.chain ? `  chain       ${out.chain} (${out.chainLength})\n` : ''}`);
+      return 0;
     }
     default:
       throw new FerryError('FERRY_ERR_CLI_USAGE', `certs: unknown subcommand '${sub ?? ''}' (init, show, import)`);
