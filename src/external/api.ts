@@ -63,7 +63,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     const v = parseSubmission(raw);
     if (!v.ok) {
       d.log.warn({ stage: 'ingress', code: v.code, detail: v.detail, ip: req.ip }, 'submission refused');
-      return reply.code(v.code.startsWith('FERRY_ERR_API_') ? httpStatus(v.code) : 400).send(errorBody(v.code, v.detail));
+      return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail));
     }
     const now = d.clock.now();
     const r = d.intake({
