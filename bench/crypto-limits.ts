@@ -37,3 +37,22 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
+
+/** fsync'd SQLite commits per second on this disk (WAL, synchronous=FULL), 1 row per transaction:
+ *  the other physical limit of a pipeline that acknowledges only durable packets. */
+export async function measureDiskCommits(dir: string, rowBytes: number, ms = 1000): Promise<number> {
+  const { default: Database } = await import('better-sqlite3');
+  const { join } = await import('node:path');
+  const db = new Database(join(dir, `disk-${rowBytes}.sqlite`));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)');
+  const ins = db.prepare('INSERT INTO t (b) VALUES (?)');
+  const row = Buffer.alloc(rowBytes, 1);
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) { ins.run(row); n++; }
+  const r = n / ((performance.now() - start) / 1000);
+  db.close();
+  return r;
+}

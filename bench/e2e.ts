@@ -6,7 +6,9 @@ import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { startPair, type Pair } from '../test/helpers/gateways.js';
 import { httpsCall } from '../test/helpers/https-client.js';
-import { fmt, measureCryptoLimits, percentile } from './crypto-limits.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { fmt, measureCryptoLimits, measureDiskCommits, percentile } from './crypto-limits.js';
 
 function body(bytes: number, i: number): string {
   const base = {
@@ -63,6 +65,11 @@ async function main() {
   const perCase = 2 / limits.ecdsaSign + 2 / limits.ecdsaVerify + 2 / limits.ecdhKeygenDerive + 2 / limits.ecdhDerive;
   const ceiling = 1 / perCase;
   console.log(`crypto ceiling for one core doing all the per-case public-key work: ${fmt(ceiling)} cases/s`);
+  const scratch = mkdtempSync(join(tmpdir(), 'ferry-disk-'));
+  const disk1k = await measureDiskCommits(scratch, 1024);
+  const disk1m = await measureDiskCommits(scratch, 1024 * 1024);
+  rmSync(scratch, { recursive: true, force: true });
+  console.log(`machine disk limits: fsync'd SQLite commits (1 row/txn) ${fmt(disk1k)}/s at 1 KiB, ${fmt(disk1m)}/s at 1 MiB`);
   const pair = await startPair({ logLevel: 'warn' });
   try {
     await pair.waitLinkUp();
@@ -70,6 +77,7 @@ async function main() {
     const small = await run(pair, '1 KiB', 1024, 3000, 32);
     const large = await run(pair, '1 MiB', 1024 * 1024, 150, 8);
     console.log(`ratio to the crypto ceiling: 1 KiB ${(small / ceiling).toFixed(3)}, 1 MiB ${(large / ceiling).toFixed(3)}`);
+    console.log(`ratio to one fsync'd commit per case: 1 KiB ${(small / disk1k).toFixed(2)}, 1 MiB ${(large / disk1m).toFixed(2)} (>1 means commits are grouped)`);
   } finally {
     await pair.stop();
   }

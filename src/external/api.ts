@@ -15,7 +15,7 @@ export interface ApiDeps {
   clock: Clock;
   log: Logger;
   status: StatusCache;
-  intake: (req: IntakeRequest, now: Date) => IntakeResult;
+  intake: (req: IntakeRequest, now: Date) => Promise<IntakeResult>;
   afterIntake: () => void;
   health: () => Record<string, unknown>;
 }
@@ -66,7 +66,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail));
     }
     const now = d.clock.now();
-    const r = d.intake({
+    const r = await d.intake({
       raw, contentType: 'application/json', sourceAddress: req.ip, clientIdentity: '', itemCode: v.value.itemCode,
     }, now);
     if (!r.ok) {

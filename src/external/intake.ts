@@ -6,6 +6,7 @@ import type { SealKeys } from '../seal/keyring.js';
 import { encodeSubmission } from '../gateway/bodies.js';
 import type { ExternalStore } from './store.js';
 import { newCaseId } from './case-id.js';
+import { createGroupCommit } from '../store/group-commit.js';
 
 export interface IntakeRequest { raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string }
 export interface IntakeDeps { store: ExternalStore; keys: SealKeys; selfDomain: string; peerDomain: string; maxOutbox: number }
@@ -13,11 +14,8 @@ export interface IntakeDeps { store: ExternalStore; keys: SealKeys; selfDomain: 
 export type IntakeResult = { ok: true; caseId: string; submittedAt: Date } | { ok: false; reason: 'outbox-full' };
 
 export function createIntake(d: IntakeDeps) {
-  const commit = d.store.db.transaction((packetId: Buffer, caseId: string, bytes: Buffer, at: number, sha: Buffer) => {
-    d.store.outbox.add(packetId, 'submission', caseId, bytes, at);
-    d.store.status.submitted(caseId, at, sha);
-  });
-  return (req: IntakeRequest, now: Date): IntakeResult => {
+  const groupCommit = createGroupCommit(d.store.db);
+  return async (req: IntakeRequest, now: Date): Promise<IntakeResult> => {
     if (d.store.outbox.count() >= d.maxOutbox) return { ok: false, reason: 'outbox-full' };
     const caseId = newCaseId(now);
     const body = encodeSubmission({
@@ -27,7 +25,11 @@ export function createIntake(d: IntakeDeps) {
     const sealed = sealPacket({
       kind: 'submission', fromDomain: d.selfDomain, toDomain: d.peerDomain, caseId, createdAt: now, body,
     }, d.keys);
-    commit(sealed.packetId, caseId, sealed.bytes, now.getTime(), createHash('sha256').update(req.raw).digest());
+    const sha = createHash('sha256').update(req.raw).digest();
+    await groupCommit(() => {
+      d.store.outbox.add(sealed.packetId, 'submission', caseId, sealed.bytes, now.getTime());
+      d.store.status.submitted(caseId, now.getTime(), sha);
+    });
     return { ok: true, caseId, submittedAt: now };
   };
 }
