@@ -94,7 +94,9 @@ function clockCards(
   c: CaseState, clock: Clocked, endAt: string | undefined, now: Date, settings: SupervisionSettings, calendar: Calendar,
   f: { near: CardKind; over: CardKind; subject: string; department: string; officer?: string | undefined; what: string },
 ): Card[] {
-  const asOf = endAt !== undefined ? new Date(endAt) : now;
+  // A clock that stopped after `now` (a state newer than the inspection time) is judged as running.
+  const ended = endAt !== undefined && new Date(endAt) <= now;
+  const asOf = ended ? new Date(endAt) : now;
   if (asOf < new Date(clock.startAt)) return [];
   const cards: Card[] = [];
   const warn = warningInstant(calendar, clock, settings.yellowShare, asOf);
@@ -108,7 +110,7 @@ function clockCards(
   if (asOf >= due) {
     cards.push(card(c, 'red', f.over, f.subject, {
       department: f.department, officer: f.officer, at: due,
-      detail: `${f.what} ${endAt !== undefined ? 'finished after' : 'is past'} its ${clock.limitDays}-working-day limit (ended ${due.toISOString()})`,
+      detail: `${f.what} ${ended ? 'finished after' : 'is past'} its ${clock.limitDays}-working-day limit (ended ${due.toISOString()})`,
     }));
   }
   return cards;
@@ -120,13 +122,14 @@ function timingCards(c: CaseState, now: Date, settings: SupervisionSettings, cal
   const stop = stopAt(c);
   const cards = c.tasks.flatMap((t) => clockCards(c, taskClock(c, t), t.opinion?.at ?? stop, now, settings, calendar, {
     near: 'task-near-limit', over: 'task-overtime', subject: t.department, department: t.department,
-    officer: t.opinion?.by ?? t.a, what: `the ${t.department} review`,
+    officer: t.a, what: `the ${t.department} review`,
   }));
-  // The case as a whole answers to the lead department; its owner is the decider, or until a decision
-  // the window officer who accepted it (首问负责: the first asked owns it).
+  // The case as a whole answers to the lead department and the window officer who accepted it (首问负责:
+  // the first asked owns it). A task answers to its department's A officer, who owns the post (AB角).
+  // Attribution never depends on what happens later, so a card's content never changes.
   cards.push(...clockCards(c, cc, stop, now, settings, calendar, {
     near: 'case-near-limit', over: 'case-overtime', subject: 'case', department: lead(c),
-    officer: c.decision?.by ?? c.acceptance.by, what: 'the case',
+    officer: c.acceptance.by, what: 'the case',
   }));
   return cards;
 }
@@ -138,12 +141,14 @@ function acceptanceCards(c: CaseState, now: Date, settings: SupervisionSettings,
   return starts.flatMap((start, n) => {
     const end = c.history.find((e) => e.seq > start.seq && (e.event === 'accept' || e.event === 'notify' || e.event === 'refuse' || e.event === 'withdraw'));
     const clock: Clocked = { startAt: start.at, limitDays: settings.acceptanceDecisionDays, pauses: [] };
-    const asOf = end ? new Date(end.at) : now;
-    if (asOf < new Date(start.at) || asOf < dueInstant(calendar, clock, asOf)) return [];
+    const asOf = end && new Date(end.at) <= now ? new Date(end.at) : now;
+    const due = dueInstant(calendar, clock, asOf);
+    if (asOf < due) return [];
+    // Reported to the lead department's window as a whole: no one officer had the case yet.
     return [card(c, 'yellow', 'late-acceptance', `acceptance-${n}`, {
-      department: lead(c), officer: end && end.event !== 'withdraw' ? end.actor.id : undefined,
-      at: dueInstant(calendar, clock, asOf),
-      detail: `no acceptance decision within ${settings.acceptanceDecisionDays} working days of ${n === 0 ? 'receipt' : 'the supplement'}${end ? ` (decided ${end.at})` : ''}`,
+      department: lead(c),
+      at: due,
+      detail: `no acceptance decision within ${settings.acceptanceDecisionDays} working days of ${n === 0 ? 'receipt' : 'the supplement'}`,
     })];
   });
 }
