@@ -87,6 +87,12 @@ describe('a decision needs every parallel opinion', () => {
     expect(r.events).toEqual([expect.objectContaining({ type: 'decision', outcome: 'approved', reasons: [] })]);
   });
 
+  it.each(['aic', 'qts', 'tax'])('is refused while only %s has not answered', (silent) => {
+    const c = run(acceptedLicence(), ['aic', 'qts', 'tax'].filter((d) => d !== silent)
+      .map((d) => ['2026-02-14T09:00', officer(d), { type: 'give-opinion', verdict: 'approve' }] as const)).c;
+    refused(step(c, '2026-02-14T11:00', chief('aic'), { type: 'decide' }), 'FERRY_ERR_APPROVAL_OPINIONS_PENDING', new RegExp(`of ${silent}$`));
+  });
+
   it('any denial makes the decision a denial, with the department and its reasons', () => {
     const c = run(acceptedLicence(), [
       ['2026-02-14T09:00', officer('aic'), { type: 'give-opinion', verdict: 'approve' }],

@@ -67,6 +67,18 @@ describe('a second notice may only ask again for what was supplied since, or is 
     else refused(r, expected);
   });
 
+  it('a material once named and since supplied is judged at the next look; asking for it later is a repeat', () => {
+    // Notice 1 names articles; it is re-supplied; notice 2 asks only for premises-proof (articles now
+    // passed); after that supplement, asking for articles again is refused — and so it is after acceptance.
+    const c = run(afterFirstSupplement(), [
+      ['2026-03-03T10:00', window('aic'), { type: 'notify', materials: [{ id: 'premises-proof', reason: '缺少' }] }],
+      ['2026-03-04T09:00', applicant, { type: 'supplement', materials: ['premises-proof'] }],
+    ]).c;
+    refused(step(c, '2026-03-04T10:00', window('aic'), { type: 'notify', materials: [{ id: 'articles', reason: '又发现问题' }] }), 'FERRY_ERR_APPROVAL_NOTICE_REPEAT', /articles/);
+    const accepted = run(c, [['2026-03-04T10:00', window('aic'), accept]]).c;
+    refused(step(accepted, '2026-03-05T10:00', officer('qts'), { type: 'notify', materials: [{ id: 'name-approval', reason: 'x' }] }), 'FERRY_ERR_APPROVAL_NOTICE_REPEAT');
+  });
+
   it('the applicant supplies only what the notice asked for', () => {
     const c = run(incomplete(), [['2026-03-02T10:00', window('aic'), { type: 'notify', materials: [{ id: 'name-approval', reason: '缺少' }, { id: 'premises-proof', reason: '缺少' }] }]]).c;
     refused(step(c, '2026-03-03T09:00', applicant, { type: 'supplement', materials: ['articles'] }), 'FERRY_ERR_APPROVAL_COMMAND', /articles was not asked for/);
