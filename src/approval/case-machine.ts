@@ -43,7 +43,10 @@ const CASE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 /** Create a case in state `received` from an applicant's submission. */
 export function receive(item: Item, sub: Submission, ctx: { readonly now: Date; readonly actor: Actor }): Verdict<Applied> {
   if (Number.isNaN(ctx.now.getTime())) return fail('FERRY_ERR_APPROVAL_CLOCK', 'the trusted time is not a valid date');
-  if (!CASE_ID_RE.test(sub.caseId)) return fail('FERRY_ERR_APPROVAL_COMMAND', 'caseId must be 1–64 letters, digits, . _ -');
+  if (typeof sub.caseId !== 'string' || !CASE_ID_RE.test(sub.caseId)) return fail('FERRY_ERR_APPROVAL_COMMAND', 'caseId must be 1–64 letters, digits, . _ -');
+  if (!Array.isArray(sub.materials) || sub.materials.some((m) => typeof m !== 'string')) {
+    return fail('FERRY_ERR_APPROVAL_COMMAND', 'materials must be a list of material ids');
+  }
   if (ctx.actor.role !== 'applicant' || ctx.actor.id !== sub.applicantId) {
     return fail('FERRY_ERR_APPROVAL_ROLE', 'a case is submitted by its applicant');
   }
@@ -71,9 +74,9 @@ export function receive(item: Item, sub: Submission, ctx: { readonly now: Date; 
     tasks: [],
     pauses: [],
     payments: [],
-    history: [{ seq: 0, at, event: 'submit', from: null, to: 'received', actor: ctx.actor }],
+    history: [{ seq: 0, at, event: 'submit', from: null, to: 'received', actor: { ...ctx.actor } }],
   };
-  return { ok: true, value: { next, events: [{ type: 'received', eventId: eventId(sub.caseId, 0, 'received'), caseId: sub.caseId, at, status: 'received', itemCode: item.code }] } };
+  return { ok: true, value: { next, events: [event(next, 0, { type: 'received', itemCode: item.code })] } };
 }
 
 /** Apply one command. `command` may be undecoded input: its shape is checked first. */

@@ -13,7 +13,14 @@ export function parseYamlConfig(text: string, file: string, code: ConfigCode): C
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
   if (first) throw new FerryError(code, `${file}: not valid YAML: ${first.message}`);
-  return new ConfigNode(doc.toJS({ maxAliasCount: 0 }) as unknown, file, '', code);
+  // Aliases are refused: a config file is read by people, and an alias hides what a key holds.
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 0 });
+  } catch (e) {
+    throw new FerryError(code, `${file}: not valid here: ${(e as Error).message} (YAML aliases are not allowed)`, { cause: e });
+  }
+  return new ConfigNode(value, file, '', code);
 }
 
 export class ConfigNode {

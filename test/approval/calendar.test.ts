@@ -126,6 +126,7 @@ describe('calendar files are validated, naming the file and the key', () => {
     ['bad status', good.replace('official', 'draft'), /status: must be one of official, provisional/],
     ['unknown key in a holiday', good.replace('to: 2026-01-03 }', 'to: 2026-01-03, days: 3 }'), /holidays\[0\]\.days: unknown key/],
     ['not YAML', 'year: [2026', /not valid YAML/],
+    ['a YAML alias', good + 'workdays: &w []\nextra: *w\n', /x\.yaml: .*aliases are not allowed/],
   ])('%s', (_why, text, message) => {
     expect(() => parseCalendarYear(text, 'x.yaml')).toThrow(message);
   });

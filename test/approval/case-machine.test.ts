@@ -28,6 +28,7 @@ describe('receiving a case', () => {
     ['an unknown material', { materials: ['application', 'photo'] }, 'FERRY_ERR_APPROVAL_COMMAND'],
     ['a material twice', { materials: ['application', 'application'] }, 'FERRY_ERR_APPROVAL_COMMAND'],
     ['a bad case id', { caseId: '../x' }, 'FERRY_ERR_APPROVAL_COMMAND'],
+    ['materials that are not a list', { materials: 'application' as unknown as string[] }, 'FERRY_ERR_APPROVAL_COMMAND'],
     ['someone else as applicant', { applicantId: 'applicant-2' }, 'FERRY_ERR_APPROVAL_ROLE'],
   ])('refuses %s', (_why, over, code) => {
     refused(receive(licence, submission('SCJG-001', over), { now: cst('2026-02-12T09:00'), actor: applicant }), code);
