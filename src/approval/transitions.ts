@@ -2,12 +2,12 @@
 // It is the one place to read what may happen to a case; case-machine.ts applies it, and supervision
 // re-checks every recorded history entry against it (a step skipped or out of order is a red card).
 //
-//   received ──accept──▶ accepted ──give-opinion──▶ under-review ──decide──▶ decided-approved|denied
-//      │  ▲                 │                          │                        │
-//      │  └─(supplemented)──┼──notify──▶ notice-issued ◀┘ (after acceptance: clock paused)
-//      ├──notify──▶ notice-issued ──supplement──▶ supplemented ──accept / notify / refuse / resume-review
-//      └──refuse──▶ not-accepted            decided-* ──issue-result──▶ result-issued ──close──▶ closed
-//   withdraw (applicant): from any state before a decision ──▶ withdrawn
+//   received ─accept→ accepted ─give-opinion→ under-review ─decide→ decided-approved | decided-denied
+//   received | supplemented | accepted | under-review ─notify→ notice-issued ─supplement→ supplemented
+//   supplemented ─accept→ accepted (not yet accepted) | ─resume-review→ under-review (accepted; clock resumes)
+//   received | notice-issued | supplemented ─refuse→ not-accepted (only before acceptance)
+//   decided-approved | decided-denied ─issue-result→ result-issued ─close→ closed
+//   any state before a decision ─withdraw→ withdrawn (the applicant)
 
 import type { CaseEventName, CaseStatus, Role } from './case-state.js';
 import {
