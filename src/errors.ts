@@ -61,6 +61,30 @@ export const ERRORS = {
 
   // --- cli ---
   FERRY_ERR_CLI_USAGE: { meaning: 'a command was given bad arguments' },
+
+  // --- approval (catalogue, calendar, case workflow, supervision) ---
+  FERRY_ERR_APPROVAL_CATALOGUE: { meaning: 'an item file in config/items is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
+  FERRY_ERR_APPROVAL_CALENDAR: { meaning: 'a calendar file in config/calendar is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
+  FERRY_ERR_APPROVAL_CALENDAR_RANGE: { meaning: 'a working-day computation reached a year for which no calendar file is loaded' },
+  FERRY_ERR_APPROVAL_SETTINGS: { meaning: 'supervision settings are out of range or have an unknown key; the message names it' },
+  FERRY_ERR_APPROVAL_UNKNOWN_ITEM: { status: 404, meaning: 'no catalogue item has this code' },
+  FERRY_ERR_APPROVAL_FORM: { status: 400, meaning: 'a form field is missing, unknown, of the wrong type or breaks its rule; the message names each field' },
+  FERRY_ERR_APPROVAL_COMMAND: { status: 400, meaning: 'a case command is malformed (missing or mistyped field, score out of 1..5); the message names the field' },
+  FERRY_ERR_APPROVAL_TRANSITION: { status: 409, meaning: 'the transition table has no such event from the case\'s current state' },
+  FERRY_ERR_APPROVAL_ROLE: { status: 403, meaning: 'this actor may not perform this event on this case (role, department, or A/B assignment)' },
+  FERRY_ERR_APPROVAL_CLOCK: { status: 409, meaning: 'the trusted time given is earlier than the case\'s last recorded transition' },
+  FERRY_ERR_APPROVAL_MATERIALS_MISSING: { status: 409, meaning: 'acceptance asked while a material is missing that is not tolerated against a commitment' },
+  FERRY_ERR_APPROVAL_NOTICE_INCOMPLETE: { status: 409, meaning: 'a one-time notice does not list every missing material, or names an unknown one' },
+  FERRY_ERR_APPROVAL_NOTICE_REPEAT: { status: 409, meaning: 'a later notice asks for a material an earlier notice could have named and that was not re-supplied since' },
+  FERRY_ERR_APPROVAL_TOLERANCE: { status: 409, meaning: 'a material is not tolerable for this item, or its commitment date is outside the allowed window' },
+  FERRY_ERR_APPROVAL_ASSIGNMENT: { status: 409, meaning: 'acceptance lacks a distinct A and B officer for an involved department' },
+  FERRY_ERR_APPROVAL_GREEN: { status: 409, meaning: 'the green channel was asked for an item that is not eligible' },
+  FERRY_ERR_APPROVAL_OPINION_GIVEN: { status: 409, meaning: 'this department has already given its opinion on the case' },
+  FERRY_ERR_APPROVAL_OPINIONS_PENDING: { status: 409, meaning: 'a decision was asked before every involved department gave its opinion' },
+  FERRY_ERR_APPROVAL_FEE_UNPAID: { status: 409, meaning: 'the result cannot be issued before the catalogue fee is charged' },
+  FERRY_ERR_APPROVAL_ORIGINALS: { status: 409, meaning: 'a pre-review item\'s result cannot be issued before the originals are checked' },
+  FERRY_ERR_APPROVAL_NOT_ENDED: { status: 409, meaning: 'the case has not ended, so it cannot be evaluated yet' },
+  FERRY_ERR_APPROVAL_EVALUATED: { status: 409, meaning: 'the case has already been evaluated (one case, one evaluation)' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;

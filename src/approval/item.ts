@@ -1,0 +1,79 @@
+// One catalogue item (事项): everything the "publish everything first" rule (八公开) requires a county to
+// publish — legal basis, conditions, materials, procedure and departments, time limits, fees and their
+// basis, result — plus what the workflow needs to enforce it. Plain data: a case keeps a copy of the
+// item it was received under, so a catalogue edit never changes the terms of a running case.
+
+export type ItemMode = 'direct' | 'pre-review' | 'extended';
+export const ITEM_MODES: readonly ItemMode[] = ['direct', 'pre-review', 'extended'];
+
+export type ItemCategory = 'administrative-permit' | 'filing' | 'public-service';
+export const ITEM_CATEGORIES: readonly ItemCategory[] = ['administrative-permit', 'filing', 'public-service'];
+
+export interface Department {
+  /** Short stable code, e.g. 'amr'; officers' department claims use it. */
+  readonly code: string;
+  readonly name: string;
+  /** This department's own review limit in working days (≤ the item's promised limit). */
+  readonly taskDays: number;
+}
+
+/** 'required': the case cannot be accepted without it. 'tolerable': tolerance acceptance (容缺受理) —
+ *  the case may be accepted without it against the applicant's written commitment to supply it within
+ *  `commitWithinDays` working days of acceptance. */
+export type MaterialAcceptance = 'required' | 'tolerable';
+
+export interface Material {
+  readonly id: string;
+  readonly name: string;
+  readonly acceptance: MaterialAcceptance;
+  /** Only for 'tolerable': the latest commitment date allowed, in working days after acceptance. */
+  readonly commitWithinDays?: number;
+  /** Applicant-facing note (format, copies, who issues it). */
+  readonly note?: string;
+}
+
+export type FormField =
+  | { readonly name: string; readonly label: string; readonly type: 'string'; readonly required: boolean; readonly maxLength: number; readonly pattern?: string }
+  | { readonly name: string; readonly label: string; readonly type: 'number'; readonly required: boolean; readonly min?: number; readonly max?: number; readonly integer: boolean }
+  | { readonly name: string; readonly label: string; readonly type: 'date'; readonly required: boolean }
+  | { readonly name: string; readonly label: string; readonly type: 'enum'; readonly required: boolean; readonly values: readonly string[] };
+
+export type FormFieldType = FormField['type'];
+
+/** Fee in fen (分, 1/100 yuan) — an integer, so no rounding can ever make the charge differ from the
+ *  catalogue (one charge, at the catalogue's amount: 一次收费). */
+export type Fee = { readonly kind: 'free' } | { readonly kind: 'charged'; readonly amountFen: number; readonly legalBasis: string };
+
+export type GreenChannel = { readonly eligible: false } | { readonly eligible: true; readonly promisedDays: number };
+
+export interface Item {
+  readonly code: string;
+  readonly name: string;
+  readonly category: ItemCategory;
+  readonly leadDepartment: Department;
+  readonly parallelDepartments: readonly Department[];
+  readonly legalBasis: readonly string[];
+  readonly conditions: readonly string[];
+  readonly materials: readonly Material[];
+  readonly form: readonly FormField[];
+  /** Statutory limit in working days; absent where the law sets none (e.g. a filing, 备案). */
+  readonly statutoryDays?: number;
+  /** The centre's promised limit (承诺时限) in working days. */
+  readonly promisedDays: number;
+  readonly fee: Fee;
+  readonly mode: ItemMode;
+  readonly greenChannel: GreenChannel;
+  /** The result document, e.g. 营业执照. */
+  readonly result: string;
+  /** Staff-only review points (审查要点); never published. */
+  readonly reviewPoints: readonly string[];
+}
+
+/** Lead first, then parallel departments in catalogue order. */
+export function involvedDepartments(item: Item): readonly Department[] {
+  return [item.leadDepartment, ...item.parallelDepartments];
+}
+
+export function feeFen(fee: Fee): number {
+  return fee.kind === 'free' ? 0 : fee.amountFen;
+}
