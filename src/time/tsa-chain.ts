@@ -26,6 +26,14 @@ function facts(c: X509Certificate): CertFacts | null {
   }
 }
 
+function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
+  try {
+    return child.verify(issuer.publicKey);
+  } catch {
+    return false; // a key node:crypto cannot load signs nothing we can check
+  }
+}
+
 const isIn = (c: X509Certificate, list: readonly X509Certificate[]) => list.some((t) => t.raw.equals(c.raw));
 
 /** A path [leaf, …, anchor] whose last element is in `trusted`, or CHAIN / CERT_EXPIRED. `pool` holds
@@ -75,7 +83,7 @@ function extend(path: X509Certificate[], s: Search): X509Certificate[] | null {
       s.reasons.push(`${name} has unsupported critical extensions`);
       continue;
     }
-    if (!cur.verify(cand.publicKey)) {
+    if (!signedBy(cur, cand)) {
       s.reasons.push(`${name}'s key did not sign ${cur.subject.replace(/\n/g, ', ')}`);
       continue;
     }

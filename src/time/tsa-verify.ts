@@ -7,7 +7,7 @@ import { fail, type Verdict } from '../errors.js';
 import { HASHES, OID, asVerdict, type TsaHashName } from './tsa-algorithms.js';
 import { certFacts, timeStampingUsageProblem, type CertFacts } from './tsa-cert.js';
 import { trustedPath } from './tsa-chain.js';
-import { TAG, readOctets, readOid, type DerNode } from './tsa-der.js';
+import { DerError, TAG, readOctets, readOid, type DerNode } from './tsa-der.js';
 import { essProblem } from './tsa-ess.js';
 import { MAX_TOKEN_BYTES } from './tsa-limits.js';
 import { nonceValue } from './tsa-request.js';
@@ -84,7 +84,13 @@ function matchesSid(f: CertFacts, sid: SignerId): boolean {
 
 /** Pick the signer certificate named by the SignerInfo sid from the token's certificates and the given one. */
 function findSigner(p: TokenParts, given: X509Certificate | undefined): { cert: X509Certificate; pool: X509Certificate[] } | null {
-  const pool = p.certificates.map((d) => new X509Certificate(d));
+  const pool = p.certificates.map((d, i) => {
+    try {
+      return new X509Certificate(d);
+    } catch (e) {
+      throw new DerError(`certificate ${i} in the token does not parse: ${(e as Error).message}`);
+    }
+  });
   for (const c of given ? [given, ...pool] : pool) {
     if (matchesSid(certFacts(c), p.sid)) return { cert: c, pool };
   }
@@ -119,7 +125,13 @@ export async function verifyTimeStampToken(tokenDer: Buffer, opts: VerifyTokenOp
   if (!signer) return fail('FERRY_ERR_TSA_NO_CERT', 'the signer certificate is neither in the token nor given as tsaCertificate');
   const facts = certFacts(signer.cert);
 
-  const sig = signatureProblem(parts, signer.cert.publicKey);
+  let publicKey: KeyObject;
+  try {
+    publicKey = signer.cert.publicKey;
+  } catch {
+    return fail('FERRY_ERR_TSA_BAD_ALG', 'the TSA certificate key is of a type node:crypto cannot use');
+  }
+  const sig = signatureProblem(parts, publicKey);
   if (!sig.ok) return sig;
 
   // RFC 5652 §11.1–11.2: contentType must equal eContentType; messageDigest must be the eContent's hash.
