@@ -26,12 +26,24 @@ function facts(c: X509Certificate): CertFacts | null {
   }
 }
 
+/** child → issuers whose key is known to have signed it. Certificate objects are immutable and, via
+ *  parseCertificate, shared between verifications, so a signature checked once need not be again. */
+const verifiedLinks = new WeakMap<X509Certificate, WeakSet<X509Certificate>>();
+
 function signedBy(child: X509Certificate, issuer: X509Certificate): boolean {
+  if (verifiedLinks.get(child)?.has(issuer)) return true;
+  let good: boolean;
   try {
-    return child.verify(issuer.publicKey);
+    good = child.verify(issuer.publicKey);
   } catch {
-    return false; // a key node:crypto cannot load signs nothing we can check
+    good = false; // a key node:crypto cannot load signs nothing we can check
   }
+  if (good) {
+    const set = verifiedLinks.get(child) ?? new WeakSet<X509Certificate>();
+    set.add(issuer);
+    verifiedLinks.set(child, set);
+  }
+  return good;
 }
 
 const isIn = (c: X509Certificate, list: readonly X509Certificate[]) => list.some((t) => t.raw.equals(c.raw));

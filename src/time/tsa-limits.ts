@@ -21,3 +21,7 @@ export const MAX_NONCE_BYTES = 32;
 
 /** RFC 3161 §2.4.2: serialNumber "up to 160 bits" must be handled by requesters. */
 export const MAX_SERIAL_BITS = 160;
+
+/** Parsed certificates kept for reuse across verifications: a deployment has a handful of TSA and CA
+ *  certificates; 256 covers key rollovers without letting hostile tokens grow memory. */
+export const MAX_PARSED_CERTS = 256;

@@ -2,10 +2,10 @@
 // anchors and expectations, returning a verdict. Order: structure → signature → messageDigest → ESS →
 // certificate usage → chain at genTime → imprint → nonce, so a forged or altered token is reported as
 // such before anything it claims is looked at.
-import { X509Certificate, createHash, verify, type KeyObject } from 'node:crypto';
+import { createHash, verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { fail, type Verdict } from '../errors.js';
 import { HASHES, OID, asVerdict, type TsaHashName } from './tsa-algorithms.js';
-import { certFacts, timeStampingUsageProblem, type CertFacts } from './tsa-cert.js';
+import { certFacts, parseCertificate, timeStampingUsageProblem, type CertFacts } from './tsa-cert.js';
 import { trustedPath } from './tsa-chain.js';
 import { DerError, TAG, readOctets, readOid, type DerNode } from './tsa-der.js';
 import { essProblem } from './tsa-ess.js';
@@ -86,7 +86,7 @@ function matchesSid(f: CertFacts, sid: SignerId): boolean {
 function findSigner(p: TokenParts, given: X509Certificate | undefined): { cert: X509Certificate; pool: X509Certificate[] } | null {
   const pool = p.certificates.map((d, i) => {
     try {
-      return new X509Certificate(d);
+      return parseCertificate(d);
     } catch (e) {
       throw new DerError(`certificate ${i} in the token does not parse: ${(e as Error).message}`);
     }
