@@ -3,7 +3,7 @@
 import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { FerryError } from '../errors.js';
 import { TsaReject, encodeMessageImprint, type TsaHashName } from './tsa-algorithms.js';
-import { certFacts, timeStampingUsageProblem, validAt } from './tsa-cert.js';
+import { certFacts, timeStampingUsageProblem, validAt, type CertFacts } from './tsa-cert.js';
 import { DerError, integer, isOidText } from './tsa-der.js';
 import { MAX_NONCE_BYTES, MAX_SERIAL_BITS } from './tsa-limits.js';
 import { nonceValue, parseTimeStampReq } from './tsa-request.js';
@@ -69,7 +69,7 @@ export class TimeStampAuthority {
     if (!isOidText(opts.policyOid)) config(`policyOid is not an OID: ${opts.policyOid}`);
     if (opts.ordering !== false) config('ordering must be false: Ferry does not order tokens');
     checkAccuracy(opts.accuracy);
-    let facts;
+    let facts: CertFacts;
     try {
       facts = certFacts(opts.certificate);
     } catch (e) {

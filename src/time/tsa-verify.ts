@@ -7,7 +7,7 @@ import { fail, type Verdict } from '../errors.js';
 import { HASHES, OID, asVerdict, type TsaHashName } from './tsa-algorithms.js';
 import { certFacts, parseCertificate, timeStampingUsageProblem, type CertFacts } from './tsa-cert.js';
 import { trustedPath } from './tsa-chain.js';
-import { DerError, TAG, readOctets, readOid, type DerNode } from './tsa-der.js';
+import { DerError, TAG, readOctets, readOid } from './tsa-der.js';
 import { essProblem } from './tsa-ess.js';
 import { MAX_TOKEN_BYTES } from './tsa-limits.js';
 import { nonceValue } from './tsa-request.js';
@@ -97,10 +97,6 @@ function findSigner(p: TokenParts, given: X509Certificate | undefined): { cert: 
   return null;
 }
 
-function attrValue(p: TokenParts, type: string): DerNode | undefined {
-  return p.attributes.get(type);
-}
-
 function checkImprint(t: TstInfo, opts: VerifyTokenOptions): Verdict<true> {
   if (opts.data !== undefined) {
     const h = createHash(HASHES[t.hashAlg].node).update(opts.data).digest();
@@ -135,8 +131,8 @@ export async function verifyTimeStampToken(tokenDer: Buffer, opts: VerifyTokenOp
   if (!sig.ok) return sig;
 
   // RFC 5652 §11.1–11.2: contentType must equal eContentType; messageDigest must be the eContent's hash.
-  const ct = attrValue(parts, OID.contentType);
-  const md = attrValue(parts, OID.messageDigest);
+  const ct = parts.attributes.get(OID.contentType);
+  const md = parts.attributes.get(OID.messageDigest);
   const attrs = asVerdict(() => ({
     ct: ct ? readOid(ct, 'contentType attribute') : undefined,
     md: md ? readOctets(md, 'messageDigest attribute') : undefined,
