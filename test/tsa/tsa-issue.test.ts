@@ -6,6 +6,7 @@ import * as pkijs from 'pkijs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isFerryError } from '../../src/errors.js';
 import { OID } from '../../src/time/tsa-algorithms.js';
+import { children, ctx, octets, oid, parseDer, raw, seq, tlv } from '../../src/time/tsa-der.js';
 import { TimeStampAuthority, type TimeStampAuthorityOptions } from '../../src/time/tsa-issue.js';
 import { buildTimeStampReq } from '../../src/time/tsa-request.js';
 import { parseTimeStampResp } from '../../src/time/tsa-response.js';
@@ -152,6 +153,7 @@ describe('respond() refuses with the PKIFailureInfo RFC 3161 names', () => {
     ['a truncated request', () => buildTimeStampReq(digest).subarray(0, 20), 'badDataFormat', 'the data submitted has the wrong format'],
     ['an oversized body', () => Buffer.alloc(5000, 0x30), 'badRequest', 'transaction not permitted or supported'],
     ['a policy the TSA does not issue under', () => buildTimeStampReq(digest, { reqPolicy: '1.3.6.1.4.1.55555.1.2' }), 'unacceptedPolicy', 'the requested TSA policy is not supported by the TSA'],
+    ['a request with an extension', () => seq(...children(parseDer(buildTimeStampReq(digest))).map(raw), tlv(ctx(0, true), seq(seq(oid('1.2.3.4'), octets(Buffer.from([5, 0])))))), 'unacceptedExtension', 'the requested extension is not supported by the TSA'],
   ];
   it.each(hostile.map(([name, req, failure, text]) => ({ name, req, failure, text })))('$name → $failure', async ({ req, failure, text }) => {
     const resp = await new TimeStampAuthority(options()).respond(req());
