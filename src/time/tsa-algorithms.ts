@@ -1,5 +1,5 @@
 // Object identifiers, the hash algorithms the TSA accepts, and the MessageImprint (RFC 3161 §2.4.1).
-import { fail, type FerryErrorCode, type Verdict } from '../errors.js';
+import { FerryError, fail, type FerryErrorCode, type Verdict } from '../errors.js';
 import { DerError, SeqReader, TAG, oid, octets, raw, readNull, readOctets, readOid, seq, type DerNode } from './tsa-der.js';
 
 export const OID = {
@@ -92,8 +92,12 @@ export interface MessageImprint {
   readonly der: Buffer;
 }
 
+/** For Ferry's own requests and tokens: a digest of the wrong length is a caller bug, so it throws
+ *  FerryError FERRY_ERR_TSA_DIGEST_LENGTH (hostile input goes through readMessageImprint instead). */
 export function encodeMessageImprint(h: TsaHashName, digest: Buffer): Buffer {
-  checkDigestLength(h, digest);
+  if (digest.length !== HASHES[h].length) {
+    throw new FerryError('FERRY_ERR_TSA_DIGEST_LENGTH', `a ${h} digest is ${HASHES[h].length} bytes, got ${digest.length}`);
+  }
   return seq(hashAlgorithmDer(h), octets(digest));
 }
 
@@ -102,12 +106,8 @@ export function readMessageImprint(n: DerNode, what: string): MessageImprint {
   const hashAlg = readHashAlgorithm(r.next(TAG.SEQUENCE, 'hashAlgorithm'), `${what}.hashAlgorithm`);
   const digest = readOctets(r.next(TAG.OCTET_STRING, 'hashedMessage'), `${what}.hashedMessage`);
   r.end();
-  checkDigestLength(hashAlg, digest);
-  return { hashAlg, digest, der: raw(n) };
-}
-
-export function checkDigestLength(h: TsaHashName, digest: Buffer): void {
-  if (digest.length !== HASHES[h].length) {
-    throw new TsaReject('FERRY_ERR_TSA_DIGEST_LENGTH', `a ${h} digest is ${HASHES[h].length} bytes, got ${digest.length}`);
+  if (digest.length !== HASHES[hashAlg].length) {
+    throw new TsaReject('FERRY_ERR_TSA_DIGEST_LENGTH', `a ${hashAlg} digest is ${HASHES[hashAlg].length} bytes, got ${digest.length}`);
   }
+  return { hashAlg, digest, der: raw(n) };
 }

@@ -2,11 +2,11 @@
 // requests into tokens. Pure apart from what is injected: the clock, the serial source, the key.
 import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { FerryError } from '../errors.js';
-import { TsaReject, encodeMessageImprint, type TsaHashName } from './tsa-algorithms.js';
+import { encodeMessageImprint, type TsaHashName } from './tsa-algorithms.js';
 import { certFacts, timeStampingUsageProblem, validAt, type CertFacts } from './tsa-cert.js';
-import { DerError, integer, isOidText } from './tsa-der.js';
-import { MAX_NONCE_BYTES, MAX_SERIAL_BITS } from './tsa-limits.js';
-import { nonceValue, parseTimeStampReq } from './tsa-request.js';
+import { DerError, isOidText } from './tsa-der.js';
+import { MAX_SERIAL_BITS } from './tsa-limits.js';
+import { encodeNonce, parseTimeStampReq } from './tsa-request.js';
 import { encodeGranted, encodeRejection, failureFor } from './tsa-response.js';
 import type { SerialSource } from './tsa-serials.js';
 import { encodeAccuracy, encodeTstInfo, subSecond, type Accuracy } from './tsa-tstinfo.js';
@@ -99,18 +99,8 @@ export class TimeStampAuthority {
   /** Time-stamp a digest for Ferry's own use. Returns the DER TimeStampToken (ContentInfo).
    *  Throws FerryError on a wrong digest length (a caller bug) or when the TSA cannot issue. */
   async stamp(digest: Buffer, hashAlg: TsaHashName = 'SHA-256', opts: StampOptions = {}): Promise<Buffer> {
-    let imprint: Buffer;
-    try {
-      imprint = encodeMessageImprint(hashAlg, digest);
-    } catch (e) {
-      if (e instanceof TsaReject) throw new FerryError(e.code, e.message);
-      throw e;
-    }
-    let nonceDer: Buffer | undefined;
-    if (opts.nonce !== undefined) {
-      nonceDer = integer(nonceValue(opts.nonce));
-      if (nonceDer.length - 2 > MAX_NONCE_BYTES) throw new FerryError('FERRY_ERR_TSA_NONCE', `nonce longer than ${MAX_NONCE_BYTES} bytes`);
-    }
+    const imprint = encodeMessageImprint(hashAlg, digest);
+    const nonceDer = opts.nonce !== undefined ? encodeNonce(opts.nonce) : undefined;
     return this.issue(imprint, nonceDer, opts.certReq ?? false);
   }
 

@@ -58,6 +58,16 @@ export function nonceValue(n: bigint | Buffer): bigint {
   return n.length === 0 ? 0n : BigInt(`0x${n.toString('hex')}`);
 }
 
+/** The nonce INTEGER for Ferry's own requests and tokens; throws FerryError for a negative or
+ *  over-long one (a caller bug). */
+export function encodeNonce(nonce: bigint | Buffer): Buffer {
+  const n = nonceValue(nonce);
+  if (n < 0n) throw new FerryError('FERRY_ERR_TSA_NONCE', 'a nonce must not be negative');
+  const der = integer(n);
+  if (content(parseDer(der)).length > MAX_NONCE_BYTES) throw new FerryError('FERRY_ERR_TSA_NONCE', `nonce longer than ${MAX_NONCE_BYTES} bytes`);
+  return der;
+}
+
 export interface BuildRequestOptions {
   /** Default SHA-256; the digest length must fit. */
   hashAlg?: TsaHashName;
@@ -71,25 +81,12 @@ export interface BuildRequestOptions {
 /** Build a DER TimeStampReq (version 1). Throws FerryError on bad arguments: this is Ferry's own call. */
 export function buildTimeStampReq(digest: Buffer, opts: BuildRequestOptions = {}): Buffer {
   const h = opts.hashAlg ?? 'SHA-256';
-  let imprint: Buffer;
-  try {
-    imprint = encodeMessageImprint(h, digest);
-  } catch (e) {
-    if (e instanceof TsaReject) throw new FerryError(e.code, e.message);
-    throw e;
-  }
-  const parts = [integer(1n), imprint];
+  const parts = [integer(1n), encodeMessageImprint(h, digest)];
   if (opts.reqPolicy !== undefined) {
     if (!isOidText(opts.reqPolicy)) throw new FerryError('FERRY_ERR_TSA_POLICY', `not an OID: ${opts.reqPolicy}`);
     parts.push(oid(opts.reqPolicy));
   }
-  if (opts.nonce !== undefined) {
-    const n = nonceValue(opts.nonce);
-    if (n < 0n) throw new FerryError('FERRY_ERR_TSA_NONCE', 'a nonce must not be negative');
-    const enc = integer(n);
-    if (content(parseDer(enc)).length > MAX_NONCE_BYTES) throw new FerryError('FERRY_ERR_TSA_NONCE', `nonce longer than ${MAX_NONCE_BYTES} bytes`);
-    parts.push(enc);
-  }
+  if (opts.nonce !== undefined) parts.push(encodeNonce(opts.nonce));
   // DER (X.690 §11.5): a DEFAULT FALSE is left out rather than encoded.
   if (opts.certReq) parts.push(boolean(true));
   return seq(...parts);

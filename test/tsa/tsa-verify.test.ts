@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OID, encodeMessageImprint } from '../../src/time/tsa-algorithms.js';
 import { TimeStampAuthority } from '../../src/time/tsa-issue.js';
 import { MAX_TOKEN_BYTES } from '../../src/time/tsa-limits.js';
-import { buildTimeStampReq, parseTimeStampReq } from '../../src/time/tsa-request.js';
+import { buildTimeStampReq, encodeNonce, parseTimeStampReq } from '../../src/time/tsa-request.js';
 import { parseTimeStampResp } from '../../src/time/tsa-response.js';
 import { MemorySerialSource } from '../../src/time/tsa-serials.js';
 import { readTokenParts } from '../../src/time/tsa-signed-data.js';
@@ -32,7 +32,7 @@ function rawToken(who: Party, opts: { genTime?: Date; nonce?: bigint; chain?: Pa
     serial: 9n,
     genTime: opts.genTime ?? new Date(),
     withMillis: true,
-    ...(opts.nonce !== undefined ? { nonceDer: buildTimeStampReq(digest, { nonce: opts.nonce }).subarray(-10) } : {}),
+    ...(opts.nonce !== undefined ? { nonceDer: encodeNonce(opts.nonce) } : {}),
   });
   return buildTimeStampToken(prepareTokenSigner(who.key, who.cert, (opts.chain ?? []).map((p) => p.cert)), tst, true);
 }
