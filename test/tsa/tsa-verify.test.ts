@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OID, encodeMessageImprint } from '../../src/time/tsa-algorithms.js';
 import { TimeStampAuthority } from '../../src/time/tsa-issue.js';
 import { MAX_TOKEN_BYTES } from '../../src/time/tsa-limits.js';
-import { buildTimeStampReq, encodeNonce, parseTimeStampReq } from '../../src/time/tsa-request.js';
+import { buildTimeStampReq, parseTimeStampReq } from '../../src/time/tsa-request.js';
 import { parseTimeStampResp } from '../../src/time/tsa-response.js';
 import { MemorySerialSource } from '../../src/time/tsa-serials.js';
 import { readTokenParts } from '../../src/time/tsa-signed-data.js';
@@ -25,16 +25,15 @@ const save = (name: string, b: Buffer) => (writeFileSync(file(name), b), name);
 
 /** A token signed as `who` without TimeStampAuthority's certificate checks: how a misissued or
  *  foreign TSA's token looks (openssl ts -reply refuses such certificates outright). */
-function rawToken(who: Party, opts: { genTime?: Date; nonce?: bigint; chain?: Party[] } = {}): Buffer {
+function rawToken(who: Party, opts: { genTime?: Date } = {}): Buffer {
   const tst = encodeTstInfo({
     policy: POLICY,
     messageImprintDer: encodeMessageImprint('SHA-256', digest),
     serial: 9n,
     genTime: opts.genTime ?? new Date(),
     withMillis: true,
-    ...(opts.nonce !== undefined ? { nonceDer: encodeNonce(opts.nonce) } : {}),
   });
-  return buildTimeStampToken(prepareTokenSigner(who.key, who.cert, (opts.chain ?? []).map((p) => p.cert)), tst, true);
+  return buildTimeStampToken(prepareTokenSigner(who.key, who.cert), tst, true);
 }
 
 function opensslReply(signer: Party, name: string, ess: 'sha256' | 'sha1', query: string, chain: Party[] = []): Buffer {
