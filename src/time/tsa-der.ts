@@ -286,7 +286,7 @@ export function boolean(v: boolean): Buffer {
 export const NULL_DER = Buffer.from([TAG.NULL, 0]);
 
 const oidCache = new Map<string, Buffer>();
-const OID_TEXT = /^[0-2](\.(0|[1-9]\d{0,15}))+$/;
+const OID_TEXT = /^[0-2](\.(0|[1-9]\d{0,14}))+$/; // arcs below 2^53: exact as JS numbers
 
 export function isOidText(s: string): boolean {
   return OID_TEXT.test(s) && (s.startsWith('2') || Number(s.split('.')[1]) < 40);
