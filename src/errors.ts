@@ -62,6 +62,7 @@ export const ERRORS = {
   // --- cli ---
   FERRY_ERR_CLI_USAGE: { meaning: 'a command was given bad arguments' },
 
+<<<<<<< HEAD
   // --- approval (catalogue, calendar, case workflow, supervision) ---
   FERRY_ERR_APPROVAL_CATALOGUE: { meaning: 'an item file in config/items is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
   FERRY_ERR_APPROVAL_CALENDAR: { meaning: 'a calendar file in config/calendar is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
@@ -85,6 +86,31 @@ export const ERRORS = {
   FERRY_ERR_APPROVAL_ORIGINALS: { status: 409, meaning: 'a pre-review item\'s result cannot be issued before the originals are checked' },
   FERRY_ERR_APPROVAL_NOT_ENDED: { status: 409, meaning: 'the case has not ended, so it cannot be evaluated yet' },
   FERRY_ERR_APPROVAL_EVALUATED: { status: 409, meaning: 'the case has already been evaluated (one case, one evaluation)' },
+=======
+  // --- tsa (RFC 3161 time-stamp authority and verifier) ---
+  FERRY_ERR_TSA_MALFORMED: { meaning: 'a time-stamp request, response or token is not valid DER or not the RFC 3161 / RFC 5652 structure' },
+  FERRY_ERR_TSA_TOO_LARGE: { meaning: 'a time-stamp request, response or token exceeds its size limit, or carries too many certificates' },
+  FERRY_ERR_TSA_VERSION: { meaning: 'a time-stamp request or TSTInfo has a version other than 1' },
+  FERRY_ERR_TSA_BAD_ALG: { meaning: 'a hash or signature algorithm is not accepted (imprints: SHA-256/384/512 only)' },
+  FERRY_ERR_TSA_DIGEST_LENGTH: { meaning: 'a message imprint has the wrong length for its hash algorithm' },
+  FERRY_ERR_TSA_POLICY: { meaning: 'the request asks for a TSA policy this TSA does not issue under' },
+  FERRY_ERR_TSA_EXTENSION: { meaning: 'the request carries extensions, which this TSA does not support' },
+  FERRY_ERR_TSA_CONTENT_TYPE: { meaning: 'the token is not SignedData over id-ct-TSTInfo, or its contentType attribute disagrees' },
+  FERRY_ERR_TSA_SIGNER: { meaning: 'the token does not have exactly one signer with signed attributes' },
+  FERRY_ERR_TSA_NO_CERT: { meaning: 'the token names a signer certificate that is neither in the token nor given to the verifier' },
+  FERRY_ERR_TSA_SIGNATURE: { meaning: 'the token signature over its signed attributes does not verify' },
+  FERRY_ERR_TSA_MESSAGE_DIGEST: { meaning: 'the messageDigest attribute is missing or does not match the TSTInfo (the token was altered)' },
+  FERRY_ERR_TSA_ESS: { meaning: 'the ESS signingCertificate(V2) attribute is missing or does not identify the signer certificate' },
+  FERRY_ERR_TSA_EKU: { meaning: 'the TSA certificate lacks timeStamping as its sole, critical extended key usage' },
+  FERRY_ERR_TSA_KEY_USAGE: { meaning: 'the TSA certificate key usage allows more than digitalSignature and nonRepudiation' },
+  FERRY_ERR_TSA_CHAIN: { meaning: 'the TSA certificate does not chain to a trusted certificate' },
+  FERRY_ERR_TSA_CERT_EXPIRED: { meaning: 'a certificate on the TSA path was not valid at the token genTime' },
+  FERRY_ERR_TSA_IMPRINT: { meaning: 'the token message imprint does not match the data or digest' },
+  FERRY_ERR_TSA_NONCE: { meaning: 'the token nonce is missing or differs from the request nonce' },
+  FERRY_ERR_TSA_STATUS: { meaning: 'the TSA refused the request (status other than granted); the detail names its failure info' },
+  FERRY_ERR_TSA_CONFIG: { meaning: 'the TSA cannot start: key, certificate (sole critical timeStamping EKU, validity), policy or accuracy unfit' },
+  FERRY_ERR_TSA_SYSTEM: { meaning: 'the TSA could not issue a token now (serial source, clock or signing failed); answered as systemFailure' },
+>>>>>>> wip/tsa
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;
