@@ -62,7 +62,6 @@ export const ERRORS = {
   // --- cli ---
   FERRY_ERR_CLI_USAGE: { meaning: 'a command was given bad arguments' },
 
-<<<<<<< HEAD
   // --- approval (catalogue, calendar, case workflow, supervision) ---
   FERRY_ERR_APPROVAL_CATALOGUE: { meaning: 'an item file in config/items is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
   FERRY_ERR_APPROVAL_CALENDAR: { meaning: 'a calendar file in config/calendar is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
@@ -86,7 +85,7 @@ export const ERRORS = {
   FERRY_ERR_APPROVAL_ORIGINALS: { status: 409, meaning: 'a pre-review item\'s result cannot be issued before the originals are checked' },
   FERRY_ERR_APPROVAL_NOT_ENDED: { status: 409, meaning: 'the case has not ended, so it cannot be evaluated yet' },
   FERRY_ERR_APPROVAL_EVALUATED: { status: 409, meaning: 'the case has already been evaluated (one case, one evaluation)' },
-=======
+
   // --- tsa (RFC 3161 time-stamp authority and verifier) ---
   FERRY_ERR_TSA_MALFORMED: { meaning: 'a time-stamp request, response or token is not valid DER or not the RFC 3161 / RFC 5652 structure' },
   FERRY_ERR_TSA_TOO_LARGE: { meaning: 'a time-stamp request, response or token exceeds its size limit, or carries too many certificates' },
@@ -110,7 +109,6 @@ export const ERRORS = {
   FERRY_ERR_TSA_STATUS: { meaning: 'the TSA refused the request (status other than granted); the detail names its failure info' },
   FERRY_ERR_TSA_CONFIG: { meaning: 'the TSA cannot start: key, certificate (sole critical timeStamping EKU, validity), policy or accuracy unfit' },
   FERRY_ERR_TSA_SYSTEM: { meaning: 'the TSA could not issue a token now (serial source, clock or signing failed); answered as systemFailure' },
->>>>>>> wip/tsa
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;
