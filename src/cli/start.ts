@@ -10,6 +10,7 @@ import { createLogger } from '../gateway/logger.js';
 import { hardenProcess } from '../gateway/host-checks.js';
 import { initDevPki } from '../pki/dev-ca.js';
 import { systemClock } from '../time/clock.js';
+import { buildTimeTrust } from '../gateway/time.js';
 import { startExternal } from '../external/gateway.js';
 import { startInternal } from '../internal/gateway.js';
 import { parse } from './args.js';
@@ -20,22 +21,28 @@ export async function startCommand(args: string[]): Promise<number> {
   if (role !== 'external' && role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'start external|internal|demo');
   const { values } = parse(rest, { config: { type: 'string', default: `config/${role}.yaml` }, 'allow-root': { type: 'boolean', default: false } });
   let running: { stop(): Promise<void> };
+  let stopTime = () => {};
   const log = createLogger(role, 'info');
   if (role === 'external') {
     const cfg = loadConfigFile(values.config!, externalSchema);
     log.level = cfg.log.level;
     hardenProcess(values['allow-root']! || cfg.allowRoot, log);
+    const time = buildTimeTrust(cfg.time, log);
+    stopTime = time.stop;
     running = await startExternal(cfg, log, systemClock);
   } else {
     const cfg = loadConfigFile(values.config!, internalSchema);
     log.level = cfg.log.level;
     hardenProcess(values['allow-root']! || cfg.allowRoot, log);
-    running = await startInternal(cfg, log, systemClock);
+    const time = buildTimeTrust(cfg.time, log);
+    stopTime = time.stop;
+    running = await startInternal(cfg, log, time.trust);
   }
   log.info({ config: values.config }, 'started');
   await new Promise<void>((resolveStop) => {
     const stop = (sig: string) => {
       log.info({ signal: sig }, 'stopping');
+      stopTime();
       running.stop().then(() => { log.info({}, 'stopped'); resolveStop(); }, (e) => { log.error({ err: String(e) }, 'stop failed'); resolveStop(); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

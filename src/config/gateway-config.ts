@@ -15,6 +15,20 @@ const peerKeys = obj({
 const tlsFiles = obj({ cert: file(), key: file() });
 const logCfg = opt(obj({ level: opt(oneOf('debug', 'info', 'warn', 'error'), 'info') }), { level: 'info' as const });
 const domains = obj({ self: str({ min: 1 }), peer: str({ min: 1 }) });
+// The trusted clock: checked in full by src/time/time-config.ts (resolveTimeConfig) at start.
+const ntpSource = obj({ name: opt(str({ min: 1 }), ''), host: str({ min: 1 }), port: int({ min: 1, max: 65535 }) });
+const timeObj = obj({
+  sources: opt(list(ntpSource), []),
+  quorum: opt(int({ min: 1 }), 2),
+  toleranceMs: opt(int({ min: 0 }), 50),
+  maxOffsetMs: opt(int({ min: 1 }), 500),
+  hardLimitMs: opt(int({ min: 1 }), 5_000),
+  pollIntervalMs: opt(int({ min: 100 }), 16_000),
+  timeoutMs: opt(int({ min: 10 }), 2_000),
+  /** 'hold' stops stamping while time is untrusted (production); 'warn' stamps anyway (demo only). */
+  whenUntrusted: opt(oneOf('hold', 'warn'), 'hold'),
+});
+const timeCfg = opt(timeObj, timeObj({}, 'time'));
 const linkTuning = {
   window: opt(int({ min: 1, max: 4096 }), DEFAULT_WINDOW),
   heartbeatMs: opt(int({ min: 100, max: 600_000 }), 5_000),
@@ -36,6 +50,7 @@ export const externalSchema = obj({
   keys: ownKeys,
   peer: peerKeys,
   domains,
+  time: timeCfg,
   log: logCfg,
 });
 
@@ -48,9 +63,17 @@ export const internalSchema = obj({
     backoffBaseMs: opt(int({ min: 10 }), 250), backoffCapMs: opt(int({ min: 100 }), 30_000),
   }),
   intranet: obj({ host: str({ min: 1 }), port: port() }),
+  tsa: obj({
+    cert: file(), key: file(),
+    /** Every token is issued under this policy. 2.25.<UUID> arcs need no registration (ITU-T X.667). */
+    policyOid: str({ pattern: /^[0-2](\.(0|[1-9][0-9]*))+$/ }),
+    accuracyMs: opt(int({ min: 1, max: 60_000 }), 1000),
+    serialBlock: opt(int({ min: 1, max: 100_000 }), 100),
+  }),
   keys: ownKeys,
   peer: peerKeys,
   domains,
+  time: timeCfg,
   log: logCfg,
 });
 

@@ -13,7 +13,7 @@ import type { FerryErrorCode } from '../errors.js';
 
 /** A handler runs inside the batch transaction. It returns null when the packet is delivered, or a
  *  refusal (code + detail) when its content breaks a rule; the packet is then kept as rejected. */
-export type KindHandler = (p: OpenedPacket, now: number) => { code: FerryErrorCode; detail: string } | null;
+export type KindHandler = (p: OpenedPacket, now: number, raw: Buffer) => { code: FerryErrorCode; detail: string } | null;
 
 export interface InboxOptions {
   db: Db;
@@ -25,6 +25,8 @@ export interface InboxOptions {
   log: Logger;
   /** Called after a batch commits (e.g. to pump the outbox the handlers wrote to). */
   afterCommit?: () => void;
+  /** Packets taken but not yet delivered (the stamp queue): the link slows the sender above a mark. */
+  backlog?: () => number;
 }
 
 export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets } {
@@ -58,7 +60,7 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       }
       const handler = o.handlers[p.kind];
       if (!handler) { refuse('FERRY_ERR_POLICY_KIND', `kind ${p.kind} may not travel ${p.fromDomain} -> ${p.toDomain}`); continue; }
-      const verdict = handler(p, now.getTime());
+      const verdict = handler(p, now.getTime(), f.bytes);
       if (verdict) { refuse(verdict.code, verdict.detail); continue; }
       seen.record(p.packetId, p.kind, p.caseId, 'delivered', now.getTime());
       o.log.info({ packet: id, case: p.caseId, kind: p.kind, stage: 'deliver' }, 'packet delivered');
@@ -73,6 +75,6 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       o.afterCommit?.();
       return acks;
     },
-    backlog: () => 0,
+    backlog: o.backlog ?? (() => 0),
   };
 }

@@ -1,36 +1,63 @@
-// Delivers an opened submission packet to the intranet: re-checks it (the external gateway's checks
-// are not trusted), records the case, and queues the 'received' status for the applicant side. Runs
-// inside the inbox transaction, so the case and its status packet commit together or not at all.
-// The approval workflow takes over from the recorded case.
+// Submissions on the intranet side, in two steps. At the inbox (inside the link's commit): re-check
+// the submission — the external gateway's checks are not trusted — and queue it for stamping. After
+// stamping (inside the stamper's commit): record the case with the trusted receipt time and queue the
+// 'received' status, with the applicant's receipt token, for the applicant side. The approval
+// workflow takes over from the recorded case.
 import { createHash } from 'node:crypto';
 import { decodeSubmission, encodeStatus } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
 import { parseSubmission } from '../policy/submission-shape.js';
 import { sealPacket } from '../seal/seal.js';
 import type { SealKeys } from '../seal/keyring.js';
+import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
 
 export interface DeliverDeps { store: InternalStore; keys: SealKeys; selfDomain: string; peerDomain: string }
 
-export function deliverSubmission(d: DeliverDeps): KindHandler {
-  return (p, now) => {
+export function queueSubmission(d: DeliverDeps): KindHandler {
+  return (p, now, raw) => {
     const env = decodeSubmission(p.body);
     if (!env.ok) return env;
     const s = env.value;
     if (s.caseId !== p.caseId) return { code: 'FERRY_ERR_POLICY_CASE', detail: `body case ${s.caseId} vs header ${p.caseId}` };
     const sub = parseSubmission(s.requestBody);
     if (!sub.ok) return sub;
+    if (d.store.cases.get(s.caseId)) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
+    d.store.stampQueue.add({
+      packetId: p.packetId, kind: p.kind, caseId: p.caseId, packet: raw, body: p.body, createdAt: p.createdAt.getTime(), queuedAt: now,
+    });
+    return null;
+  };
+}
+
+/** The bytes the applicant's receipt is over: exactly what they POSTed. */
+export function submissionReceiptData(body: Buffer): Buffer | null {
+  const env = decodeSubmission(body);
+  return env.ok ? env.value.requestBody : null;
+}
+
+export function deliverSubmission(d: DeliverDeps): StampedHandler {
+  return (q, stamp, receipt) => {
+    const env = decodeSubmission(q.body);
+    if (!env.ok) return env;
+    const s = env.value;
+    const sub = parseSubmission(s.requestBody);
+    if (!sub.ok) return sub;
+    const receivedAt = stamp.genTime.getTime(); // the trusted receipt time is the token's genTime
     const fresh = d.store.cases.receive({
-      caseId: s.caseId, itemCode: sub.value.itemCode, receivedAt: now, submittedAt: s.receivedAtMs, packetId: p.packetId,
+      caseId: s.caseId, itemCode: sub.value.itemCode, receivedAt, submittedAt: s.receivedAtMs, packetId: q.packetId,
       sourceAddress: s.sourceAddress, clientIdentity: s.clientIdentity, requestBody: s.requestBody,
       requestSha256: createHash('sha256').update(s.requestBody).digest(),
     });
     if (!fresh) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
     const status = sealPacket({
-      kind: 'status', fromDomain: d.selfDomain, toDomain: d.peerDomain, caseId: s.caseId, createdAt: new Date(now),
-      body: encodeStatus({ caseId: s.caseId, status: 'received', atMs: now, detail: '', receiptToken: null, packetId: p.packetId }),
+      kind: 'status', fromDomain: d.selfDomain, toDomain: d.peerDomain, caseId: s.caseId, createdAt: new Date(),
+      body: encodeStatus({
+        caseId: s.caseId, status: 'received', atMs: (receipt ?? stamp).genTime.getTime(), detail: '',
+        receiptToken: receipt?.token ?? null, packetId: q.packetId,
+      }),
     }, d.keys);
-    d.store.outbox.add(status.packetId, 'status', s.caseId, status.bytes, now);
+    d.store.outbox.add(status.packetId, 'status', s.caseId, status.bytes, Date.now());
     return null;
   };
 }

@@ -168,19 +168,22 @@ export function readNull(n: DerNode, what: string): void {
 export function readOid(n: DerNode, what: string): string {
   expect(n, TAG.OID, what);
   const c = content(n);
-  const arcs: number[] = [];
-  let v = 0;
+  // BigInt arcs: 2.25.<UUID> policy OIDs (X.667) have 128-bit arcs.
+  const arcs: bigint[] = [];
+  let v = 0n;
+  let len = 0;
   for (let i = 0; i < c.length; i++) {
     const b = c[i]!;
-    if (v === 0 && b === 0x80) throw new DerError(`${what}: non-minimal OID arc`);
-    v = v * 128 + (b & 0x7f);
-    if (v > Number.MAX_SAFE_INTEGER / 256) throw new DerError(`${what}: OID arc too large`);
+    if (len === 0 && b === 0x80) throw new DerError(`${what}: non-minimal OID arc`);
+    v = v * 128n + BigInt(b & 0x7f);
+    if (++len > 20) throw new DerError(`${what}: OID arc too large`); // 140 bits: a UUID arc fits
     if ((b & 0x80) === 0) {
       if (arcs.length === 0) {
-        const first = v < 40 ? 0 : v < 80 ? 1 : 2;
-        arcs.push(first, v - first * 40);
+        const first = v < 40n ? 0n : v < 80n ? 1n : 2n;
+        arcs.push(first, v - first * 40n);
       } else arcs.push(v);
-      v = 0;
+      v = 0n;
+      len = 0;
     } else if (i === c.length - 1) throw new DerError(`${what}: truncated OID`);
   }
   return arcs.join('.');
@@ -286,7 +289,7 @@ export function boolean(v: boolean): Buffer {
 export const NULL_DER = Buffer.from([TAG.NULL, 0]);
 
 const oidCache = new Map<string, Buffer>();
-const OID_TEXT = /^[0-2](\.(0|[1-9]\d{0,14}))+$/; // arcs below 2^53: exact as JS numbers
+const OID_TEXT = /^[0-2](\.(0|[1-9]\d{0,41}))+$/; // arcs as BigInt: up to 2^139, enough for 2.25.<UUID>
 
 export function isOidText(s: string): boolean {
   return OID_TEXT.test(s) && (s.startsWith('2') || Number(s.split('.')[1]) < 40);
@@ -296,12 +299,12 @@ export function oid(s: string): Buffer {
   const hit = oidCache.get(s);
   if (hit) return hit;
   if (!isOidText(s)) throw new DerError(`not an OID: ${s}`);
-  const arcs = s.split('.').map(Number);
-  const vals = [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)];
+  const arcs = s.split('.').map(BigInt);
+  const vals = [arcs[0]! * 40n + arcs[1]!, ...arcs.slice(2)];
   const bytes: number[] = [];
   for (const v of vals) {
-    const chunk: number[] = [v % 128];
-    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128)) chunk.unshift((x % 128) | 0x80);
+    const chunk: number[] = [Number(v % 128n)];
+    for (let x = v / 128n; x > 0n; x /= 128n) chunk.unshift(Number(x % 128n) | 0x80);
     bytes.push(...chunk);
   }
   const out = tlv(TAG.OID, Buffer.from(bytes));

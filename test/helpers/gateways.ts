@@ -17,6 +17,7 @@ function projectRoot(): string {
 }
 const ROOT = projectRoot();
 const BIN = join(ROOT, 'bin/ferry.js');
+export const TEST_POLICY_OID = '2.25.1234567890';
 
 export interface GatewayProc { proc: ChildProcess; log: string[]; exited: Promise<number | null> }
 
@@ -33,7 +34,13 @@ export interface Pair {
   stop(): Promise<void>;
 }
 
-export interface PairOptions { extraExternal?: string; extraInternal?: string; logLevel?: 'info' | 'warn' }
+export interface PairOptions {
+  extraExternal?: string;
+  /** The internal gateway's `time:` section; default: no NTP sources, stamp with a warning. */
+  timeInternal?: string;
+  timeExternal?: string;
+  logLevel?: 'info' | 'warn';
+}
 
 function spawnGateway(role: 'external' | 'internal', config: string): GatewayProc {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
@@ -66,6 +73,7 @@ keys: { ca: ${c('ca.crt')}, signCert: ${c('external-sign.crt')}, signKey: ${c('e
 peer: { encCert: ${c('internal-enc.crt')}, signerSubjects: [ferry-internal-sign] }
 domains: { self: public, peer: intranet }
 log: { level: ${opts.logLevel ?? 'info'} }
+${opts.timeExternal ?? ''}
 ${opts.extraExternal ?? ''}`);
   writeFileSync(join(dir, 'internal.yaml'), `gateway: internal
 dataDir: ${join(dir, 'var/internal')}
@@ -78,11 +86,13 @@ link:
   backoffBaseMs: 50
   backoffCapMs: 500
 intranet: { host: 127.0.0.1, port: ${intranet} }
+tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID}, accuracyMs: 500 }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
 peer: { encCert: ${c('external-enc.crt')}, signerSubjects: [ferry-external-sign] }
 domains: { self: intranet, peer: public }
 log: { level: ${opts.logLevel ?? 'info'} }
-${opts.extraInternal ?? ''}`);
+${opts.timeInternal ?? 'time: { sources: [], whenUntrusted: warn }'}
+`);
   const ca = readFileSync(c('ca.crt'));
   const pair: Pair = {
     dir, ca,

@@ -1,0 +1,113 @@
+// The stamp stage: every packet that entered the intranet gets an RFC 3161 token over the SHA-256 of
+// its exact bytes, and a submission also gets the applicant's receipt token over the SHA-256 of the
+// bytes they POSTed. Only then is it delivered. While time is not trusted, stamping stops and packets
+// wait durably in the stamp queue (or, in a demo configured so, are stamped with a warning).
+import { createHash } from 'node:crypto';
+import type { Db } from '../store/db.js';
+import type { QueuedPacket, StampQueue } from '../store/stamp-queue.js';
+import type { TimeTrust } from '../time/time-trust.js';
+import type { Logger } from '../gateway/logger.js';
+import type { FerryErrorCode } from '../errors.js';
+import { decodeTstInfo } from '../time/tsa-tstinfo.js';
+import { readTokenParts } from '../time/tsa-signed-data.js';
+
+export interface Stamp { token: Buffer; genTime: Date; serial: bigint }
+
+export interface StampSource { stamp(digest: Buffer, hashAlg: 'SHA-256', opts?: { certReq?: boolean }): Promise<Buffer> }
+
+/** Delivers one stamped packet inside the stamper's transaction; null = delivered, else a refusal. */
+export type StampedHandler = (q: QueuedPacket, stamp: Stamp, receipt: Stamp | null) => { code: FerryErrorCode; detail: string } | null;
+
+export interface StamperOptions {
+  db: Db;
+  queue: StampQueue;
+  tsa: StampSource;
+  trust: TimeTrust;
+  /** 'hold' (production): no stamping while untrusted. 'warn': stamp anyway, logged (demo only). */
+  whenUntrusted: 'hold' | 'warn';
+  handlers: Record<string, StampedHandler>;
+  /** Which kinds carry an applicant receipt, and the bytes it is over. */
+  receiptData: (q: QueuedPacket) => Buffer | null;
+  refuse: (q: QueuedPacket, code: FerryErrorCode, detail: string) => void;
+  log: Logger;
+  afterCommit: () => void;
+  batch?: number;
+}
+
+export function readStamp(token: Buffer): Stamp {
+  const info = decodeTstInfo(readTokenParts(token).eContent);
+  return { token, genTime: info.genTime, serial: info.serial };
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
+
+export class Stamper {
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private holding = false;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(private readonly o: StamperOptions) {
+    o.trust.onChange(() => this.kick());
+    // A safety net: the queue is also kicked after each inbox commit and on every trust change.
+    this.timer = setInterval(() => this.kick(), 1000);
+  }
+
+  get waiting(): number { return this.o.queue.count(); }
+
+  stop(): void { this.stopped = true; clearInterval(this.timer); }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) { this.again = true; return; }
+    this.running = true;
+    this.drain().catch((e) => this.o.log.error({ stage: 'stamp', err: (e as Error).message }, 'stamping failed; will retry'))
+      .finally(() => {
+        this.running = false;
+        if (this.again) { this.again = false; this.kick(); }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      if (this.stopped) return;
+      const state = this.o.trust.state();
+      const trusted = state === 'trusted';
+      if (!trusted && this.o.whenUntrusted === 'hold') {
+        if (!this.holding && this.o.queue.count() > 0) {
+          this.holding = true;
+          this.o.log.error({ stage: 'stamp', code: 'FERRY_ERR_TIME_UNTRUSTED', state, reason: this.o.trust.reason(), waiting: this.o.queue.count() },
+            'time not trusted: stamping stopped, packets wait');
+        }
+        return;
+      }
+      if (this.holding) { this.holding = false; this.o.log.info({ stage: 'stamp', waiting: this.o.queue.count() }, 'time trusted again: stamping resumed'); }
+      const rows = this.o.queue.peek(this.o.batch ?? 64);
+      if (rows.length === 0) return;
+      if (!trusted) this.o.log.warn({ stage: 'stamp', state, reason: this.o.trust.reason(), n: rows.length }, 'stamping with untrusted time (demo setting whenUntrusted: warn)');
+      const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null }[] = [];
+      for (const q of rows) {
+        const digest = sha256(q.packet);
+        const stamp = readStamp(await this.o.tsa.stamp(digest, 'SHA-256'));
+        const data = this.o.receiptData(q);
+        // The applicant's receipt carries the TSA certificate, so `openssl ts -verify` needs only the CA.
+        const receipt = data ? readStamp(await this.o.tsa.stamp(sha256(data), 'SHA-256', { certReq: true })) : null;
+        stamped.push({ q, digest, stamp, receipt });
+      }
+      this.o.db.transaction(() => {
+        for (const s of stamped) {
+          this.o.queue.recordStamp(s.q.packetId, s.digest, s.stamp.token, s.stamp.genTime.getTime(), s.stamp.serial, trusted);
+          const handler = this.o.handlers[s.q.kind];
+          const refusal = handler ? handler(s.q, s.stamp, s.receipt) : { code: 'FERRY_ERR_POLICY_KIND' as const, detail: `no delivery for ${s.q.kind}` };
+          if (refusal) this.o.refuse(s.q, refusal.code, refusal.detail);
+          this.o.queue.remove(s.q.packetId);
+        }
+      })();
+      for (const s of stamped) {
+        this.o.log.info({ packet: s.q.packetId.toString('hex'), case: s.q.caseId, stage: 'stamp', serial: s.stamp.serial.toString(), genTime: s.stamp.genTime.toISOString() }, 'packet stamped and delivered');
+      }
+      this.o.afterCommit();
+    }
+  }
+}

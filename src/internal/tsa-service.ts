@@ -1,0 +1,24 @@
+// The intranet time-stamp authority: RFC 3161 tokens for Ferry's own packets and receipts, and for
+// other intranet systems at POST /tsa. Serials come from the gateway's SQLite file so that they are
+// unique across restarts.
+import type { X509Certificate } from 'node:crypto';
+import { loadCertificate, loadCertificates, loadPrivateKey } from '../pki/key-files.js';
+import type { Db } from '../store/db.js';
+import { TimeStampAuthority } from '../time/tsa-issue.js';
+import { SqliteSerialSource } from '../time/tsa-serials.js';
+import type { Clock } from '../time/clock.js';
+
+export interface TsaFiles { cert: string; key: string; policyOid: string; accuracyMs: number; serialBlock: number }
+
+export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock, onFault: (e: unknown) => void): { tsa: TimeStampAuthority; cert: X509Certificate } {
+  const cert = loadCertificate(files.cert);
+  const chain = loadCertificates(caFile).filter((c) => cert.checkIssued(c));
+  const accuracy = files.accuracyMs >= 1000
+    ? { seconds: Math.floor(files.accuracyMs / 1000), millis: files.accuracyMs % 1000 || undefined }
+    : { millis: files.accuracyMs };
+  const tsa = new TimeStampAuthority({
+    signingKey: loadPrivateKey(files.key), certificate: cert, chain, policyOid: files.policyOid,
+    accuracy, ordering: false, clock, serials: new SqliteSerialSource(db, { block: files.serialBlock }), onSystemFailure: onFault,
+  });
+  return { tsa, cert };
+}

@@ -1,0 +1,58 @@
+// Packets that have entered the intranet (opened, checked, acknowledged to the link) and wait for
+// their RFC 3161 token before delivery. While time is not trusted they wait here, durably; the
+// queue's length is the inbox backlog that slows the link.
+import type { Db } from './db.js';
+
+export const STAMP_QUEUE_SQL = `
+CREATE TABLE stamp_queue (
+  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+  packet_id  BLOB NOT NULL UNIQUE,
+  kind       TEXT NOT NULL,
+  case_id    TEXT NOT NULL,
+  packet     BLOB NOT NULL,        -- the sealed packet exactly as received (the token's imprint)
+  body       BLOB NOT NULL,        -- the opened body (intranet side: plaintext is allowed here)
+  created_at INTEGER NOT NULL,     -- sender's signed creation time
+  queued_at  INTEGER NOT NULL
+);
+CREATE TABLE packet_stamps (
+  packet_id  BLOB PRIMARY KEY,
+  digest     BLOB NOT NULL,        -- SHA-256 of the packet bytes
+  token      BLOB NOT NULL,        -- RFC 3161 TimeStampToken (DER)
+  gen_time   INTEGER NOT NULL,
+  serial     TEXT NOT NULL,
+  trusted    INTEGER NOT NULL      -- 0 when stamped under stamp-with-warning (demo only)
+) WITHOUT ROWID;`;
+
+export interface QueuedPacket {
+  seq: number; packetId: Buffer; kind: string; caseId: string; packet: Buffer; body: Buffer; createdAt: number; queuedAt: number;
+}
+
+export class StampQueue {
+  private readonly addStmt;
+  private readonly peekStmt;
+  private readonly removeStmt;
+  private readonly countStmt;
+  private readonly stampStmt;
+  private readonly tokenStmt;
+  constructor(db: Db) {
+    this.addStmt = db.prepare('INSERT INTO stamp_queue (packet_id, kind, case_id, packet, body, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
+    this.peekStmt = db.prepare(`SELECT seq, packet_id AS packetId, kind, case_id AS caseId, packet, body, created_at AS createdAt,
+      queued_at AS queuedAt FROM stamp_queue ORDER BY seq LIMIT ?`);
+    this.removeStmt = db.prepare('DELETE FROM stamp_queue WHERE packet_id = ?');
+    this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM stamp_queue');
+    this.stampStmt = db.prepare('INSERT INTO packet_stamps (packet_id, digest, token, gen_time, serial, trusted) VALUES (?, ?, ?, ?, ?, ?)');
+    this.tokenStmt = db.prepare('SELECT token, gen_time AS genTime, trusted FROM packet_stamps WHERE packet_id = ?');
+  }
+  add(p: Omit<QueuedPacket, 'seq'>): void {
+    this.addStmt.run(p.packetId, p.kind, p.caseId, p.packet, p.body, p.createdAt, p.queuedAt);
+  }
+  peek(limit: number): QueuedPacket[] { return this.peekStmt.all(limit) as QueuedPacket[]; }
+  remove(packetId: Buffer): void { this.removeStmt.run(packetId); }
+  count(): number { return (this.countStmt.get() as { n: number }).n; }
+  recordStamp(packetId: Buffer, digest: Buffer, token: Buffer, genTime: number, serial: bigint, trusted: boolean): void {
+    this.stampStmt.run(packetId, digest, token, genTime, serial.toString(), trusted ? 1 : 0);
+  }
+  stampOf(packetId: Buffer): { token: Buffer; genTime: number; trusted: number } | null {
+    return (this.tokenStmt.get(packetId) as { token: Buffer; genTime: number; trusted: number } | undefined) ?? null;
+  }
+}
