@@ -7,10 +7,10 @@ import type { TimeStatus } from './trusted-clock.js';
 
 const LEGEND = [
   '  .-- Source mode  \'^\' = server',
-  ' / .- Source state \'*\' = selected, \'+\' = agreeing (in the median), \'x\' = falseticker,',
+  ' / .- Source state \'*\' = selected (best agreeing), \'+\' = agreeing (in the median), \'x\' = falseticker,',
   '| /                \'-\' = answered but no group selected, \'?\' = unreachable or refused',
-  '||                                                  .- offset: + means the source is ahead of us',
-  '||                                                  |',
+  '||   Offset: how far the source is ahead of this host.  Root dist: delay/2 + root delay/2 + root dispersion.',
+  '||',
 ];
 const HEADER = 'MS Name/IP address              Stratum     Offset     Delay  Root dist  Note';
 const RULE = '='.repeat(HEADER.length + 10);
