@@ -7,7 +7,7 @@
 //     quorum, be a strict majority of the voters (as chrony requires) and be the only such group;
 //  4. the agreed offset is the median of the group's offsets, which one liar inside a wide interval
 //     cannot drag; sources outside the group are falsetickers ('x').
-// States (documented in docs of TimeState below): trusted, degraded, untrusted.
+// The three resulting states, and exactly when each holds, are written on TimeState below.
 
 import type { FerryErrorCode } from '../errors.js';
 import { formatDuration, formatOffset } from './format-duration.js';
@@ -251,7 +251,7 @@ export function selectTime(sources: readonly SourceResult[], policy: SelectionPo
   return {
     ...base,
     state: 'trusted',
-    reason: `${agreement}; the local clock is ${formatOffset(-offsetMs)} from them, within maxOffsetMs ${policy.maxOffsetMs}`,
+    reason: `${agreement}; the local clock is ${formatDuration(abs)} ${side}, within maxOffsetMs ${policy.maxOffsetMs}`,
     code: null,
     offsetMs,
     degradedBy,

@@ -79,7 +79,21 @@ export class TrustedClock implements Clock {
     this.random = deps.random;
     this.onListenerError =
       deps.onListenerError ?? ((e) => process.emitWarning(`trusted clock listener threw: ${String(e)}`, { code: 'FERRY_TIME_LISTENER' }));
-    this.current = { ...NOT_POLLED, quorum: this.config.quorum, configured: this.config.sources.length };
+    this.current = Object.freeze({
+      ...NOT_POLLED,
+      quorum: this.config.quorum,
+      configured: this.config.sources.length,
+      rows: this.config.sources.map((s) => ({
+        ...s,
+        marker: '?' as const,
+        stratum: null,
+        offsetMs: null,
+        delayMs: null,
+        rootDistanceMs: null,
+        note: 'not polled yet',
+        code: null,
+      })),
+    });
   }
 
   /** Poll now and then every pollIntervalMs after each poll ends (polls never overlap). Idempotent. */

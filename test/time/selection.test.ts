@@ -80,7 +80,7 @@ describe('selectTime', () => {
     const v = selectTime(sources(sample(0.2), sample(1.1), sample(15)), POLICY);
     expect(v).toMatchObject({ state: 'trusted', code: null, agreeing: 3, answering: 3, configured: 3, degradedBy: [] });
     expect(v.offsetMs).toBe(1.1);
-    expect(v.reason).toMatch(/^3 of 3 sources agree \(quorum 2; 0 falseticker\(s\), 0 unreachable or refused\)/);
+    expect(v.reason).toBe('3 of 3 sources agree (quorum 2; 0 falseticker(s), 0 unreachable or refused); the local clock is 1100us slow, within maxOffsetMs 100');
   });
 
   it('marks the agreeing source with the smallest root distance as selected', () => {

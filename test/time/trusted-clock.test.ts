@@ -51,6 +51,11 @@ describe('TrustedClock', () => {
   it('starts untrusted, with a reason, before any poll', () => {
     const c = make({}, { query: scripted({}).query });
     expect(c.status()).toMatchObject({ state: 'untrusted', reason: 'no poll has finished yet', polls: 0, lastPollAt: null, configured: 3 });
+    expect(c.status().rows.map((r) => [r.name, r.marker, r.note])).toEqual([
+      ['a', '?', 'not polled yet'],
+      ['b', '?', 'not polled yet'],
+      ['c', '?', 'not polled yet'],
+    ]);
     expect(c.isTrusted()).toBe(false);
   });
 
