@@ -109,6 +109,21 @@ export const ERRORS = {
   FERRY_ERR_TSA_STATUS: { meaning: 'the TSA refused the request (status other than granted); the detail names its failure info' },
   FERRY_ERR_TSA_CONFIG: { meaning: 'the TSA cannot start: key, certificate (sole critical timeStamping EKU, validity), policy or accuracy unfit' },
   FERRY_ERR_TSA_SYSTEM: { meaning: 'the TSA could not issue a token now (serial source, clock or signing failed); answered as systemFailure' },
+  // --- time (trusted clock from several NTP sources) ---
+  FERRY_ERR_TIME_REPLY_LENGTH: { meaning: 'an NTP reply is not exactly 48 bytes (we send no extension fields or MAC, so none may come back)' },
+  FERRY_ERR_TIME_REPLY_VERSION: { meaning: 'an NTP reply carries a version other than 3 or 4' },
+  FERRY_ERR_TIME_REPLY_MODE: { meaning: 'an NTP reply is not in server mode (4)' },
+  FERRY_ERR_TIME_BOGUS_ORIGIN: { meaning: 'an NTP reply does not echo our random transmit timestamp: spoofed, replayed or stale (RFC 5905 §9.2)' },
+  FERRY_ERR_TIME_KISS_OF_DEATH: { meaning: 'an NTP server sent a kiss-o\'-death (stratum 0); the message names the kiss code' },
+  FERRY_ERR_TIME_UNSYNCHRONISED: { meaning: 'an NTP server says it is not synchronised (leap indicator 3)' },
+  FERRY_ERR_TIME_STRATUM: { meaning: 'an NTP server reports stratum 16 or more (unsynchronised)' },
+  FERRY_ERR_TIME_ZERO_TRANSMIT: { meaning: 'an NTP reply has a zero transmit or receive timestamp' },
+  FERRY_ERR_TIME_ROOT_DISTANCE: { meaning: 'an NTP sample\'s root distance exceeds the configured maximum, so it cannot vote' },
+  FERRY_ERR_TIME_TIMEOUT: { meaning: 'an NTP server gave no acceptable reply within the timeout' },
+  FERRY_ERR_TIME_SOCKET: { meaning: 'an NTP query failed at the socket or name lookup (refused, unreachable, unknown host); the message names the cause' },
+  FERRY_ERR_TIME_NO_QUORUM: { meaning: 'fewer NTP sources than the quorum agree, or no strict majority of the answering sources agrees' },
+  FERRY_ERR_TIME_OFFSET_LIMIT: { meaning: 'the agreeing NTP sources put the local clock off by more than the hard limit' },
+  FERRY_ERR_TIME_UNTRUSTED: { meaning: 'trusted time was asked for while the trusted clock is untrusted; the message says why' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;
