@@ -50,9 +50,11 @@ export class SignerTrust {
     if (!v.ok) return v;
     const s = v.value;
     for (const t of [at, now]) {
-      if (t.getTime() < s.notBefore || t.getTime() > s.notAfter) {
+      // Written as "not inside" so that an Invalid Date (NaN) fails closed instead of passing.
+      if (!(t.getTime() >= s.notBefore && t.getTime() <= s.notAfter)) {
+        const when = Number.isNaN(t.getTime()) ? 'an invalid time' : t.toISOString();
         return fail('FERRY_ERR_SEAL_SIGNER_EXPIRED',
-          `signer ${s.subject} valid ${new Date(s.notBefore).toISOString()}..${new Date(s.notAfter).toISOString()}, not at ${t.toISOString()}`);
+          `signer ${s.subject} valid ${new Date(s.notBefore).toISOString()}..${new Date(s.notAfter).toISOString()}, not at ${when}`);
       }
     }
     return v;
