@@ -61,6 +61,16 @@ export class SignerTrust {
   }
 
   private examine(certDer: Uint8Array, fingerprint: string): Verdict<TrustedSigner> {
+    try {
+      return this.judge(certDer, fingerprint);
+    } catch (e) {
+      // node's parser accepts some damaged DER that @peculiar/x509's stricter schema (used by
+      // verifyChain and the key-usage check) throws on; a hostile certificate is a verdict (STYLE §4).
+      return fail('FERRY_ERR_SEAL_MALFORMED', `signer certificate does not parse: ${(e as Error).message}`);
+    }
+  }
+
+  private judge(certDer: Uint8Array, fingerprint: string): Verdict<TrustedSigner> {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(certDer);
