@@ -2,11 +2,13 @@
 // code it must produce. Keys are real dev PKIs (initDevPki); forgeries are re-signed with real keys
 // through the production signPacket, so a check that passes them would pass a real attacker too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createECDH } from 'node:crypto';
+import { createECDH, X509Certificate } from 'node:crypto';
+import { x509 } from '../../src/pki/x509-provider.js';
 import { sealPacket, withTimestampToken, type PacketDraft } from '../../src/seal/seal.js';
 import { openPacket, type OpenResult } from '../../src/seal/open.js';
 import { sealKeys, sha256, type OpenKeys } from '../../src/seal/keyring.js';
 import { KIND_NAMES } from '../../src/seal/packet-kind.js';
+import { commonName } from '../../src/seal/signer-trust.js';
 import { GCM_TAG_BYTES, MAX_HEADER_BYTES, MAX_SIGNATURE_BYTES } from '../../src/seal/limits.js';
 import type { FerryErrorCode } from '../../src/errors.js';
 import {
@@ -169,6 +171,21 @@ describe('signer identity', () => {
     expect(codeOf(open(forged))).toBe('FERRY_ERR_SEAL_UNKNOWN_SIGNER');
     const lax = pair.trust({ expectedSubjects: ['ferry-external-sign', 'ferry-external-enc'] });
     expect(codeOf(open(forged, { signers: lax }))).toBe('FERRY_ERR_SEAL_KEY_USAGE');
+  });
+
+  it('answers a signer certificate that node parses but the stricter ASN.1 schema rejects with MALFORMED, not a throw', () => {
+    const der = pki.cert('external-sign').raw;
+    let damaged: Buffer | undefined;
+    search: for (let i = 0; i < der.length; i++) {
+      for (let bit = 0; bit < 8; bit++) {
+        const m = flipByte(der, i, 1 << bit);
+        try { if (commonName(new X509Certificate(m).subject) !== 'ferry-external-sign') continue; } catch { continue; }
+        try { new x509.X509Certificate(m); } catch { damaged = m; break search; }
+      }
+    }
+    expect(damaged).toBeDefined();
+    const forged = join_({ ...split(sealed()), signerCertificate: damaged! });
+    expect(codeOf(open(forged))).toBe('FERRY_ERR_SEAL_MALFORMED');
   });
 
   it('rejects a header naming another signer certificate, though properly signed (FERRY_ERR_SEAL_SIGNER_MISMATCH)', () => {
