@@ -73,6 +73,25 @@ describe('round trip', () => {
     expect(sealPacket(draft(), pair.seal).packetId).not.toEqual(sealPacket(draft(), pair.seal).packetId);
   });
 
+  it("opens the signature's other valid form (s -> n - s) to the same content: no low-S rule, so nothing may key on packet bytes", () => {
+    const N = BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'); // P-256 group order
+    const p = sealed();
+    const parts = split(p);
+    const sig = parts.signature; // SEQUENCE { INTEGER r, INTEGER s }, short-form lengths for P-256
+    const rLen = sig[3]!;
+    const r = sig.subarray(4, 4 + rLen);
+    const sVal = BigInt(`0x${sig.subarray(6 + rLen).toString('hex')}`);
+    const int = (v: bigint): Buffer => { let h = v.toString(16); if (h.length % 2) h = `0${h}`; const b = Buffer.from(h, 'hex'); return b[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b; };
+    const s2 = int(N - sVal);
+    const body = Buffer.concat([Buffer.from([0x02, r.length]), r, Buffer.from([0x02, s2.length]), s2]);
+    const other = Buffer.concat([Buffer.from([0x30, body.length]), body]);
+    expect(other).not.toEqual(sig);
+    const a = open(p);
+    const b = open(join_({ ...parts, signature: other }));
+    if (!a.ok || !b.ok) throw new Error(`did not open: ${codeOf(a)} / ${codeOf(b)}`);
+    expect(b.packet).toEqual(a.packet);
+  });
+
   it('lets the unsigned timestamp_token slot be added and replaced without breaking the signature', () => {
     const once = withTimestampToken(sealed(), Buffer.from('token-one'));
     const r1 = open(once);
