@@ -85,7 +85,14 @@ export function openPacket(bytes: Uint8Array, ctx: OpenContext): OpenResult {
   if (!timingSafeEqual(h.recipientCertSha256, ctx.keys.encCertSha256)) {
     return bad('FERRY_ERR_SEAL_WRONG_RECIPIENT', `encrypted to sha256:${Buffer.from(h.recipientCertSha256).toString('hex')}`);
   }
-  const createdAt = new Date(h.createdAtMs);
+  // uint64 decodes to a Long object at run time (protobufjs picks up the installed `long` package;
+  // the generated typing says number). `new Date(Long)` is an Invalid Date, whose NaN compares false
+  // with every bound and so passed the validity check: convert explicitly, refuse what is not a time.
+  const createdAtMs = Number(h.createdAtMs);
+  const createdAt = new Date(createdAtMs);
+  if (!Number.isSafeInteger(createdAtMs) || Number.isNaN(createdAt.getTime())) {
+    return bad('FERRY_ERR_SEAL_MALFORMED', `created_at_ms ${String(h.createdAtMs)} is not a representable time`);
+  }
   const atCreation = ctx.signers.check(signerCertificate, createdAt, ctx.now);
   if (!atCreation.ok) return { ...atCreation, packetId: id };
   if (h.bodyLength > (ctx.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES)

@@ -50,15 +50,27 @@ export class SignerTrust {
     if (!v.ok) return v;
     const s = v.value;
     for (const t of [at, now]) {
-      if (t.getTime() < s.notBefore || t.getTime() > s.notAfter) {
+      // Written as "not inside" so that an Invalid Date (NaN) fails closed instead of passing.
+      if (!(t.getTime() >= s.notBefore && t.getTime() <= s.notAfter)) {
+        const when = Number.isNaN(t.getTime()) ? 'an invalid time' : t.toISOString();
         return fail('FERRY_ERR_SEAL_SIGNER_EXPIRED',
-          `signer ${s.subject} valid ${new Date(s.notBefore).toISOString()}..${new Date(s.notAfter).toISOString()}, not at ${t.toISOString()}`);
+          `signer ${s.subject} valid ${new Date(s.notBefore).toISOString()}..${new Date(s.notAfter).toISOString()}, not at ${when}`);
       }
     }
     return v;
   }
 
   private examine(certDer: Uint8Array, fingerprint: string): Verdict<TrustedSigner> {
+    try {
+      return this.judge(certDer, fingerprint);
+    } catch (e) {
+      // node's parser accepts some damaged DER that @peculiar/x509's stricter schema (used by
+      // verifyChain and the key-usage check) throws on; a hostile certificate is a verdict (STYLE §4).
+      return fail('FERRY_ERR_SEAL_MALFORMED', `signer certificate does not parse: ${(e as Error).message}`);
+    }
+  }
+
+  private judge(certDer: Uint8Array, fingerprint: string): Verdict<TrustedSigner> {
     let cert: X509Certificate;
     try {
       cert = new X509Certificate(certDer);
