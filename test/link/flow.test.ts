@@ -1,49 +1,30 @@
 // Delivery over one real mTLS WebSocket link: both directions, exactly once, pipelined within the
 // window, acknowledged only after the receiver's commit.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { IncomingPacket } from '../../src/link/session.js';
 import {
-  fillOutbox, makePki, openOutbox, sleep, startClient, startServer, TableSink, tempDir, waitFor,
+  fillOutbox, Harness, makePki, sleep, startClient, startServer, TableSink, tempDir, waitFor,
   type ClientEnd, type Pki, type SendingSide, type ServerEnd,
 } from './fixtures.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let pki: Pki;
-let n = 0;
-const cleanups: Array<() => void | Promise<void>> = [];
+let h: Harness;
 
 beforeAll(async () => {
   tmp = tempDir('link-flow');
   pki = await makePki(join(tmp.dir, 'pki'));
 });
-afterEach(async () => { while (cleanups.length) await cleanups.pop()!(); });
+beforeEach(() => { h = new Harness(tmp.dir, pki); });
+afterEach(() => h.cleanup());
 afterAll(() => tmp.cleanup());
 
-function files(): { out: string; inbox: string } {
-  n++;
-  return { out: join(tmp.dir, `out-${n}.db`), inbox: join(tmp.dir, `in-${n}.db`) };
-}
-function outbox(sink?: TableSink): SendingSide {
-  const s = openOutbox(files().out, sink ? (id) => sink.has(id) : undefined);
-  cleanups.push(() => { s.db.close(); });
-  return s;
-}
-function sink(): TableSink {
-  const k = new TableSink(files().inbox);
-  cleanups.push(() => { k.db.close(); });
-  return k;
-}
-async function server(...a: Parameters<typeof startServer>): Promise<ServerEnd> {
-  const s = await startServer(...a);
-  cleanups.push(() => s.server.close());
-  return s;
-}
-function client(...a: Parameters<typeof startClient>): ClientEnd {
-  const c = startClient(...a);
-  cleanups.push(() => c.client.stop());
-  return c;
-}
+const outbox = (peer?: TableSink): SendingSide => h.outbox(peer);
+const sink = (): TableSink => h.sink();
+const server = (...a: Parameters<typeof startServer>): Promise<ServerEnd> => h.server(...a);
+const client = (...a: Parameters<typeof startClient>): ClientEnd => h.client(...a);
+
 /** Every id of the batch must still be in the sender's outbox when the receiver commits it. */
 function stillQueued(side: SendingSide, missing: string[]): (batch: readonly IncomingPacket[]) => void {
   const has = side.db.prepare('SELECT 1 FROM outbox WHERE packet_id = ?');
