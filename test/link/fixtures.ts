@@ -273,3 +273,12 @@ export class Harness {
   defer(f: () => void | Promise<void>): void { this.cleanups.push(f); }
   async cleanup(): Promise<void> { while (this.cleanups.length) await this.cleanups.pop()!(); }
 }
+
+/** Ids whose bytes differ, or that are missing or extra, between what was sent and what a table holds
+ *  (vitest's deep equality over thousands of Buffers takes seconds; this takes microseconds). */
+export function rowDiff(sent: Map<string, Buffer>, got: Map<string, Buffer>): string[] {
+  const bad: string[] = [];
+  for (const [id, bytes] of sent) if (!got.get(id)?.equals(bytes)) bad.push(`missing or altered ${id}`);
+  for (const id of got.keys()) if (!sent.has(id)) bad.push(`extra ${id}`);
+  return bad;
+}
