@@ -2,9 +2,12 @@
 // source, then LinkClient's real dials against a closed port and a peer that refuses after the upgrade.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
 import { createBackoff, type Backoff } from '../../src/link/backoff.js';
+import { encodeFrame } from '../../src/link/frame-codec.js';
 import { Harness, makePki, startServer, tempDir, waitFor, type Pki } from './fixtures.js';
 
 const take = (b: Backoff, n: number): number[] => Array.from({ length: n }, () => b.next());
@@ -97,5 +100,34 @@ describe('LinkClient reconnect', () => {
     const t0 = performance.now();
     await waitFor(() => cli.client.connected, 'the client to connect to the new server', 2_000);
     expect(performance.now() - t0).toBeLessThan(CAP + SLACK + 50);
+
+    // A link that came up resets the backoff: after a drop the first redial waits ~base, not the cap.
+    const before = dials().length;
+    await srv.server.close();
+    await waitFor(() => dials().length > before, 'a redial after the drop', 2_000);
+    const down = cli.log.find('link down').at(-1)!.at;
+    expect(dials()[before]! - down).toBeLessThan(CEILINGS[0]! + SLACK);
+  });
+
+  it('keeps backing off from a peer that accepts the upgrade and then refuses at hello (version 2 only)', async () => {
+    const https = createHttpsServer({ key: pki.external.key, cert: pki.external.cert, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
+    const wss = new WebSocketServer({ server: https });
+    const accepted: number[] = [];
+    wss.on('connection', (ws) => {
+      accepted.push(performance.now());
+      ws.send(encodeFrame({ type: 'hello', versions: [2], gatewayId: 'future', window: 8 }));
+    });
+    await new Promise<void>((r) => https.listen(0, '127.0.0.1', () => r()));
+    h.defer(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); https.close(() => r()); }));
+    const port = (https.address() as { port: number }).port;
+
+    const cli = h.client(pki, port, h.outbox().source, h.sink(), { backoffBaseMs: BASE, backoffCapMs: CAP });
+    await waitFor(() => accepted.length >= 6, 'six connections', 3_000);
+    expect(cli.log.find('link closing')[0]?.obj.code).toBe(4001);
+    const g = gaps(accepted);
+    console.log(`[backoff] gaps between redials to a version-refusing peer (ms): ${g.map((x) => x.toFixed(0)).join(', ')}`);
+    // A refusal after the upgrade is still a failed dial: the delays grow as for a closed port.
+    g.slice(0, 5).forEach((gap, i) => expect(gap, `gap ${i}`).toBeGreaterThanOrEqual(CEILINGS[i]! - 2));
+    expect(cli.client.connected).toBe(false);
   });
 });
