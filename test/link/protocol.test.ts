@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { ferry } from '../../src/proto/ferry.js';
 import { decodeFrame, encodeFrame } from '../../src/link/frame-codec.js';
 import { SUPPORTED_VERSIONS } from '../../src/link/limits.js';
+import { DEFAULT_MAX_PACKET_BYTES } from '../../src/seal/limits.js';
 import {
   fillOutbox, Harness, makePki, rawPeer, sleep, tempDir, waitFor, type Pki, type RawPeer, type ServerEnd,
 } from './fixtures.js';
@@ -126,6 +127,7 @@ describe('malformed and out-of-order frames', () => {
     { rule: 'a text frame before hello', afterHello: false, send: (p) => p.ws.send('hello', { binary: false }), code: 1003, reason: /^FERRY_ERR_LINK_FRAME: text frame/ },
     { rule: 'a packet frame before hello', afterHello: false, send: (p) => p.send(packetFrame), code: 1002, reason: /^FERRY_ERR_LINK_FRAME: frame before hello/ },
     { rule: 'an ack before hello', afterHello: false, send: (p) => p.send({ type: 'ack', packetIds: [Buffer.alloc(16)] }), code: 1002, reason: /^FERRY_ERR_LINK_FRAME: frame before hello/ },
+    { rule: 'a frame larger than the largest packet (ws maxPayload, RFC 6455 §7.4.1)', afterHello: true, send: (p) => p.ws.send(Buffer.alloc(DEFAULT_MAX_PACKET_BYTES + 1025)), code: 1009, reason: /^$/ /* ws sends no reason */ },
     { rule: 'a second hello', afterHello: true, send: (p) => p.send(hello()), code: 1002, reason: /^FERRY_ERR_LINK_FRAME: second hello/ },
   ];
 
@@ -152,7 +154,9 @@ describe('malformed and out-of-order frames', () => {
     const c = await p.closed;
     expect(c.code).toBe(row.code);
     expect(c.reason).toMatch(row.reason);
-    expect(srv.log.find('link closing').at(-1)?.obj.code).toBe(row.code);
+    // The session logs its own refusals; ws refuses an oversized frame itself (from the frame header).
+    if (row.code === 1009) expect(srv.log.find('link socket error').at(-1)?.obj.err).toBe('Max payload size exceeded');
+    else expect(srv.log.find('link closing').at(-1)?.obj.code).toBe(row.code);
     expect(sink.count()).toBe(0); // nothing from the bad peer reached the inbox
     await expectServing(srv.port);
   });
