@@ -94,6 +94,24 @@ describe('heartbeats', () => {
   });
 });
 
+describe('stale sessions', () => {
+  it('replaces a stale session (a peer that went quiet without closing) when the pinned peer reconnects', async () => {
+    const k = h.sink();
+    const srv = await h.server(pki, h.outbox().source, k);
+    const stale = await peer(srv.port);
+    stale.send(hello());
+    await waitFor(() => srv.server.connected, 'the first link');
+    const out = h.outbox();
+    fillOutbox(out, 10);
+    h.client(pki, srv.port, out.source, h.sink());
+    const c = await stale.closed;
+    expect([c.code, c.reason]).toEqual([1001, 'replaced by a new connection']);
+    await waitFor(() => out.outbox.count() === 0, 'the new link to carry the packets');
+    expect(k.count()).toBe(10);
+    expect(srv.states.map((s) => s.up)).toEqual([true, false, true]);
+  });
+});
+
 describe('version negotiation', () => {
   it('refuses a peer that offers only version 2 with close code 4001', async () => {
     const srv = await h.server(pki, h.outbox().source, h.sink());
