@@ -42,6 +42,7 @@ async function expectServing(port: number): Promise<void> {
 
 describe('heartbeats', () => {
   const beat = { heartbeatMs: 50, deadAfterMs: 250 };
+  const SLACK = 200; // timer lateness and the close frame's trip on a busy 2-core machine
 
   it('declares a peer that completed hello and then went silent dead (close 4003) after deadAfterMs, within one heartbeat more', async () => {
     const srv = await h.server(pki, h.outbox().source, h.sink(), beat);
@@ -54,7 +55,7 @@ describe('heartbeats', () => {
     expect(c.reason).toMatch(/^FERRY_ERR_LINK_TIMEOUT/);
     expect(p.frames.filter((f) => f.type === 'heartbeat' && !f.reply).length).toBeGreaterThan(2); // it was asked
     expect(after).toBeGreaterThanOrEqual(beat.deadAfterMs - 5);
-    expect(after).toBeLessThan(beat.deadAfterMs + beat.heartbeatMs + 100);
+    expect(after).toBeLessThan(beat.deadAfterMs + beat.heartbeatMs + SLACK);
     console.log(`[heartbeat] silent peer dropped ${after.toFixed(0)} ms after its hello (deadAfterMs ${beat.deadAfterMs}, heartbeatMs ${beat.heartbeatMs})`);
     await expectServing(srv.port);
   });
@@ -89,7 +90,7 @@ describe('heartbeats', () => {
     const after = down!.at - up!.at;
     expect(cli.log.find('link closing')[0]?.obj.code).toBe(4003);
     expect(after).toBeGreaterThanOrEqual(beat.deadAfterMs - 5);
-    expect(after).toBeLessThan(beat.deadAfterMs + beat.heartbeatMs + 100);
+    expect(after).toBeLessThan(beat.deadAfterMs + beat.heartbeatMs + SLACK);
     await waitFor(() => connections >= 2, 'the client to redial');
   });
 });
