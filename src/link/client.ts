@@ -56,12 +56,15 @@ export class LinkClient {
     let opened = false;
     ws.on('open', () => {
       opened = true;
-      this.backoff.reset();
       this.session = new LinkSession(ws, this.source, this.sink, this.log, this.opts, (reason) => {
         this.session = null;
         this.onState?.(false);
         this.log.info({ reason }, 'link down');
         this.retry();
+      }, () => {
+        // Reset only once the peer's Hello is accepted: a peer that upgrades and then refuses (another
+        // version, wrong peer) is a failed dial too, and must not be redialled at the base rate forever.
+        this.backoff.reset();
       });
       this.onState?.(true);
     });

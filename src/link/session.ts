@@ -63,6 +63,7 @@ export class LinkSession {
     private readonly log: SessionLog,
     private readonly opts: SessionOptions,
     private readonly onClose: (reason: string) => void,
+    private readonly onReady?: () => void,
   ) {
     this.window = opts.window ?? DEFAULT_WINDOW;
     this.windowBytes = opts.windowBytes ?? DEFAULT_WINDOW_BYTES;
@@ -132,6 +133,7 @@ export class LinkSession {
     this.peerWindow = Math.max(1, f.window);
     this.ready = true;
     this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow) }, 'link up');
+    this.onReady?.();
     this.pump();
   }
 
