@@ -21,7 +21,7 @@ export async function startCommand(args: string[]): Promise<number> {
   if (role !== 'external' && role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'start external|internal|demo');
   const { values } = parse(rest, { config: { type: 'string', default: `config/${role}.yaml` }, 'allow-root': { type: 'boolean', default: false } });
   let running: { stop(): Promise<void> };
-  let stopTime = () => {};
+  let stopTime: () => Promise<void> = async () => {};
   const log = createLogger(role, 'info');
   if (role === 'external') {
     const cfg = loadConfigFile(values.config!, externalSchema);
@@ -42,7 +42,7 @@ export async function startCommand(args: string[]): Promise<number> {
   await new Promise<void>((resolveStop) => {
     const stop = (sig: string) => {
       log.info({ signal: sig }, 'stopping');
-      stopTime();
+      void stopTime();
       running.stop().then(() => { log.info({}, 'stopped'); resolveStop(); }, (e) => { log.error({ err: String(e) }, 'stop failed'); resolveStop(); });
     };
     process.once('SIGTERM', () => stop('SIGTERM'));

@@ -2,6 +2,7 @@
 // service runs in (the install directory; `npm start` runs from the project root).
 import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
+import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
 
 const file = () => str({ min: 1 });
 const port = () => int({ min: 0, max: 65535 });
@@ -17,14 +18,16 @@ const logCfg = opt(obj({ level: opt(oneOf('debug', 'info', 'warn', 'error'), 'in
 const domains = obj({ self: str({ min: 1 }), peer: str({ min: 1 }) });
 // The trusted clock: checked in full by src/time/time-config.ts (resolveTimeConfig) at start.
 const ntpSource = obj({ name: opt(str({ min: 1 }), ''), host: str({ min: 1 }), port: int({ min: 1, max: 65535 }) });
+const T = DEFAULT_TIME_CONFIG;
 const timeObj = obj({
   sources: opt(list(ntpSource), []),
-  quorum: opt(int({ min: 1 }), 2),
-  toleranceMs: opt(int({ min: 0 }), 50),
-  maxOffsetMs: opt(int({ min: 1 }), 500),
-  hardLimitMs: opt(int({ min: 1 }), 5_000),
-  pollIntervalMs: opt(int({ min: 100 }), 16_000),
-  timeoutMs: opt(int({ min: 10 }), 2_000),
+  quorum: opt(int({ min: 1 }), T.quorum),
+  toleranceMs: opt(int({ min: 0 }), T.toleranceMs),
+  maxOffsetMs: opt(int({ min: 1 }), T.maxOffsetMs),
+  hardLimitMs: opt(int({ min: 1 }), T.hardLimitMs),
+  maxDistanceMs: opt(int({ min: 1 }), T.maxDistanceMs),
+  pollIntervalMs: opt(int({ min: 10 }), T.pollIntervalMs),
+  timeoutMs: opt(int({ min: 10 }), T.timeoutMs),
   /** 'hold' stops stamping while time is untrusted (production); 'warn' stamps anyway (demo only). */
   whenUntrusted: opt(oneOf('hold', 'warn'), 'hold'),
 });

@@ -55,7 +55,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       gateway: 'internal', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(), cases: store.cases.count(),
       waitingForStamp: store.stampQueue.count(), time: { state: trust.state(), reason: trust.reason() },
     }),
-    respondTsa: (req) => (trust.state() === 'trusted' ? tsa.respond(req) : null),
+    respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
   });
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });

@@ -73,7 +73,9 @@ export class Stamper {
     for (;;) {
       if (this.stopped) return;
       const state = this.o.trust.state();
-      const trusted = state === 'trusted';
+      // 'degraded' still has a quorum of agreeing sources (the host clock is off or no source is
+      // spare): the agreed time is known, so tokens carry it; the state is logged with each change.
+      const trusted = state !== 'untrusted';
       if (!trusted && this.o.whenUntrusted === 'hold') {
         if (!this.holding && this.o.queue.count() > 0) {
           this.holding = true;
