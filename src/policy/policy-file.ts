@@ -41,7 +41,15 @@ export function parsePolicy(text: string, source: string): PolicyParse {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, keepSourceTokens: true, strict: true, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => ({ line: counter.linePos(e.pos[0]).line, path: '', message: `not valid YAML: ${e.message.split('\n')[0]}` }));
+    // One fault per line, the first ten: after the first syntax error the parser's later ones are
+    // mostly echoes of it.
+    const errors: PolicyIssue[] = [];
+    for (const e of doc.errors) {
+      const line = counter.linePos(e.pos[0]).line;
+      if (errors.some((x) => x.line === line)) continue;
+      errors.push({ line, path: '', message: `not valid YAML: ${e.message.split('\n')[0]}` });
+      if (errors.length === 10) break;
+    }
     return { ok: false, source, errors };
   }
   let shape: PolicyShape;

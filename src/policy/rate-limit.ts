@@ -64,6 +64,7 @@ export class RateLimiter {
   check(rule: PolicyRule, keys: RateKeys): RateVerdict {
     const now = this.clock.now().getTime();
     const updates: [string, number][] = [];
+    const refused: string[] = [];
     let worst: Extract<RateVerdict, { ok: false }> | undefined;
     for (const dim of RATE_DIMENSIONS) {
       const spec = rule.rate[dim];
@@ -75,6 +76,7 @@ export class RateLimiter {
       // GCRA: conforming while the debt (next − now) stays within one period. The slack absorbs
       // float rounding of period/N summed N times (7/d: 7 × 12342857.142… may exceed 86400000).
       if (next - now <= spec.periodMs + FLOAT_SLACK_MS) { updates.push([key, next]); continue; }
+      refused.push(key);
       const retryAfterSeconds = Math.max(1, Math.ceil((next - spec.periodMs - now) / 1000));
       if (!worst || retryAfterSeconds > worst.retryAfterSeconds) {
         worst = {
@@ -83,13 +85,25 @@ export class RateLimiter {
         };
       }
     }
-    if (worst) return worst;
+    if (worst) {
+      // A key being refused is the one most worth remembering: mark it recently used (its debt is
+      // unchanged), so a flooder hammering at its limit is not the first to be evicted.
+      for (const key of refused) this.touch(key);
+      return worst;
+    }
     for (const [key, next] of updates) this.put(key, next, now);
     return { ok: true };
   }
 
   stats(): RateStats {
     return { keys: this.tat.size, evicted: this.evicted, evictedLive: this.evictedLive };
+  }
+
+  private touch(key: string): void {
+    const tat = this.tat.get(key);
+    if (tat === undefined) return;
+    this.tat.delete(key);
+    this.tat.set(key, tat);
   }
 
   private put(key: string, tat: number, now: number): void {
