@@ -125,38 +125,65 @@ describe('rate limits', () => {
     expect(v).toMatchObject({ ok: false, key: 'perApplicant', retryAfterSeconds: 1200 });
   });
 
-  it('N/d with a period that does not divide evenly still allows exactly N at once', () => {
-    const { hit } = setup();
-    for (let i = 0; i < 7; i++) expect(hit(evaluate, 'E1').ok).toBe(true);
-    expect(hit(evaluate, 'E1').ok).toBe(false);
+  it('allows exactly N at once for every N, even where period/N is no whole number of ms', () => {
+    for (const [unit, ms] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) {
+      for (let n = 1; n <= 60; n++) {
+        const rule = { id: `r${n}${unit}`, rate: { perApplicant: { count: n, periodMs: ms, text: `${n}/${unit}` } } } as unknown as PolicyRule;
+        const { clock, hit } = setup();
+        for (let i = 0; i < n; i++) expect(hit(rule, 'N1').ok, `${n}/${unit}: request ${i + 1}`).toBe(true);
+        expect(hit(rule, 'N1').ok, `${n}/${unit}: request ${n + 1}`).toBe(false);
+        clock.ms += ms; // a whole period later the bucket is exactly full again
+        for (let i = 0; i < n; i++) expect(hit(rule, 'N1').ok).toBe(true);
+        expect(hit(rule, 'N1').ok).toBe(false);
+      }
+    }
+  });
+
+  it('a reload that changes N keeps the debt already run up', () => {
+    const { clock, hit } = setup();
+    const r3 = { id: 'x', rate: { perApplicant: { count: 3, periodMs: 3_600_000, text: '3/h' } } } as unknown as PolicyRule;
+    const r6 = { id: 'x', rate: { perApplicant: { count: 6, periodMs: 3_600_000, text: '6/h' } } } as unknown as PolicyRule;
+    for (let i = 0; i < 3; i++) hit(r3, 'R1');
+    expect(hit(r6, 'R1')).toMatchObject({ ok: false, retryAfterSeconds: 600 }); // debt 1 h; 6/h tolerates 50 min
+    clock.advance(600);
+    expect(hit(r6, 'R1')).toEqual({ ok: true });
   });
 });
 
 describe('rate limits at the key cap', () => {
   it('never holds more keys than the cap', () => {
     const { rl, hit } = setup(1000);
-    for (let i = 0; i < 5000; i++) hit(evaluate, `X${i}`);
-    expect(rl.stats().keys).toBe(1000);
-    expect(rl.stats().evicted).toBe(4000);
+    let most = 0;
+    for (let i = 0; i < 5000; i++) { hit(evaluate, `X${i}`); most = Math.max(most, rl.stats().keys); }
+    expect(most).toBe(1000 - 1);
+    expect(rl.stats().evicted + rl.stats().keys).toBe(5000);
   });
 
-  it('evicts the least recently used key, which restarts with a full bucket; stats count the lost debt', () => {
-    const { rl, hit } = setup(3);
-    for (const a of ['A', 'B', 'C']) for (let i = 0; i < 7; i++) hit(evaluate, a);
-    expect(hit(evaluate, 'A').ok).toBe(false); // a refused key counts as recently used: B is now oldest
-    expect(hit(evaluate, 'D').ok).toBe(true); // evicts B
-    expect(rl.stats()).toEqual({ keys: 3, evicted: 1, evictedLive: 1 });
+  it('forgets the keys unused longest: they restart with a full bucket, and stats count the lost debt', () => {
+    const { rl, hit } = setup(10);
+    for (let i = 0; i < 7; i++) hit(evaluate, 'A');
     expect(hit(evaluate, 'A').ok).toBe(false);
-    expect(hit(evaluate, 'C').ok).toBe(false);
-    expect(hit(evaluate, 'B').ok).toBe(true); // forgotten: the documented cost of not failing closed
+    for (let i = 0; i < 10; i++) hit(evaluate, `new${i}`); // 10 newer keys: A is evicted
+    expect(rl.stats().evictedLive).toBeGreaterThanOrEqual(1);
+    expect(hit(evaluate, 'A').ok).toBe(true); // forgotten: the documented cost of not failing closed
   });
 
-  it('evicting a key idle for a whole period loses nothing', () => {
-    const { clock, rl, hit } = setup(2);
+  it('keeps a key used (even refused) within the last cap/2 distinct keys', () => {
+    const { rl, hit } = setup(10);
+    for (let i = 0; i < 7; i++) hit(evaluate, 'F');
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 4; i++) hit(evaluate, `k${round}-${i}`);
+      expect(hit(evaluate, 'F').ok, `round ${round}`).toBe(false); // the flooder stays limited
+    }
+    expect(rl.stats().keys).toBeLessThanOrEqual(10);
+  });
+
+  it('evicting keys idle for a whole period loses nothing', () => {
+    const { clock, rl, hit } = setup(4);
     for (let i = 0; i < 7; i++) hit(evaluate, 'A');
     hit(evaluate, 'B');
     clock.advance(86_400);
-    expect(hit(evaluate, 'C').ok).toBe(true);
-    expect(rl.stats()).toEqual({ keys: 2, evicted: 1, evictedLive: 0 });
+    for (let i = 0; i < 2; i++) expect(hit(evaluate, `C${i}`).ok).toBe(true); // the second rotates A and B out
+    expect(rl.stats()).toEqual({ keys: 2, evicted: 2, evictedLive: 0 });
   });
 });
