@@ -11,7 +11,7 @@ import type { Db } from './db.js';
 export const QUARANTINE_SQL = `
 CREATE TABLE quarantine (
   packet_id   TEXT PRIMARY KEY,       -- hex
-  code        TEXT NOT NULL,          -- FERRY_ERR_POLICY_...
+  code        TEXT NOT NULL,          -- the policy error code that held it
   rule        TEXT NOT NULL,          -- the rule that held it, or 'default-deny'
   detail      TEXT NOT NULL,
   bytes       BLOB NOT NULL,          -- the packet exactly as received
