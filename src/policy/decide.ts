@@ -9,7 +9,9 @@ export interface DecideInput {
   from: string;
   to: string;
   kind: string;
-  /** Size of what the packet carries: at ingress the request body, after opening the decrypted body. */
+  /** Size of what the packet carries. For applicant kinds, the applicant's request body (at ingress
+   *  the HTTP body; after opening, SubmissionBody.request_body — not the whole decrypted body, which
+   *  is ~100 bytes more and would refuse inside what was allowed outside); otherwise the body. */
   bytes: number;
   /** The case's item code (submissions), for per-item attachment types. */
   itemCode?: string;
