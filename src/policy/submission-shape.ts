@@ -21,7 +21,7 @@ export interface Submission {
   attachments: Attachment[];
 }
 
-const ITEM_CODE = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
+export const ITEM_CODE = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
 const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
