@@ -16,6 +16,7 @@ export const ERRORS = {
   FERRY_ERR_API_NOT_FOUND: { status: 404, meaning: 'no such case or resource' },
   FERRY_ERR_API_UNAVAILABLE: { status: 503, meaning: 'the gateway cannot take the request now (outbox full or store unavailable); retry later' },
   FERRY_ERR_API_BAD_ATTACHMENT: { status: 400, meaning: 'an attachment is not valid base64 or its declared size disagrees with its content' },
+  FERRY_ERR_API_RECEIPT: { status: 502, meaning: 'the stored receipt token failed verification and is withheld (logged as an incident)' },
   FERRY_ERR_API_INTERNAL: { status: 500, meaning: 'an unexpected fault; nothing was accepted' },
 
   // --- seal (packet sealing and opening) ---

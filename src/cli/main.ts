@@ -2,6 +2,7 @@
 import { isFerryError } from '../errors.js';
 import { certsCommand } from './certs.js';
 import { startCommand } from './start.js';
+import { timeCommand } from './time.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -12,6 +13,7 @@ Usage:
   ferry certs init --dir certs [--force] [--days 825]
   ferry certs show --dir certs [--json]
   ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F]
+  ferry time status --config config/internal.yaml [--json]
 
 Examples:
   npx ferry certs init --dir ./certs && npx ferry certs show --dir ./certs
@@ -23,6 +25,7 @@ export async function main(argv: string[]): Promise<number> {
     switch (cmd) {
       case 'start': return await startCommand(rest);
       case 'certs': return await certsCommand(rest);
+      case 'time': return await timeCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:

@@ -9,7 +9,16 @@ import type { StatusCache } from '../store/status-cache.js';
 import type { IntakeRequest, IntakeResult } from './intake.js';
 import { CASE_ID_PATTERN } from './case-id.js';
 
+export interface ReceiptCheck {
+  /** Verifies the token over the imprint against the published CA; null when it holds. */
+  (token: Buffer, requestSha256: Buffer): Promise<{ code: FerryErrorCode; detail: string } | { genTime: Date } >;
+}
+
 export interface ApiDeps {
+  caPem: Buffer;
+  verifyReceipt: ReceiptCheck;
+  /** Wraps a token as a granted TimeStampResp (what `openssl ts -verify -in` reads). */
+  asResponse: (token: Buffer) => Buffer;
   tls: { key: Buffer | string; cert: Buffer | string };
   maxBodyBytes: number;
   clock: Clock;
@@ -88,10 +97,31 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
     return {
       caseId: c.caseId, status: c.status, submittedAt: iso(c.submittedAt), receivedAt: iso(c.receivedAt),
+      receipt: c.hasReceipt ? `/api/v1/cases/${c.caseId}/receipt` : null,
       updatedAt: iso(c.updatedAt), detail: c.detail,
       history: c.history.map((h) => ({ status: h.status, at: iso(h.at), detail: h.detail })),
     };
   });
+
+  // The applicant's receipt: an RFC 3161 response over SHA-256 of the exact bytes they POSTed, made
+  // by the intranet TSA. Verified here before every hand-out (chain, EKU, ESS, imprint).
+  app.get<{ Params: { caseId: string } }>('/api/v1/cases/:caseId/receipt', async (req, reply) => {
+    const { caseId } = req.params;
+    if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(errorBody('FERRY_ERR_API_FIELD', 'caseId: not a case number'));
+    const r = d.status.receipt(caseId);
+    if (!r) return reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `case ${caseId} not found`));
+    if (!r.token) return reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `case ${caseId}: no receipt yet (the intranet has not stamped it)`));
+    const v = await d.verifyReceipt(r.token, r.requestSha256);
+    if ('code' in v) {
+      d.log.error({ case: caseId, stage: 'receipt', code: v.code, detail: v.detail }, 'receipt token failed verification; withheld');
+      return reply.code(502).send(errorBody('FERRY_ERR_API_RECEIPT', 'the receipt could not be verified; it is withheld'));
+    }
+    return reply.code(200).header('content-type', 'application/timestamp-reply')
+      .header('content-disposition', `attachment; filename="${caseId}.tsr"`).send(d.asResponse(r.token));
+  });
+
+  // The deployment CA, so that an applicant can check a receipt with openssl alone.
+  app.get('/api/v1/trust/ca.pem', async (_req, reply) => reply.header('content-type', 'application/x-pem-file').send(d.caPem));
 
   app.get('/health', async () => d.health());
   return app;

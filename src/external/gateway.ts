@@ -12,6 +12,10 @@ import type { Clock } from '../time/clock.js';
 import { buildApi } from './api.js';
 import { createIntake } from './intake.js';
 import { openExternalStore } from './store.js';
+import { readFileSync } from 'node:fs';
+import { loadCertificates } from '../pki/key-files.js';
+import { verifyTimeStampToken } from '../time/tsa-verify.js';
+import { encodeGranted } from '../time/tsa-response.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; stop(): Promise<void> }
 
@@ -46,7 +50,14 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const intake = createIntake({
     store, keys: keys.seal, selfDomain: cfg.domains.self, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
   });
+  const trusted = loadCertificates(cfg.keys.ca);
   const app: FastifyInstance = await buildApi({
+    caPem: readFileSync(cfg.keys.ca),
+    verifyReceipt: async (token, digest) => {
+      const v = await verifyTimeStampToken(token, { digest, trusted });
+      return v.ok ? { genTime: v.value.genTime } : { code: v.code, detail: v.detail };
+    },
+    asResponse: encodeGranted,
     tls: apiTls, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     afterIntake: () => link?.pump(),
     health: () => ({ gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count() }),

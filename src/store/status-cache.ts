@@ -29,6 +29,7 @@ export interface CaseStatusView {
   receivedAt: number | null;
   updatedAt: number;
   detail: string;
+  hasReceipt: boolean;
   history: { status: string; at: number; detail: string }[];
 }
 
@@ -38,6 +39,7 @@ export class StatusCache {
   private readonly historyStmt;
   private readonly getStmt;
   private readonly historyGetStmt;
+  private readonly receiptStmt;
 
   constructor(db: Db) {
     this.insertStmt = db.prepare(`INSERT INTO case_status (case_id, status, submitted_at, updated_at, request_sha256)
@@ -46,7 +48,8 @@ export class StatusCache {
       received_at = COALESCE(received_at, ?), receipt_token = COALESCE(?, receipt_token) WHERE case_id = ?`);
     this.historyStmt = db.prepare('INSERT INTO case_history (case_id, status, at, detail, packet_id) VALUES (?, ?, ?, ?, ?)');
     this.getStmt = db.prepare(`SELECT case_id AS caseId, status, submitted_at AS submittedAt, received_at AS receivedAt,
-      updated_at AS updatedAt, detail FROM case_status WHERE case_id = ?`);
+      updated_at AS updatedAt, detail, receipt_token IS NOT NULL AS hasReceipt FROM case_status WHERE case_id = ?`);
+    this.receiptStmt = db.prepare('SELECT receipt_token AS token, request_sha256 AS requestSha256 FROM case_status WHERE case_id = ?');
     this.historyGetStmt = db.prepare('SELECT status, at, detail FROM case_history WHERE case_id = ? ORDER BY rowid');
   }
 
@@ -64,9 +67,15 @@ export class StatusCache {
     return changed;
   }
 
+  /** The applicant's receipt token and the imprint it must carry (SHA-256 of the POSTed bytes). */
+  receipt(caseId: string): { token: Buffer | null; requestSha256: Buffer } | null {
+    const r = this.receiptStmt.get(caseId) as { token: Buffer | null; requestSha256: Buffer } | undefined;
+    return r ?? null;
+  }
+
   get(caseId: string): CaseStatusView | null {
-    const row = this.getStmt.get(caseId) as Omit<CaseStatusView, 'history'> | undefined;
+    const row = this.getStmt.get(caseId) as (Omit<CaseStatusView, 'history' | 'hasReceipt'> & { hasReceipt: number }) | undefined;
     if (!row) return null;
-    return { ...row, history: this.historyGetStmt.all(caseId) as CaseStatusView['history'] };
+    return { ...row, hasReceipt: row.hasReceipt === 1, history: this.historyGetStmt.all(caseId) as CaseStatusView['history'] };
   }
 }

@@ -34,6 +34,7 @@ beforeAll(async () => {
   const log = createLogger('fuzz', 'error');
   app = await buildApi({
     tls: { key: readFileSync(c('external-tls.key')), cert: readFileSync(c('external-tls.crt')) },
+    caPem: readFileSync(c('ca.crt')), verifyReceipt: async () => ({ genTime: new Date() }), asResponse: (t) => t,
     maxBodyBytes: 1024 * 1024, clock: systemClock, log, status: store.status,
     intake: createIntake({ store, keys: keys.seal, selfDomain: 'public', peerDomain: 'intranet', maxOutbox: 1_000_000 }),
     afterIntake: () => {}, health: () => ({}),
