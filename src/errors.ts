@@ -50,6 +50,38 @@ export const ERRORS = {
 
   // --- cli ---
   FERRY_ERR_CLI_USAGE: { meaning: 'a command was given bad arguments' },
+
+  // --- content (attachment inspection: src/policy/content) ---
+  FERRY_ERR_CONTENT_NAME_EMPTY: { status: 400, meaning: 'an attachment file name is empty or only dots and spaces' },
+  FERRY_ERR_CONTENT_NAME_TOO_LONG: { status: 400, meaning: 'an attachment file name exceeds 255 UTF-8 bytes (the per-component limit of ext4 and NTFS)' },
+  FERRY_ERR_CONTENT_NAME_PATH: { status: 400, meaning: 'an attachment file name holds a path separator (/ \\ or a look-alike) or a .. sequence' },
+  FERRY_ERR_CONTENT_NAME_CONTROL: { status: 400, meaning: 'an attachment file name holds a control, bidirectional-override or invisible formatting character, or broken UTF-16' },
+  FERRY_ERR_CONTENT_NAME_CHARACTER: { status: 400, meaning: 'an attachment file name holds a character Windows forbids (< > : " | ? *) or ends in a dot or space' },
+  FERRY_ERR_CONTENT_NAME_RESERVED: { status: 400, meaning: 'an attachment file name is a reserved Windows device name (CON, PRN, AUX, NUL, COM1-9, LPT1-9), with or without extension' },
+  FERRY_ERR_CONTENT_TOO_LARGE: { status: 413, meaning: 'an attachment exceeds the per-attachment size limit' },
+  FERRY_ERR_CONTENT_EMPTY: { status: 400, meaning: 'an attachment has no bytes' },
+  FERRY_ERR_CONTENT_UNKNOWN_TYPE: { status: 415, meaning: 'the attachment bytes are not positively identified as any known type (deny by default)' },
+  FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED: { status: 415, meaning: 'the attachment bytes are a known type that is not on the allowed list' },
+  FERRY_ERR_CONTENT_EXTENSION_MISMATCH: { status: 400, meaning: 'the file name extension disagrees with the type found in the bytes (e.g. x.pdf holding PNG)' },
+  FERRY_ERR_CONTENT_MEDIA_TYPE_MISMATCH: { status: 400, meaning: 'the declared media type names another type than the one found in the bytes' },
+  FERRY_ERR_CONTENT_EXECUTABLE: { status: 415, meaning: 'the attachment is an executable or installable program (PE, ELF, Mach-O, Java, wasm, shebang script, shortcut, ...)' },
+  FERRY_ERR_CONTENT_SCRIPT: { status: 415, meaning: 'the attachment (or an OFD member) is HTML, a server or shell script, or SVG/XML carrying script' },
+  FERRY_ERR_CONTENT_ARCHIVE: { status: 415, meaning: 'the attachment is an archive (zip without OFD.xml, rar, 7z, gzip, ...); archives are not accepted' },
+  FERRY_ERR_CONTENT_ARCHIVE_EXECUTABLE: { status: 415, meaning: 'an archive holds an executable or script member (by name or by content)' },
+  FERRY_ERR_CONTENT_ARCHIVE_NESTED: { status: 415, meaning: 'an archive holds another archive' },
+  FERRY_ERR_CONTENT_ARCHIVE_PATH: { status: 400, meaning: 'an archive member name is absolute, climbs out with .., has a drive, control character or reserved name, or is a symbolic link (zip-slip)' },
+  FERRY_ERR_CONTENT_ARCHIVE_MALFORMED: { status: 400, meaning: 'a zip cannot be read safely: broken or inconsistent directory, zip64, unsupported method, gaps, duplicate names, wrong CRC or size' },
+  FERRY_ERR_CONTENT_ENCRYPTED: { status: 415, meaning: 'the attachment is encrypted (a zip member with the encryption flag or AES, or a PDF with /Encrypt) and cannot be inspected' },
+  FERRY_ERR_CONTENT_ZIP_BOMB: { status: 413, meaning: 'a zip exceeds the entry count, uncompressed size or compression ratio limits, inflates past its declared size, or overlaps entries' },
+  FERRY_ERR_CONTENT_POLYGLOT: { status: 415, meaning: 'the bytes are also another format: an embedded zip directory, a displaced %PDF header, data after the end of the image or PDF, or HTML/script markup inside' },
+  FERRY_ERR_CONTENT_MALFORMED: { status: 400, meaning: 'the bytes start as an allowed type but its structure is broken (bad PNG chunk or CRC, JPEG without end of image, PDF without %%EOF)' },
+  FERRY_ERR_CONTENT_OFD_INVALID: { status: 400, meaning: 'a zip with OFD.xml is not a valid OFD package (root element, namespace or DocRoot missing or wrong)' },
+  FERRY_ERR_CONTENT_OFD_MEMBER: { status: 415, meaning: 'an OFD package holds a member an OFD document does not use (PDF, office document, media, ...)' },
+  FERRY_ERR_CONTENT_XML_DTD: { status: 415, meaning: 'an XML member declares a DOCTYPE or ENTITY (external-entity and entity-expansion attacks)' },
+  FERRY_ERR_CONTENT_PDF_SCRIPT: { status: 415, meaning: 'a PDF carries JavaScript (/JavaScript, /JS) or an XFA form (/XFA), also when hex-escaped or inside an object stream' },
+  FERRY_ERR_CONTENT_PDF_ACTION: { status: 415, meaning: 'a PDF carries an automatic or launching action (/OpenAction, /AA, /Launch)' },
+  FERRY_ERR_CONTENT_PDF_EMBEDDED: { status: 415, meaning: 'a PDF carries embedded files or rich media (/EmbeddedFile, /EmbeddedFiles, /RichMedia)' },
+  FERRY_ERR_CONTENT_PDF_UNSCANNABLE: { status: 415, meaning: 'a PDF object stream cannot be decoded within the limits (unsupported filter or predictor, corrupt, too large, too many)' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;
