@@ -37,8 +37,3 @@ export function matchAt(buf: Uint8Array, at: number, sig: readonly number[]): bo
 export function ascii(s: string): readonly number[] {
   return Array.from(s, (c) => c.charCodeAt(0) & 0xff);
 }
-
-/** PDF (ISO 32000-1 §7.2.2) and most text formats treat these as white space. */
-export function isWhite(b: number | undefined): boolean {
-  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09 || b === 0x0c || b === 0x00;
-}

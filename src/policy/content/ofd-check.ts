@@ -54,12 +54,14 @@ export function checkOfdRoot(rootXml: Buffer | undefined, memberNames: ReadonlyS
   if (root === null) return invalid('OFD.xml does not start with an OFD root element');
   const prefix = root[1];
   const xmlns = prefix === undefined ? 'xmlns' : `xmlns:${prefix}`;
-  const ns = new RegExp(`\\s${xmlns.replace('.', '\\.')}\\s*=\\s*["']([^"']*)["']`).exec(root[0]);
+  const ns = new RegExp(`\\s${xmlns.replace(/[.]/g, '\\.')}\\s*=\\s*["']([^"']*)["']`).exec(root[0]);
   if (ns?.[1] !== OFD_NAMESPACE) return invalid(`the OFD root element is not in the ${OFD_NAMESPACE} namespace`);
+  // Found with indexOf, not a regex: "\s*([^<]*?)\s*" backtracks quadratically on long white space.
   const tag = prefix === undefined ? 'DocRoot' : `${prefix}:DocRoot`;
-  const docRoot = new RegExp(`<${tag.replace('.', '\\.')}>\\s*([^<]*?)\\s*</${tag.replace('.', '\\.')}>`).exec(body);
-  if (docRoot === null) return invalid('OFD.xml names no DocRoot');
-  const path = (docRoot[1] ?? '').replace(/^\.?\//, '');
+  const open = body.indexOf(`<${tag}>`);
+  const close = open < 0 ? -1 : body.indexOf(`</${tag}>`, open);
+  if (close < 0) return invalid('OFD.xml names no DocRoot');
+  const path = body.slice(open + tag.length + 2, close).trim().replace(/^\.?\//, '');
   if (!memberNames.has(path)) return invalid(`DocRoot "${path.slice(0, 200)}" is not a member of the package`);
   return OK;
 }

@@ -53,11 +53,6 @@ function isName(v: PdfValue | undefined, ...names: string[]): boolean {
   return v?.t === 'name' && names.includes(v.v);
 }
 
-function isObjectStream(s: PdfStream): boolean {
-  // §7.5.7: an object stream has /Type /ObjStm, /N and /First; a reader cannot use one without /First.
-  return s.dict.has('First') || isName(s.dict.get('Type'), 'ObjStm');
-}
-
 /** How an object stream is encoded: 'none', 'flate', or a reason it cannot be decoded here. */
 function encoding(s: PdfStream): 'none' | 'flate' | { reason: string } {
   const filter = s.dict.get('Filter');
@@ -104,7 +99,7 @@ export async function checkPdf(view: ByteView, limits: ContentLimits): Promise<V
   const raw = verdictFor(rawHits, (at) => `at offset ${at}`);
   if (!raw.ok) return raw;
 
-  const objectStreams = structure.streams.filter(isObjectStream);
+  const objectStreams = structure.objectStreams;
   if (objectStreams.length > limits.pdfMaxObjectStreams) {
     return unscannable(`${objectStreams.length} object streams exceed the limit of ${limits.pdfMaxObjectStreams}`);
   }

@@ -125,6 +125,7 @@ export class PdfLexer {
         p++;
       }
     }
+    this.#pay(this.#end - this.pos); // the failed scan read to the end: it is paid for too
     return false;
   }
 
@@ -142,7 +143,10 @@ export class PdfLexer {
     if (b === 0x3c && this.peek(1) === 0x3c) return this.dict(depth);
     if (b === 0x3c) {
       const close = this.#buf.indexOf(0x3e, this.pos);
-      if (close < 0) return undefined;
+      if (close < 0) {
+        this.#pay(this.#end - this.pos);
+        return undefined;
+      }
       this.#advance(close + 1);
       return { t: 'other' };
     }

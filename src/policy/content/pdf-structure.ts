@@ -17,13 +17,16 @@ export interface PdfStream {
 }
 
 export interface PdfStructure {
-  readonly streams: readonly PdfStream[];
-  /** Stream data intervals [start, end), merged where they overlap, sorted. */
-  readonly regions: readonly (readonly [number, number])[];
+  /** Streams that are (or claim to be) object streams: /First or /Type /ObjStm. */
+  readonly objectStreams: readonly PdfStream[];
+  /** Stream data intervals [start, end), merged where they overlap, sorted by start. */
   readonly regionStarts: readonly number[];
+  readonly regionEnds: readonly number[];
   /** Sorted offsets of "obj", "trailer" and "xref" keywords anywhere in the file. */
   readonly evidence: readonly number[];
 }
+
+const MAX_WHITE_BEFORE_ENDSTREAM = 64;
 
 function isBoundary(b: number | undefined): boolean {
   return b === undefined || isPdfWhite(b) || isPdfDelimiter(b);
@@ -56,7 +59,7 @@ function allOffsets(buf: Buffer, word: string, out: number[]): void {
 }
 
 /** Where the data of the stream whose dictionary ended at `lex.pos` lies, or undefined if no stream. */
-function streamData(buf: Buffer, lex: PdfLexer, dict: ReadonlyMap<string, PdfValue>): [number, number] | undefined {
+function streamData(buf: Buffer, lex: PdfLexer, dict: ReadonlyMap<string, PdfValue>, endstreams: readonly number[]): [number, number] | undefined {
   lex.skipSpace();
   if (!lex.keyword('stream')) return undefined;
   // §7.3.8.1: the keyword is followed by CRLF or LF (a lone CR is tolerated by readers).
@@ -65,53 +68,95 @@ function streamData(buf: Buffer, lex: PdfLexer, dict: ReadonlyMap<string, PdfVal
   if (buf[start] === 0x0a) start++;
   const length = dict.get('Length');
   if (length?.t === 'int' && start + length.v <= buf.length) {
+    // A few EOL/space bytes may precede "endstream"; capped so that many streams whose /Length ends
+    // in one long run of white space cannot make this quadratic.
     let after = start + length.v;
-    while (after < buf.length && isPdfWhite(buf[after])) after++;
+    const limit = Math.min(buf.length, after + MAX_WHITE_BEFORE_ENDSTREAM);
+    while (after < limit && isPdfWhite(buf[after])) after++;
     if (buf.toString('latin1', after, after + 9) === 'endstream') return [start, start + length.v];
   }
-  const end = buf.indexOf('endstream', start, 'latin1');
-  return [start, end < 0 ? buf.length : end];
+  // Searched in a precomputed list, not with indexOf: many streams without "endstream" would make
+  // each search run to the end of the file.
+  const end = endstreams[lowerBound(endstreams, start)];
+  return [start, end ?? buf.length];
 }
 
 /**
  * Finds every object header, the streams that follow them and the keyword evidence. Returns
  * 'budget' when parsing would cost more than `budgetBytes` (overlapping or nested hostile objects).
+ * Only object streams keep their dictionary; other streams keep two numbers, so a file of a million
+ * tiny objects costs a million iterations and no garbage to speak of.
  */
 export function readPdfStructure(buf: Buffer, budgetBytes: number): PdfStructure | 'budget' {
   const budget: Budget = { remaining: budgetBytes };
   const objs: number[] = [];
   allOffsets(buf, 'obj', objs);
-  const streams: PdfStream[] = [];
+  const endstreams: number[] = [];
+  for (let at = buf.indexOf('endstream', 0, 'latin1'); at >= 0; at = buf.indexOf('endstream', at + 1, 'latin1')) endstreams.push(at);
+  const objectStreams: PdfStream[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const lex = new PdfLexer(buf, 0, budget);
   try {
     for (const at of objs) {
       if (!isObjectHeader(buf, at)) continue;
-      const lex = new PdfLexer(buf, at + 3, budget);
+      lex.pos = at + 3;
       lex.skipSpace();
       if (lex.peek() !== 0x3c || lex.peek(1) !== 0x3c) continue;
       const dict = lex.dict();
       if (dict?.t !== 'dict') continue;
-      const data = streamData(buf, lex, dict.map);
-      if (data !== undefined) streams.push({ headerOffset: at, dict: dict.map, dataStart: data[0], dataEnd: data[1] });
+      const data = streamData(buf, lex, dict.map, endstreams);
+      if (data === undefined) continue;
+      starts.push(data[0]);
+      ends.push(data[1]);
+      // §7.5.7: an object stream has /Type /ObjStm, /N and /First; no reader can use one without /First.
+      const type = dict.map.get('Type');
+      if (dict.map.has('First') || (type?.t === 'name' && type.v === 'ObjStm')) {
+        objectStreams.push({ headerOffset: at, dict: dict.map, dataStart: data[0], dataEnd: data[1] });
+      }
     }
   } catch (err) {
     if (err instanceof BudgetExceeded) return 'budget';
     throw err;
   }
-  const evidence = [...objs];
-  allOffsets(buf, 'trailer', evidence);
-  allOffsets(buf, 'xref', evidence);
-  evidence.sort((a, b) => a - b);
-  const regions = mergeRegions(streams);
-  return { streams, regions, regionStarts: regions.map((r) => r[0]), evidence };
+  const keywords: number[] = [];
+  allOffsets(buf, 'trailer', keywords);
+  allOffsets(buf, 'xref', keywords);
+  keywords.sort((a, b) => a - b); // few: one per revision
+  const merged = mergeRegions(starts, ends);
+  return { objectStreams, regionStarts: merged[0], regionEnds: merged[1], evidence: mergeSorted(objs, keywords) };
 }
 
-function mergeRegions(streams: readonly PdfStream[]): [number, number][] {
-  const sorted = streams.map((s): [number, number] => [s.dataStart, s.dataEnd]).sort((a, b) => a[0] - b[0]);
-  const out: [number, number][] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last !== undefined && r[0] <= last[1]) last[1] = Math.max(last[1], r[1]);
-    else out.push([r[0], r[1]]);
+/** Merges overlapping [start, end) intervals; the input is in file order, which is nearly sorted. */
+function mergeRegions(starts: number[], ends: number[]): [number[], number[]] {
+  let order: number[] | undefined;
+  for (let i = 1; i < starts.length; i++) {
+    if (starts[i]! < starts[i - 1]!) {
+      order = starts.map((_, k) => k).sort((a, b) => starts[a]! - starts[b]!);
+      break;
+    }
+  }
+  const outStarts: number[] = [];
+  const outEnds: number[] = [];
+  for (let k = 0; k < starts.length; k++) {
+    const i = order === undefined ? k : order[k]!;
+    const last = outEnds.length - 1;
+    if (last >= 0 && starts[i]! <= outEnds[last]!) outEnds[last] = Math.max(outEnds[last]!, ends[i]!);
+    else {
+      outStarts.push(starts[i]!);
+      outEnds.push(ends[i]!);
+    }
+  }
+  return [outStarts, outEnds];
+}
+
+function mergeSorted(a: readonly number[], b: readonly number[]): number[] {
+  const out: number[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! <= b[j]!)) out.push(a[i++]!);
+    else out.push(b[j++]!);
   }
   return out;
 }
@@ -131,8 +176,7 @@ function lowerBound(xs: readonly number[], v: number): number {
 /** True when a name at `offset` sits in stream data with no object syntax before it (see top). */
 export function isInertStreamData(s: PdfStructure, offset: number): boolean {
   const i = lowerBound(s.regionStarts, offset + 1) - 1;
-  const region = s.regions[i];
-  if (region === undefined || offset >= region[1]) return false;
-  const e = s.evidence[lowerBound(s.evidence, region[0])];
+  if (i < 0 || offset >= s.regionEnds[i]!) return false;
+  const e = s.evidence[lowerBound(s.evidence, s.regionStarts[i]!)];
   return e === undefined || e >= offset;
 }

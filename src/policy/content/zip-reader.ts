@@ -57,7 +57,7 @@ export interface ZipDirectory {
 const malformed = (detail: string) => fail('FERRY_ERR_CONTENT_ARCHIVE_MALFORMED', detail);
 
 /** Offset of the end-of-central-directory record whose comment ends exactly at the end, or -1. */
-export function findEndRecord(buf: Buffer): number {
+function findEndRecord(buf: Buffer): number {
   const lowest = Math.max(0, buf.length - EOCD_BYTES - MAX_COMMENT);
   for (let at = buf.length - EOCD_BYTES; at >= lowest; at--) {
     if (matchAt(buf, at, SIG_EOCD) && at + EOCD_BYTES + buf.readUInt16LE(at + 20) === buf.length) return at;
@@ -251,25 +251,45 @@ export function entryData(buf: Buffer, e: ZipEntry): Buffer {
   return buf.subarray(e.dataOffset, e.dataOffset + e.compressedSize);
 }
 
+/** More candidate signatures than this is itself evidence: no image or PDF holds 4,096 of them by chance. */
+const MAX_SIGNATURE_CANDIDATES = 4096;
+
+const plausibleMethod = (m: number) => m === 0 || m === 8 || m === 9 || m === 12 || m === 14 || m === 93 || m === 95 || m === 98 || m === 99;
+
+function plausibleAt(buf: Buffer, at: number, sig: readonly number[]): boolean {
+  if (sig === SIG_EOCD) {
+    if (at + EOCD_BYTES > buf.length) return false;
+    const cdSize = buf.readUInt32LE(at + 12);
+    const entries = buf.readUInt16LE(at + 10);
+    return entries > 0 && cdSize <= at && cdSize >= entries * CENTRAL_BYTES && matchAt(buf, at - cdSize, SIG_CENTRAL);
+  }
+  if (sig === SIG_CENTRAL) {
+    if (at + CENTRAL_BYTES > buf.length) return false;
+    const nameLen = buf.readUInt16LE(at + 28);
+    return plausibleMethod(buf.readUInt16LE(at + 10)) && nameLen > 0 && nameLen <= 1024 && buf[at + 6]! <= 63 && buf[at + 7] === 0;
+  }
+  if (at + LOCAL_BYTES > buf.length) return false;
+  const nameLen = buf.readUInt16LE(at + 26);
+  return plausibleMethod(buf.readUInt16LE(at + 8)) && nameLen > 0 && nameLen <= 1024 && buf[at + 4]! <= 63 && buf[at + 5] === 0;
+}
+
 /**
  * A zip structure (end record, central header or local header) whose fields are plausible, at any
  * offset ≥ `from`: evidence that a non-zip file is also a zip. Each signature is 4 bytes, so a hit in
- * random image data would happen about once in 4 GiB; the field checks make a false hit negligible.
+ * random image data happens about once in 4 GiB; the field checks make a false hit negligible.
+ * Returns the lowest such offset, or -1.
  */
 export function findZipStructure(buf: Buffer, from: number): number {
-  const plausibleMethod = (m: number) => m === 0 || m === 8 || m === 9 || m === 12 || m === 14 || m === 93 || m === 95 || m === 98 || m === 99;
-  for (let at = buf.indexOf('PK', from, 'latin1'); at >= 0; at = buf.indexOf('PK', at + 1, 'latin1')) {
-    if (matchAt(buf, at, SIG_EOCD) && at + EOCD_BYTES <= buf.length) {
-      const cdSize = buf.readUInt32LE(at + 12);
-      const entries = buf.readUInt16LE(at + 10);
-      if (entries > 0 && cdSize <= at && cdSize >= entries * CENTRAL_BYTES && matchAt(buf, at - cdSize, SIG_CENTRAL)) return at;
-    } else if (matchAt(buf, at, SIG_CENTRAL) && at + CENTRAL_BYTES <= buf.length) {
-      const nameLen = buf.readUInt16LE(at + 28);
-      if (plausibleMethod(buf.readUInt16LE(at + 10)) && nameLen > 0 && nameLen <= 1024 && buf[at + 7]! <= 63) return at;
-    } else if (matchAt(buf, at, SIG_LOCAL) && at + LOCAL_BYTES <= buf.length) {
-      const nameLen = buf.readUInt16LE(at + 26);
-      if (plausibleMethod(buf.readUInt16LE(at + 8)) && nameLen > 0 && nameLen <= 1024 && buf[at + 4]! <= 63 && buf[at + 5] === 0) return at;
+  let found = -1;
+  for (const sig of [SIG_EOCD, SIG_CENTRAL, SIG_LOCAL]) {
+    const needle = Buffer.from(sig);
+    let candidates = 0;
+    for (let at = buf.indexOf(needle, from); at >= 0; at = buf.indexOf(needle, at + 1)) {
+      if (++candidates > MAX_SIGNATURE_CANDIDATES || plausibleAt(buf, at, sig)) {
+        if (found < 0 || at < found) found = at;
+        break;
+      }
     }
   }
-  return -1;
+  return found;
 }
