@@ -37,7 +37,7 @@ export interface InspectedAttachment {
 
 type Result = Verdict<InspectedAttachment>;
 
-const FILE_TYPE_TO_CONTENT: Readonly<Record<string, ContentType>> = { pdf: 'pdf', jpg: 'jpeg', png: 'png' };
+const FILE_TYPE_TO_CONTENT: ReadonlyMap<string, ContentType> = new Map<string, ContentType>([['pdf', 'pdf'], ['jpg', 'jpeg'], ['png', 'png']]);
 
 export async function inspectAttachment(
   input: AttachmentInput,
@@ -64,7 +64,7 @@ export async function inspectAttachment(
   if (EXECUTABLE_FILE_TYPES.has(sniffed.ext)) return fail('FERRY_ERR_CONTENT_EXECUTABLE', `the bytes are a program (${sniffed.mime})`);
   if (sniffed.ext === 'zip') return inspectZip(view, input, limits, allowed);
   if (ARCHIVE_FILE_TYPES.has(sniffed.ext)) return fail('FERRY_ERR_CONTENT_ARCHIVE', `the bytes are an archive (${sniffed.mime})`);
-  const type = FILE_TYPE_TO_CONTENT[sniffed.ext];
+  const type = FILE_TYPE_TO_CONTENT.get(sniffed.ext);
   if (type === undefined) return fail('FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED', `the bytes are ${sniffed.mime}`);
 
   const names = checkNames(input, type, allowed);
