@@ -5,7 +5,8 @@ import zlib from 'node:zlib';
 import type { FerryErrorCode } from '../../src/errors.js';
 import { DEFAULT_CONTENT_LIMITS, type AllowedTypes, type ContentLimits } from '../../src/policy/content/index.js';
 import {
-  ELF, OFD_XML, jpegComment, makeJpeg, makeOfd, makePdf, makePe, makePng, noise, ofdMembers, pageXml, pngChunk, streamBody, withMember,
+  ELF, OFD_XML, jpegComment, makeJpeg, makeOfd, makePdf, makePe, makePng, noise, objectStreamNumber, ofdMembers, pageXml, pngChunk, streamBody,
+  withMember,
 } from './samples.js';
 import { buildZip, overlappingZip } from './zip-builder.js';
 
@@ -24,6 +25,13 @@ const pdf = () => makePdf();
 const zeros = (n: number) => Buffer.alloc(n);
 const zip = (...names: [string, Buffer][]) => buildZip(names.map(([name, data]) => ({ name, data })));
 const ofdWith = (...extra: Parameters<typeof withMember>[1][]) => () => makeOfd(extra.reduce(withMember, ofdMembers()));
+
+/** A PDF whose object stream's header has a comment between its tokens ("n %c⏎0 obj", valid syntax). */
+export function commentedObjStmHeader(members: Record<number, string>): Buffer {
+  const spec = { objectStream: { members } };
+  const n = objectStreamNumber(spec);
+  return makePdf({ ...spec, headers: { [n]: `${n} %hidden\n0 obj` } });
+}
 
 export const limitsWith = (over: Partial<ContentLimits> = {}): ContentLimits => ({ ...DEFAULT_CONTENT_LIMITS, ...over });
 
@@ -125,6 +133,8 @@ export const HOSTILE: readonly HostileCase[] = [
   { what: 'a PDF with a RichMedia annotation', fileName: 'a.pdf', bytes: () => makePdf({ extra: { 6: '<< /Type /Annot /Subtype /RichMedia /Rect [0 0 10 10] >>' } }), code: 'FERRY_ERR_CONTENT_PDF_EMBEDDED' },
   { what: 'a PDF with a JS action hidden in a FlateDecode object stream', fileName: 'a.pdf', bytes: () => makePdf({ catalogExtra: '/OpenAction 8 0 R', objectStream: { members: { 8: '<< /S /JavaScript /JS (app.alert\\(1\\)) >>' } } }), code: 'FERRY_ERR_CONTENT_PDF_SCRIPT' },
   { what: 'a PDF with a hex-escaped /Launch in an object stream', fileName: 'a.pdf', bytes: () => makePdf({ objectStream: { members: { 8: '<< /S /L#61unch /F (calc.exe) >>' } } }), code: 'FERRY_ERR_CONTENT_PDF_ACTION' },
+  { what: 'a PDF object stream holding a javascript: URI action', fileName: 'a.pdf', bytes: () => makePdf({ objectStream: { members: { 8: '<< /S /URI /URI (javascript:app.alert\\(1\\)) >>' } } }), code: 'FERRY_ERR_CONTENT_PDF_SCRIPT' },
+  { what: 'a PDF object stream whose header hides behind a comment', fileName: 'a.pdf', bytes: () => commentedObjStmHeader({ 8: '<< /S /JavaScript /JS (x) >>' }), code: 'FERRY_ERR_CONTENT_PDF_SCRIPT' },
   { what: 'a PDF hiding a JS object inside image data (xref points there)', fileName: 'a.pdf', bytes: () => makePdf({ extra: { 6: streamBody('/Type /XObject /Subtype /Image /Width 1 /Height 1 /BitsPerComponent 8 /ColorSpace /DeviceGray /Filter /DCTDecode', Buffer.concat([noise(2000, 7), b('\n9 0 obj << /S /JavaScript /JS (app.alert\\(1\\)) >> endobj\n'), noise(2000, 8)])) } }), code: 'FERRY_ERR_CONTENT_PDF_SCRIPT' },
   { what: 'a PDF with /Encrypt in the trailer', fileName: 'a.pdf', bytes: () => makePdf({ trailerExtra: '/Encrypt 6 0 R', extra: { 6: '<< /Filter /Standard /V 2 /R 3 /Length 128 /P -4 /O <00> /U <00> >>' } }), code: 'FERRY_ERR_CONTENT_ENCRYPTED' },
   { what: 'a PDF object stream under LZWDecode (cannot be scanned)', fileName: 'a.pdf', bytes: () => makePdf({ objectStream: { filter: '/LZWDecode' } }), code: 'FERRY_ERR_CONTENT_PDF_UNSCANNABLE' },

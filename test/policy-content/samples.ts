@@ -23,6 +23,14 @@ export interface PdfSpec {
   after?: Buffer;
   /** Leave out the %%EOF marker. */
   noEof?: boolean;
+  /** Header text for an object instead of "n 0 obj" (e.g. with a comment between the tokens). */
+  headers?: Record<number, string>;
+}
+
+/** The number the object stream gets: one above every other object. */
+export function objectStreamNumber(spec: PdfSpec): number {
+  const nums = [5, ...Object.keys(spec.extra ?? {}).map(Number), ...Object.keys(spec.objectStream?.members ?? {}).map(Number)];
+  return Math.max(...nums) + 1;
 }
 
 /** A stream object body: the dictionary (with /Length added) and the data. */
@@ -69,7 +77,7 @@ export function makePdf(spec: PdfSpec = {}): Buffer {
   let pos = parts[0]!.length;
   const offsets = new Map<number, number>();
   for (const n of [...top.keys()].sort((x, y) => x - y)) {
-    const obj = Buffer.concat([b(`${n} 0 obj\n`), top.get(n)!, b('\nendobj\n')]);
+    const obj = Buffer.concat([b(`${spec.headers?.[n] ?? `${n} 0 obj`}\n`), top.get(n)!, b('\nendobj\n')]);
     offsets.set(n, pos);
     parts.push(obj);
     pos += obj.length;

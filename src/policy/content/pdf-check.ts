@@ -9,6 +9,7 @@ import { fail, type FerryErrorCode, type Verdict } from '../../errors.js';
 import type { ByteView } from './byte-view.js';
 import { inflateBounded } from './inflate-bounded.js';
 import type { ContentLimits } from './limits.js';
+import { findEmbeddedMarkup } from './markup.js';
 import type { PdfValue } from './pdf-lexer.js';
 import { scanRiskyNames, type NameHit, type PdfRisk } from './pdf-names.js';
 import { isInertStreamData, readPdfStructure, type PdfStream } from './pdf-structure.js';
@@ -34,6 +35,13 @@ function verdictFor(hits: ReadonlyMap<PdfRisk, NameHit>, where: (offset: number)
     if (hit !== undefined) return fail(RISK_CODE[risk], `/${hit.name} ${where(hit.offset)}`);
   }
   return OK;
+}
+
+/** A javascript: URI (in a /URI action or a link) or HTML script markup among the objects of an object
+ *  stream. (In the raw bytes the same markup is a polyglot marker, checked for every type.) */
+function scriptMarkup(lowerText: string, where: string): Verdict<void> {
+  const found = findEmbeddedMarkup(lowerText);
+  return found === undefined ? OK : fail('FERRY_ERR_CONTENT_PDF_SCRIPT', `${found} ${where}`);
 }
 
 /** The end of a PDF: readers look for %%EOF in the last 1024 bytes; after it only white space may follow. */
@@ -116,6 +124,8 @@ export async function checkPdf(view: ByteView, limits: ContentLimits): Promise<V
     });
     const inner = verdictFor(hits, (at) => `inside the object stream at offset ${s.headerOffset} (decoded offset ${at})`);
     if (!inner.ok) return inner;
+    const markup = scriptMarkup(decoded.value.toString('latin1').toLowerCase(), `inside the object stream at offset ${s.headerOffset}`);
+    if (!markup.ok) return markup;
   }
   return OK;
 }

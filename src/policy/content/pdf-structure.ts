@@ -32,26 +32,6 @@ function isBoundary(b: number | undefined): boolean {
   return b === undefined || isPdfWhite(b) || isPdfDelimiter(b);
 }
 
-function isDigit(b: number | undefined): boolean {
-  return b !== undefined && b >= 0x30 && b <= 0x39;
-}
-
-/** True when "obj" at `at` is preceded by "<int> <int> " (§7.3.10), white space only between. */
-function isObjectHeader(buf: Buffer, at: number): boolean {
-  let i = at - 1;
-  const skipWhite = (): boolean => {
-    const start = i;
-    while (i >= 0 && isPdfWhite(buf[i])) i--;
-    return i < start;
-  };
-  const skipDigits = (): boolean => {
-    const start = i;
-    while (i >= 0 && start - i < 12 && isDigit(buf[i])) i--;
-    return i < start;
-  };
-  return skipWhite() && skipDigits() && skipWhite() && skipDigits() && (i < 0 || isBoundary(buf[i]));
-}
-
 function allOffsets(buf: Buffer, word: string, out: number[]): void {
   for (let at = buf.indexOf(word, 0, 'latin1'); at >= 0; at = buf.indexOf(word, at + 1, 'latin1')) {
     if (isBoundary(buf[at + word.length])) out.push(at);
@@ -98,8 +78,10 @@ export function readPdfStructure(buf: Buffer, budgetBytes: number): PdfStructure
   const ends: number[] = [];
   const lex = new PdfLexer(buf, 0, budget);
   try {
+    // Every "obj" keyword is tried, whatever precedes it: a reader reaching an object through the xref
+    // lexes "n %comment\n g obj" happily, so requiring a clean "n g obj" header here would let a
+    // comment hide an object stream from the scan. A dictionary after a stray "obj" costs a parse.
     for (const at of objs) {
-      if (!isObjectHeader(buf, at)) continue;
       lex.pos = at + 3;
       lex.skipSpace();
       if (lex.peek() !== 0x3c || lex.peek(1) !== 0x3c) continue;
