@@ -168,6 +168,7 @@ export const HOSTILE: readonly HostileCase[] = [
   { what: 'a PDF with no extension', fileName: 'scan', bytes: pdf, code: 'FERRY_ERR_CONTENT_EXTENSION_MISMATCH' },
   { what: 'a PDF declared as image/png', fileName: 'a.pdf', bytes: pdf, declared: 'image/png', code: 'FERRY_ERR_CONTENT_MEDIA_TYPE_MISMATCH' },
   { what: 'a JPEG declared as text/html', fileName: 'a.jpg', bytes: () => makeJpeg(), declared: 'text/html; charset=utf-8', code: 'FERRY_ERR_CONTENT_MEDIA_TYPE_MISMATCH' },
+  { what: 'a PDF declared with a non-string media type', fileName: 'a.pdf', bytes: pdf, declared: 42 as unknown as string, code: 'FERRY_ERR_CONTENT_MEDIA_TYPE_MISMATCH' },
   { what: 'a PDF when only PNG is allowed', fileName: 'a.pdf', bytes: pdf, allowed: new Set(['png']), code: 'FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED' },
   { what: 'an OFD when OFD is not allowed', fileName: 'a.ofd', bytes: () => makeOfd(), allowed: new Set(['pdf', 'png', 'jpeg']), code: 'FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED' },
 ];

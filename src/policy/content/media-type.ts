@@ -39,6 +39,7 @@ export function checkExtension(fileName: string, type: ContentType): Verdict<voi
 
 export function checkDeclaredMediaType(declared: string | undefined, type: ContentType): Verdict<void> {
   if (declared === undefined) return { ok: true, value: undefined };
+  if (typeof declared !== 'string') return fail('FERRY_ERR_CONTENT_MEDIA_TYPE_MISMATCH', 'the declared media type is not a string');
   // RFC 9110 §8.3.1: type "/" subtype, then parameters; case-insensitive.
   const essence = (declared.split(';')[0] ?? '').trim().toLowerCase();
   if (GENERIC.has(essence) || DECLARED_ALIASES[type].includes(essence)) return { ok: true, value: undefined };
