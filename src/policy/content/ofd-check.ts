@@ -1,0 +1,67 @@
+// OFD (GB/T 33190-2016, the Chinese fixed-layout document format): a zip whose root holds OFD.xml,
+// the package entry point naming each document's Document.xml in <ofd:DocRoot>. file-type reports the
+// package as "zip"; it is an OFD only if OFD.xml is there and says so.
+// Members an OFD uses: XML (documents, pages, resources, signatures' lists), images (BMP, JPEG, PNG,
+// TIFF, GIF, JPEG 2000, JBIG2), fonts (TrueType/OpenType) and opaque binaries (signature values and
+// seals, DER). XML members are refused with a DTD (XXE, entity expansion) or script; members that
+// file-type identifies as anything else (PDF, office documents, media) are refused as OFD_MEMBER.
+
+import { fail, type Verdict } from '../../errors.js';
+import type { MemberVisitor } from './archive-check.js';
+import { checkXmlText, classifyText } from './markup.js';
+
+export const OFD_ROOT = 'OFD.xml';
+const OFD_NAMESPACE = 'http://www.ofdspec.org/2016';
+
+const MEMBER_TYPES: ReadonlySet<string> = new Set([
+  'xml', 'png', 'jpg', 'bmp', 'gif', 'tif', 'jp2', 'jpx', 'j2c', 'ttf', 'otf', 'ttc', 'woff', 'woff2', 'eot',
+]);
+
+const OK: Verdict<void> = { ok: true, value: undefined };
+
+function looksLikeXml(data: Buffer): boolean {
+  let i = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
+  while (i < data.length && (data[i] === 0x20 || data[i] === 0x0a || data[i] === 0x0d || data[i] === 0x09)) i++;
+  return data[i] === 0x3c;
+}
+
+/** A visitor for checkArchive that applies the OFD member rules and keeps OFD.xml's bytes. */
+export function ofdMemberVisitor(found: { rootXml?: Buffer }): MemberVisitor {
+  return (entry, data, sniffed) => {
+    if (entry.name === OFD_ROOT) found.rootXml = data;
+    if (sniffed?.ext === 'xml' || looksLikeXml(data)) {
+      const xml = checkXmlText(data);
+      if (xml?.kind === 'xml-dtd') return fail('FERRY_ERR_CONTENT_XML_DTD', `member "${entry.name}" declares a DOCTYPE or ENTITY`);
+      if (xml?.kind === 'script') return fail('FERRY_ERR_CONTENT_SCRIPT', `member "${entry.name}" is ${xml.detail}`);
+      return OK;
+    }
+    if (sniffed !== undefined) {
+      return MEMBER_TYPES.has(sniffed.ext) ? OK : fail('FERRY_ERR_CONTENT_OFD_MEMBER', `member "${entry.name}" is ${sniffed.mime}`);
+    }
+    const text = classifyText(data);
+    if (text?.kind === 'script') return fail('FERRY_ERR_CONTENT_SCRIPT', `member "${entry.name}" is ${text.detail}`);
+    return OK; // unidentified binary: signature values, seals, JBIG2, CFF fonts
+  };
+}
+
+/** OFD.xml must be an ofd:OFD root in the OFD namespace whose DocRoot names a member of the package. */
+export function checkOfdRoot(rootXml: Buffer | undefined, memberNames: ReadonlySet<string>): Verdict<void> {
+  const invalid = (detail: string) => fail('FERRY_ERR_CONTENT_OFD_INVALID', detail);
+  if (rootXml === undefined) return invalid('OFD.xml is missing');
+  const text = rootXml.toString('utf8').replace(/^\uFEFF/, '');
+  const body = text.replace(/^\s*(?:<\?xml[^>]*\?>)?(?:\s*<!--[\s\S]*?-->)*\s*/, '');
+  const root = /^<(?:([A-Za-z_][\w.-]*):)?OFD(?=[\s>\/])[^>]*>/.exec(body);
+  if (root === null) return invalid('OFD.xml does not start with an OFD root element');
+  const prefix = root[1];
+  const xmlns = prefix === undefined ? 'xmlns' : `xmlns:${prefix}`;
+  const ns = new RegExp(`\\s${xmlns.replace(/[.]/g, '\\.')}\\s*=\\s*["']([^"']*)["']`).exec(root[0]);
+  if (ns?.[1] !== OFD_NAMESPACE) return invalid(`the OFD root element is not in the ${OFD_NAMESPACE} namespace`);
+  // Found with indexOf, not a regex: "\s*([^<]*?)\s*" backtracks quadratically on long white space.
+  const tag = prefix === undefined ? 'DocRoot' : `${prefix}:DocRoot`;
+  const open = body.indexOf(`<${tag}>`);
+  const close = open < 0 ? -1 : body.indexOf(`</${tag}>`, open);
+  if (close < 0) return invalid('OFD.xml names no DocRoot');
+  const path = body.slice(open + tag.length + 2, close).trim().replace(/^\.?\//, '');
+  if (!memberNames.has(path)) return invalid(`DocRoot "${path.slice(0, 200)}" is not a member of the package`);
+  return OK;
+}
