@@ -6,6 +6,7 @@ import { Agent } from 'node:https';
 import { join } from 'node:path';
 import { startPair, type Pair } from '../test/helpers/gateways.js';
 import { httpsCall } from '../test/helpers/https-client.js';
+import { policyWithoutRateLimits } from '../test/helpers/policy-variants.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { fmt, measureCryptoLimits, measureDiskCommits, percentile } from './crypto-limits.js';
@@ -70,7 +71,7 @@ async function main() {
   const disk1m = await measureDiskCommits(scratch, 1024 * 1024);
   rmSync(scratch, { recursive: true, force: true });
   console.log(`machine disk limits: fsync'd SQLite commits (1 row/txn) ${fmt(disk1k)}/s at 1 KiB, ${fmt(disk1m)}/s at 1 MiB`);
-  const pair = await startPair({ logLevel: 'warn' });
+  const pair = await startPair({ logLevel: 'warn', policyFile: policyWithoutRateLimits() });
   try {
     await pair.waitLinkUp();
     await run(pair, 'warm-up', 1024, 200, 16);

@@ -53,6 +53,7 @@ export const externalSchema = obj({
   keys: ownKeys,
   peer: peerKeys,
   domains,
+  policy: file(),
   time: timeCfg,
   log: logCfg,
 });
@@ -76,6 +77,7 @@ export const internalSchema = obj({
   keys: ownKeys,
   peer: peerKeys,
   domains,
+  policy: file(),
   time: timeCfg,
   log: logCfg,
 });

@@ -2,7 +2,11 @@
 // 202 with its case number once sealed and durable; status comes from the cache the intranet feeds.
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { httpStatus, type FerryErrorCode } from '../errors.js';
-import { parseSubmission } from '../policy/submission-shape.js';
+import { checkSubmission } from '../policy/check-submission.js';
+import type { Policy } from '../policy/policy-model.js';
+import type { RateLimiter } from '../policy/rate-limit.js';
+import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../policy/client-domain.js';
+import type { TLSSocket } from 'node:tls';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../gateway/logger.js';
 import type { StatusCache } from '../store/status-cache.js';
@@ -15,6 +19,8 @@ export interface ReceiptCheck {
 }
 
 export interface ApiDeps {
+  policy: () => Policy;
+  limiter: RateLimiter;
   caPem: Buffer;
   verifyReceipt: ReceiptCheck;
   /** Wraps a token as a granted TimeStampResp (what `openssl ts -verify -in` reads). */
@@ -29,8 +35,16 @@ export interface ApiDeps {
   health: () => Record<string, unknown>;
 }
 
-function errorBody(code: FerryErrorCode, message: string) {
-  return { error: { code, message } };
+function errorBody(code: FerryErrorCode, message: string, rule?: string) {
+  return { error: { code, message, ...(rule ? { rule } : {}) } };
+}
+
+/** A township centre presents a client certificate from the deployment CA; the public presents none. */
+function clientCert(socket: TLSSocket): ClientCertFacts | null {
+  const c = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
+  if (!c || !c.raw || c.raw.length === 0) return null;
+  const cn = c.subject?.CN;
+  return { authorized: socket.authorized, subjectCN: typeof cn === 'string' ? cn : undefined, sha256: c.fingerprint256 };
 }
 
 /** Fastify's own errors mapped onto Ferry's registry, so clients see one set of codes. */
@@ -46,7 +60,8 @@ function mapFastifyError(e: FastifyError): FerryErrorCode {
 
 export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    https: { key: d.tls.key, cert: d.tls.cert, minVersion: 'TLSv1.2' },
+    // Client certificates are asked for, not required: the public has none, township centres do.
+    https: { key: d.tls.key, cert: d.tls.cert, minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: false, ca: d.caPem },
     bodyLimit: d.maxBodyBytes,
     return503OnClosing: true,
     connectionTimeout: 120_000,
@@ -69,21 +84,36 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
 
   app.post('/api/v1/submissions', async (req, reply) => {
     const raw = req.body as Buffer;
-    const v = parseSubmission(raw);
-    if (!v.ok) {
-      d.log.warn({ stage: 'ingress', code: v.code, detail: v.detail, ip: req.ip }, 'submission refused');
-      return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail));
+    const policy = d.policy();
+    const cert = clientCert(req.raw.socket as TLSSocket);
+    const from = clientDomain(policy, cert);
+    if (!from.ok) {
+      d.log.warn({ stage: 'ingress', code: from.code, detail: from.detail, ip: req.ip }, 'submission refused');
+      return reply.code(httpStatus(from.code)).send(errorBody(from.code, from.detail));
     }
+    const v = await checkSubmission(policy, from.value, 'intranet', raw);
+    if (!v.ok) {
+      d.log.warn({ stage: 'ingress', domain: from.value, code: v.code, rule: v.rule, detail: v.detail, ip: req.ip }, 'submission refused');
+      return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail, v.rule));
+    }
+    const rule = policy.ruleById.get(v.value.rule);
+    const rate = rule ? d.limiter.check(rule, { from: from.value, applicant: v.value.submission.applicant.idNumber, sourceAddress: req.ip }) : { ok: true as const };
+    if (!rate.ok) {
+      d.log.warn({ stage: 'ingress', domain: from.value, code: rate.code, rule: rate.rule, key: rate.key, ip: req.ip }, 'submission refused');
+      return reply.code(429).header('retry-after', String(rate.retryAfterSeconds)).send(errorBody(rate.code, rate.detail, rate.rule));
+    }
+    d.log.info({ stage: 'policy', domain: from.value, rule: v.value.rule, decision: 'allow' }, 'submission allowed');
     const now = d.clock.now();
     const r = await d.intake({
-      raw, contentType: 'application/json', sourceAddress: req.ip, clientIdentity: '', itemCode: v.value.itemCode,
+      raw, contentType: 'application/json', sourceAddress: req.ip, clientIdentity: formatClientIdentity(cert),
+      itemCode: v.value.submission.itemCode, fromDomain: from.value,
     }, now);
     if (!r.ok) {
       d.log.warn({ stage: 'ingress', code: 'FERRY_ERR_API_UNAVAILABLE' }, 'outbox full: submission refused');
       return reply.code(503).header('retry-after', '30').send(errorBody('FERRY_ERR_API_UNAVAILABLE', 'the gateway is busy; retry later'));
     }
     d.afterIntake();
-    d.log.info({ stage: 'ingress', case: r.caseId, item: v.value.itemCode, attachments: v.value.attachments.length }, 'submission sealed');
+    d.log.info({ stage: 'ingress', case: r.caseId, item: v.value.submission.itemCode, attachments: v.value.types.join(','), domain: from.value }, 'submission sealed');
     return reply.code(202).header('location', `/api/v1/cases/${r.caseId}`).send({
       caseId: r.caseId, status: 'submitted', submittedAt: r.submittedAt.toISOString(),
     });

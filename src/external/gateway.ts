@@ -16,6 +16,9 @@ import { readFileSync } from 'node:fs';
 import { loadCertificates } from '../pki/key-files.js';
 import { verifyTimeStampToken } from '../time/tsa-verify.js';
 import { encodeGranted } from '../time/tsa-response.js';
+import { admitPackets } from '../gateway/admit.js';
+import { loadPolicy } from '../gateway/policy.js';
+import { RateLimiter } from '../policy/rate-limit.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; stop(): Promise<void> }
 
@@ -24,10 +27,13 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const apiTls = loadTls(cfg.api.tls, cfg.keys.ca);
   const linkTls = loadTls(cfg.link.tls, cfg.keys.ca);
   const store = openExternalStore(cfg.dataDir);
+  const policy = loadPolicy(cfg.policy, log);
+  const current = () => policy.holder.current();
 
   let link: LinkServer | null = null;
   const inbox = createInbox({
-    db: store.db, clock, log, selfDomain: cfg.domains.self, peerDomain: cfg.domains.peer,
+    db: store.db, clock, log, quarantine: store.quarantine,
+    admit: admitPackets('external', current, (caseId) => store.status.get(caseId) !== null),
     open: { keys: keys.open, signers: keys.signers },
     handlers: {
       status: (p) => {
@@ -48,10 +54,12 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const linkPort = await link.listen();
 
   const intake = createIntake({
-    store, keys: keys.seal, selfDomain: cfg.domains.self, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
+    store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
   });
+  const limiter = new RateLimiter(clock);
   const trusted = loadCertificates(cfg.keys.ca);
   const app: FastifyInstance = await buildApi({
+    policy: current, limiter,
     caPem: readFileSync(cfg.keys.ca),
     verifyReceipt: async (token, digest) => {
       const v = await verifyTimeStampToken(token, { digest, trusted });
@@ -70,6 +78,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   return {
     apiPort, linkPort,
     async stop() {
+      policy.stop();
       await app.close();
       await link?.close();
       store.db.close();

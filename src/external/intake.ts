@@ -8,8 +8,8 @@ import type { ExternalStore } from './store.js';
 import { newCaseId } from './case-id.js';
 import { createGroupCommit } from '../store/group-commit.js';
 
-export interface IntakeRequest { raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string }
-export interface IntakeDeps { store: ExternalStore; keys: SealKeys; selfDomain: string; peerDomain: string; maxOutbox: number }
+export interface IntakeRequest { raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string; fromDomain: string }
+export interface IntakeDeps { store: ExternalStore; keys: SealKeys; peerDomain: string; maxOutbox: number }
 
 export type IntakeResult = { ok: true; caseId: string; submittedAt: Date } | { ok: false; reason: 'outbox-full' };
 
@@ -23,7 +23,7 @@ export function createIntake(d: IntakeDeps) {
       requestBody: req.raw, contentType: req.contentType,
     });
     const sealed = sealPacket({
-      kind: 'submission', fromDomain: d.selfDomain, toDomain: d.peerDomain, caseId, createdAt: now, body,
+      kind: 'submission', fromDomain: req.fromDomain, toDomain: d.peerDomain, caseId, createdAt: now, body,
     }, d.keys);
     const sha = createHash('sha256').update(req.raw).digest();
     await groupCommit(() => {

@@ -5,14 +5,17 @@ import { SEEN_SQL } from '../store/seen-packets.js';
 import { REJECTED_SQL } from '../store/rejected-packets.js';
 import { STATUS_CACHE_SQL, StatusCache } from '../store/status-cache.js';
 import { join } from 'node:path';
+import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
+import { systemClock } from '../time/clock.js';
 
 export const EXTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, STATUS_CACHE_SQL].join('\n') },
+  { version: 2, sql: QUARANTINE_SQL },
 ];
 
-export interface ExternalStore { db: Db; outbox: Outbox; status: StatusCache }
+export interface ExternalStore { db: Db; outbox: Outbox; status: StatusCache; quarantine: Quarantine }
 
 export function openExternalStore(dataDir: string): ExternalStore {
   const db = openDb(join(dataDir, 'external.sqlite'), EXTERNAL_MIGRATIONS);
-  return { db, outbox: new Outbox(db), status: new StatusCache(db) };
+  return { db, outbox: new Outbox(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock) };
 }

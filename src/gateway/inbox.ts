@@ -10,17 +10,22 @@ import type { IncomingPacket, PacketSink } from '../link/session.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from './logger.js';
 import type { FerryErrorCode } from '../errors.js';
+import type { Quarantine } from '../store/quarantine.js';
 
 /** A handler runs inside the batch transaction. It returns null when the packet is delivered, or a
  *  refusal (code + detail) when its content breaks a rule; the packet is then kept as rejected. */
 export type KindHandler = (p: OpenedPacket, now: number, raw: Buffer) => { code: FerryErrorCode; detail: string } | null;
 
+/** A check of an opened, authentic packet before its handler runs (freshness, domain policy). A
+ *  refusal puts the packet in quarantine: kept, not delivered, for an operator to release or reject. */
+export type Admit = (p: OpenedPacket, now: Date) => { code: FerryErrorCode; detail: string; rule: string } | null;
+
 export interface InboxOptions {
   db: Db;
   open: Omit<OpenContext, 'now'>;
   clock: Clock;
-  selfDomain: string;
-  peerDomain: string;
+  admit: Admit;
+  quarantine: Quarantine;
   handlers: Partial<Record<KindName, KindHandler>>;
   log: Logger;
   /** Called after a batch commits (e.g. to pump the outbox the handlers wrote to). */
@@ -47,21 +52,20 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       }
       const p = r.packet;
       const id = p.packetId.toString('hex');
-      const refuse = (code: FerryErrorCode, detail: string) => {
-        rejected.add(id, code, detail, f.bytes, now.getTime());
+      const refuse = (code: FerryErrorCode, detail: string, rule: string) => {
+        o.quarantine.hold({ packetId: id, code, rule, detail, bytes: f.bytes, receivedAt: now.getTime() });
         seen.record(p.packetId, p.kind, p.caseId, code, now.getTime());
-        o.log.warn({ packet: id, case: p.caseId, kind: p.kind, stage: 'check', code, detail }, 'packet refused');
+        o.log.warn({ packet: id, case: p.caseId, kind: p.kind, from: p.fromDomain, to: p.toDomain, stage: 'check', code, rule, detail }, 'packet quarantined');
       };
       acks.push(f.packetId);
-      if (id !== frameId) { refuse('FERRY_ERR_LINK_FRAME', `frame names packet ${frameId}, header ${id}`); continue; }
+      if (id !== frameId) { rejected.add(id, 'FERRY_ERR_LINK_FRAME', `frame names packet ${frameId}, header ${id}`, f.bytes, now.getTime()); continue; }
       if (seen.has(p.packetId)) { o.log.info({ packet: id, case: p.caseId, stage: 'dedupe' }, 'duplicate packet dropped'); continue; }
-      if (p.fromDomain !== o.peerDomain || p.toDomain !== o.selfDomain) {
-        refuse('FERRY_ERR_POLICY_DIRECTION', `${p.fromDomain} -> ${p.toDomain} is not ${o.peerDomain} -> ${o.selfDomain}`); continue;
-      }
+      const bar = o.admit(p, now);
+      if (bar) { refuse(bar.code, bar.detail, bar.rule); continue; }
       const handler = o.handlers[p.kind];
-      if (!handler) { refuse('FERRY_ERR_POLICY_KIND', `kind ${p.kind} may not travel ${p.fromDomain} -> ${p.toDomain}`); continue; }
+      if (!handler) { refuse('FERRY_ERR_POLICY_KIND', `no delivery for kind ${p.kind} on this gateway`, 'default-deny'); continue; }
       const verdict = handler(p, now.getTime(), f.bytes);
-      if (verdict) { refuse(verdict.code, verdict.detail); continue; }
+      if (verdict) { refuse(verdict.code, verdict.detail, 'delivery'); continue; }
       seen.record(p.packetId, p.kind, p.caseId, 'delivered', now.getTime());
       o.log.info({ packet: id, case: p.caseId, kind: p.kind, stage: 'deliver' }, 'packet delivered');
     }

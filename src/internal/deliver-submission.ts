@@ -11,8 +11,32 @@ import { sealPacket } from '../seal/seal.js';
 import type { SealKeys } from '../seal/keyring.js';
 import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
+import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { FerryErrorCode } from '../errors.js';
+import type { Policy } from '../policy/policy-model.js';
+import { domainFromIdentity } from '../policy/client-domain.js';
+import { checkSubmission } from '../policy/check-submission.js';
+import { decide } from '../policy/decide.js';
+import { checkCorrelation } from '../policy/correlation.js';
 
-export interface DeliverDeps { store: InternalStore; keys: SealKeys; selfDomain: string; peerDomain: string }
+export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy }
+
+/** The full re-check after stamping: content of every attachment and the domain rule, from this
+ *  gateway's own policy; the applicant's client identity must map to the packet's source domain. */
+export function checkQueuedSubmission(d: DeliverDeps): (q: QueuedPacket) => Promise<{ code: FerryErrorCode; detail: string; rule: string } | null> {
+  return async (q) => {
+    const env = decodeSubmission(q.body);
+    if (!env.ok) return { ...env, rule: 'shape' };
+    const pol = d.policy();
+    const who = domainFromIdentity(pol, env.value.clientIdentity);
+    if (!who.ok) return { code: who.code, detail: who.detail, rule: 'client-identity' };
+    if (who.value !== q.fromDomain) {
+      return { code: 'FERRY_ERR_POLICY_CLIENT_CERT', detail: `client identity maps to ${who.value}, packet says ${q.fromDomain}`, rule: 'client-identity' };
+    }
+    const v = await checkSubmission(pol, q.fromDomain, q.toDomain, env.value.requestBody, q.kind);
+    return v.ok ? null : { code: v.code, detail: v.detail, rule: v.rule ?? 'shape' };
+  };
+}
 
 export function queueSubmission(d: DeliverDeps): KindHandler {
   return (p, now, raw) => {
@@ -24,7 +48,7 @@ export function queueSubmission(d: DeliverDeps): KindHandler {
     if (!sub.ok) return sub;
     if (d.store.cases.get(s.caseId)) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
     d.store.stampQueue.add({
-      packetId: p.packetId, kind: p.kind, caseId: p.caseId, packet: raw, body: p.body, createdAt: p.createdAt.getTime(), queuedAt: now,
+      packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: raw, body: p.body, createdAt: p.createdAt.getTime(), queuedAt: now,
     });
     return null;
   };
@@ -50,13 +74,18 @@ export function deliverSubmission(d: DeliverDeps): StampedHandler {
       requestSha256: createHash('sha256').update(s.requestBody).digest(),
     });
     if (!fresh) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
-    const status = sealPacket({
-      kind: 'status', fromDomain: d.selfDomain, toDomain: d.peerDomain, caseId: s.caseId, createdAt: new Date(),
-      body: encodeStatus({
-        caseId: s.caseId, status: 'received', atMs: (receipt ?? stamp).genTime.getTime(), detail: '',
-        receiptToken: receipt?.token ?? null, packetId: q.packetId,
-      }),
-    }, d.keys);
+    // The answer goes back to the domain the case came from, and must pass the outbound rules.
+    const body = encodeStatus({
+      caseId: s.caseId, status: 'received', atMs: (receipt ?? stamp).genTime.getTime(), detail: '',
+      receiptToken: receipt?.token ?? null, packetId: q.packetId,
+    });
+    const out = { from: q.toDomain, to: q.fromDomain, kind: 'status', caseId: s.caseId };
+    const pol = d.policy();
+    const allowed = decide(pol, { ...out, bytes: body.length });
+    if (!allowed.allow) return { code: allowed.code, detail: `outbound status refused by rule ${allowed.rule}: ${allowed.detail}` };
+    const corr = checkCorrelation(pol, out, (id) => d.store.cases.get(id) !== null);
+    if (!corr.ok) return corr;
+    const status = sealPacket({ kind: 'status', fromDomain: out.from, toDomain: out.to, caseId: s.caseId, createdAt: new Date(), body }, d.keys);
     d.store.outbox.add(status.packetId, 'status', s.caseId, status.bytes, Date.now());
     return null;
   };

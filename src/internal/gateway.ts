@@ -8,11 +8,13 @@ import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
 import { LinkClient } from '../link/client.js';
 import type { TimeTrust } from '../time/time-trust.js';
-import { deliverSubmission, queueSubmission, submissionReceiptData } from './deliver-submission.js';
+import { checkQueuedSubmission, deliverSubmission, queueSubmission, submissionReceiptData } from './deliver-submission.js';
 import { buildIntranetHttp } from './intranet-http.js';
 import { Stamper } from './stamper.js';
 import { openInternalStore } from './store.js';
 import { createTsa } from './tsa-service.js';
+import { admitPackets } from '../gateway/admit.js';
+import { loadPolicy } from '../gateway/policy.js';
 
 export interface RunningInternal { intranetPort: number; stop(): Promise<void> }
 
@@ -20,8 +22,9 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
   const tls = loadTls(cfg.link.tls, cfg.keys.ca);
   const store = openInternalStore(cfg.dataDir);
-  const domains = { selfDomain: cfg.domains.self, peerDomain: cfg.domains.peer };
-  const deps = { store, keys: keys.seal, ...domains };
+  const policy = loadPolicy(cfg.policy, log);
+  const current = () => policy.holder.current();
+  const deps = { store, keys: keys.seal, policy: current };
   const { tsa } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'));
 
   let link: LinkClient | null = null;
@@ -29,14 +32,15 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     db: store.db, queue: store.stampQueue, tsa, trust, whenUntrusted: cfg.time.whenUntrusted, log,
     handlers: { submission: deliverSubmission(deps) },
     receiptData: (q) => (q.kind === 'submission' ? submissionReceiptData(q.body) : null),
-    refuse: (q, code, detail) => {
-      store.rejected.add(q.packetId.toString('hex'), code, detail, q.packet, Date.now());
-      log.warn({ packet: q.packetId.toString('hex'), case: q.caseId, stage: 'deliver', code, detail }, 'packet refused');
+    check: checkQueuedSubmission(deps),
+    refuse: (q, code, detail, rule) => {
+      store.quarantine.hold({ packetId: q.packetId.toString('hex'), code, rule, detail, bytes: q.packet, receivedAt: Date.now() });
+      log.warn({ packet: q.packetId.toString('hex'), case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');
     },
     afterCommit: () => link?.pump(),
   });
   const inbox = createInbox({
-    db: store.db, clock: trust, log, ...domains,
+    db: store.db, clock: trust, log, quarantine: store.quarantine, admit: admitPackets('internal', current),
     open: { keys: keys.open, signers: keys.signers },
     handlers: { submission: queueSubmission(deps) },
     afterCommit: () => stamper.kick(),
@@ -65,6 +69,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   return {
     intranetPort,
     async stop() {
+      policy.stop();
       stamper.stop();
       link?.stop();
       await http.close();

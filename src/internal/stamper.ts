@@ -28,7 +28,10 @@ export interface StamperOptions {
   handlers: Record<string, StampedHandler>;
   /** Which kinds carry an applicant receipt, and the bytes it is over. */
   receiptData: (q: QueuedPacket) => Buffer | null;
-  refuse: (q: QueuedPacket, code: FerryErrorCode, detail: string) => void;
+  /** The domain policy and content checks, after stamping (open → stamp → policy → deliver). */
+  check: (q: QueuedPacket) => Promise<{ code: FerryErrorCode; detail: string; rule: string } | null>;
+  /** Keeps a packet that failed its checks or delivery (quarantine). */
+  refuse: (q: QueuedPacket, code: FerryErrorCode, detail: string, rule: string) => void;
   log: Logger;
   afterCommit: () => void;
   batch?: number;
@@ -88,21 +91,22 @@ export class Stamper {
       const rows = this.o.queue.peek(this.o.batch ?? 64);
       if (rows.length === 0) return;
       if (!trusted) this.o.log.warn({ stage: 'stamp', state, reason: this.o.trust.reason(), n: rows.length }, 'stamping with untrusted time (demo setting whenUntrusted: warn)');
-      const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null }[] = [];
+      const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null; bar: Awaited<ReturnType<StamperOptions['check']>> }[] = [];
       for (const q of rows) {
         const digest = sha256(q.packet);
         const stamp = readStamp(await this.o.tsa.stamp(digest, 'SHA-256'));
         const data = this.o.receiptData(q);
         // The applicant's receipt carries the TSA certificate, so `openssl ts -verify` needs only the CA.
         const receipt = data ? readStamp(await this.o.tsa.stamp(sha256(data), 'SHA-256', { certReq: true })) : null;
-        stamped.push({ q, digest, stamp, receipt });
+        stamped.push({ q, digest, stamp, receipt, bar: await this.o.check(q) });
       }
       this.o.db.transaction(() => {
         for (const s of stamped) {
           this.o.queue.recordStamp(s.q.packetId, s.digest, s.stamp.token, s.stamp.genTime.getTime(), s.stamp.serial, trusted);
+          if (s.bar) { this.o.refuse(s.q, s.bar.code, s.bar.detail, s.bar.rule); this.o.queue.remove(s.q.packetId); continue; }
           const handler = this.o.handlers[s.q.kind];
           const refusal = handler ? handler(s.q, s.stamp, s.receipt) : { code: 'FERRY_ERR_POLICY_KIND' as const, detail: `no delivery for ${s.q.kind}` };
-          if (refusal) this.o.refuse(s.q, refusal.code, refusal.detail);
+          if (refusal) this.o.refuse(s.q, refusal.code, refusal.detail, 'delivery');
           this.o.queue.remove(s.q.packetId);
         }
       })();

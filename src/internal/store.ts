@@ -7,15 +7,18 @@ import { REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
 import { INTRANET_CASES_SQL, IntranetCases } from '../store/intranet-cases.js';
 import { join } from 'node:path';
 import { STAMP_QUEUE_SQL, StampQueue } from '../store/stamp-queue.js';
+import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
+import { systemClock } from '../time/clock.js';
 
 export const INTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, INTRANET_CASES_SQL].join('\n') },
   { version: 2, sql: STAMP_QUEUE_SQL },
+  { version: 3, sql: QUARANTINE_SQL },
 ];
 
-export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets }
+export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine }
 
 export function openInternalStore(dataDir: string): InternalStore {
   const db = openDb(join(dataDir, 'internal.sqlite'), INTERNAL_MIGRATIONS);
-  return { db, outbox: new Outbox(db), cases: new IntranetCases(db), stampQueue: new StampQueue(db), rejected: new RejectedPackets(db) };
+  return { db, outbox: new Outbox(db), cases: new IntranetCases(db), stampQueue: new StampQueue(db), rejected: new RejectedPackets(db), quarantine: new Quarantine(db, systemClock) };
 }

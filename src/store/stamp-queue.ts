@@ -9,6 +9,8 @@ CREATE TABLE stamp_queue (
   packet_id  BLOB NOT NULL UNIQUE,
   kind       TEXT NOT NULL,
   case_id    TEXT NOT NULL,
+  from_domain TEXT NOT NULL,
+  to_domain  TEXT NOT NULL,
   packet     BLOB NOT NULL,        -- the sealed packet exactly as received (the token's imprint)
   body       BLOB NOT NULL,        -- the opened body (intranet side: plaintext is allowed here)
   created_at INTEGER NOT NULL,     -- sender's signed creation time
@@ -24,7 +26,7 @@ CREATE TABLE packet_stamps (
 ) WITHOUT ROWID;`;
 
 export interface QueuedPacket {
-  seq: number; packetId: Buffer; kind: string; caseId: string; packet: Buffer; body: Buffer; createdAt: number; queuedAt: number;
+  seq: number; packetId: Buffer; kind: string; caseId: string; fromDomain: string; toDomain: string; packet: Buffer; body: Buffer; createdAt: number; queuedAt: number;
 }
 
 export class StampQueue {
@@ -35,8 +37,8 @@ export class StampQueue {
   private readonly stampStmt;
   private readonly tokenStmt;
   constructor(db: Db) {
-    this.addStmt = db.prepare('INSERT INTO stamp_queue (packet_id, kind, case_id, packet, body, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
-    this.peekStmt = db.prepare(`SELECT seq, packet_id AS packetId, kind, case_id AS caseId, packet, body, created_at AS createdAt,
+    this.addStmt = db.prepare('INSERT INTO stamp_queue (packet_id, kind, case_id, from_domain, to_domain, packet, body, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.peekStmt = db.prepare(`SELECT seq, packet_id AS packetId, kind, case_id AS caseId, from_domain AS fromDomain, to_domain AS toDomain, packet, body, created_at AS createdAt,
       queued_at AS queuedAt FROM stamp_queue ORDER BY seq LIMIT ?`);
     this.removeStmt = db.prepare('DELETE FROM stamp_queue WHERE packet_id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM stamp_queue');
@@ -44,7 +46,7 @@ export class StampQueue {
     this.tokenStmt = db.prepare('SELECT token, gen_time AS genTime, trusted FROM packet_stamps WHERE packet_id = ?');
   }
   add(p: Omit<QueuedPacket, 'seq'>): void {
-    this.addStmt.run(p.packetId, p.kind, p.caseId, p.packet, p.body, p.createdAt, p.queuedAt);
+    this.addStmt.run(p.packetId, p.kind, p.caseId, p.fromDomain, p.toDomain, p.packet, p.body, p.createdAt, p.queuedAt);
   }
   peek(limit: number): QueuedPacket[] { return this.peekStmt.all(limit) as QueuedPacket[]; }
   remove(packetId: Buffer): void { this.removeStmt.run(packetId); }

@@ -32,11 +32,15 @@ beforeAll(async () => {
   const store = openExternalStore(join(dir, 'var'));
   const { readFileSync } = await import('node:fs');
   const log = createLogger('fuzz', 'error');
+  const { loadPolicyOrThrow } = await import('../../src/policy/policy-file.js');
+  const { RateLimiter } = await import('../../src/policy/rate-limit.js');
+  const policy = loadPolicyOrThrow('config/policy.yaml');
   app = await buildApi({
+    policy: () => policy, limiter: new RateLimiter(systemClock, 1000),
     tls: { key: readFileSync(c('external-tls.key')), cert: readFileSync(c('external-tls.crt')) },
     caPem: readFileSync(c('ca.crt')), verifyReceipt: async () => ({ genTime: new Date() }), asResponse: (t) => t,
     maxBodyBytes: 1024 * 1024, clock: systemClock, log, status: store.status,
-    intake: createIntake({ store, keys: keys.seal, selfDomain: 'public', peerDomain: 'intranet', maxOutbox: 1_000_000 }),
+    intake: createIntake({ store, keys: keys.seal, peerDomain: 'intranet', maxOutbox: 1_000_000 }),
     afterIntake: () => {}, health: () => ({}),
   });
   await app.ready();

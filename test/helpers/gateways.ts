@@ -40,6 +40,7 @@ export interface PairOptions {
   timeInternal?: string;
   timeExternal?: string;
   logLevel?: 'info' | 'warn';
+  policyFile?: string;
 }
 
 function spawnGateway(role: 'external' | 'internal', config: string): GatewayProc {
@@ -74,6 +75,7 @@ link:
 keys: { ca: ${c('ca.crt')}, signCert: ${c('external-sign.crt')}, signKey: ${c('external-sign.key')}, encCert: ${c('external-enc.crt')}, encKey: ${c('external-enc.key')} }
 peer: { encCert: ${c('internal-enc.crt')}, signerSubjects: [ferry-internal-sign] }
 domains: { self: public, peer: intranet }
+policy: ${opts.policyFile ?? join(ROOT, 'config/policy.yaml')}
 log: { level: ${opts.logLevel ?? 'info'} }
 ${opts.timeExternal ?? ''}
 ${opts.extraExternal ?? ''}`);
@@ -92,6 +94,7 @@ tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
 peer: { encCert: ${c('external-enc.crt')}, signerSubjects: [ferry-external-sign] }
 domains: { self: intranet, peer: public }
+policy: ${opts.policyFile ?? join(ROOT, 'config/policy.yaml')}
 log: { level: ${opts.logLevel ?? 'info'} }
 ${opts.timeInternal ?? 'time: { sources: [], whenUntrusted: warn }'}
 `);

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
+import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 
 const N = 240;
 const CONCURRENCY = 12;
@@ -71,7 +72,7 @@ function checkExactlyOnce(p: Pair, accepted: string[]) {
 
 describe('crash safety', () => {
   it('delivers every accepted case exactly once when the internal gateway is SIGKILLed mid-stream', async () => {
-    pair = await startPair();
+    pair = await startPair({ policyFile: policyWithoutRateLimits() });
     await pair.waitLinkUp();
     const p = pair;
     let atKill = -1;
@@ -91,7 +92,7 @@ describe('crash safety', () => {
   });
 
   it('delivers every accepted case exactly once when the external gateway is SIGKILLed mid-stream', async () => {
-    pair = await startPair();
+    pair = await startPair({ policyFile: policyWithoutRateLimits() });
     await pair.waitLinkUp();
     const p = pair;
     const { accepted, failed } = await submitAll(p, async () => {

@@ -26,6 +26,7 @@ tsa: { cert: a, key: b, policyOid: 2.25.1 }
 keys: { ca: a, signCert: a, signKey: a, encCert: a, encKey: a }
 peer: { encCert: a, signerSubjects: [x] }
 domains: { self: intranet, peer: public }
+policy: config/policy.yaml
 time:
   sources: [${sources.map((s, i) => `{ name: ${names[i]}, host: 127.0.0.1, port: ${s.port} }`).join(', ')}]
   quorum: 2

@@ -1,0 +1,36 @@
+// What a gateway checks of every opened, authentic packet before delivery, from its own copy of the
+// policy: freshness against its trusted clock, that the packet is addressed to a domain on this side,
+// and that a rule connects (from, to, kind). The external side also checks the full rule (size) and
+// that an outbound packet answers a case it knows — the guard against data walking out.
+import type { Admit } from './inbox.js';
+import type { Policy } from '../policy/policy-model.js';
+import { firstRule, zoneOf, type Zone } from '../policy/policy-model.js';
+import { checkFreshness } from '../policy/freshness.js';
+import { checkCorrelation } from '../policy/correlation.js';
+import { decide } from '../policy/decide.js';
+
+export function admitPackets(zone: Zone, policy: () => Policy, knownCase?: (caseId: string) => boolean): Admit {
+  return (p, now) => {
+    const pol = policy();
+    const fresh = checkFreshness(pol.freshness, p.createdAt.getTime(), now);
+    if (!fresh.ok) return { code: fresh.code, detail: fresh.detail, rule: 'freshness' };
+    for (const d of [p.fromDomain, p.toDomain]) {
+      if (!pol.domains.has(d)) return { code: 'FERRY_ERR_POLICY_DOMAIN', detail: `domain "${d}" is not declared in the policy`, rule: 'default-deny' };
+    }
+    if (zoneOf(p.toDomain) !== zone || zoneOf(p.fromDomain) === zone) {
+      return { code: 'FERRY_ERR_POLICY_DIRECTION', detail: `${p.fromDomain} -> ${p.toDomain} does not enter the ${zone} zone`, rule: 'default-deny' };
+    }
+    if (!firstRule(pol, p.fromDomain, p.toDomain, p.kind)) {
+      return { code: 'FERRY_ERR_POLICY_KIND', detail: `no rule lets ${p.kind} travel ${p.fromDomain} -> ${p.toDomain}`, rule: 'default-deny' };
+    }
+    if (zone === 'external') {
+      const d = decide(pol, { from: p.fromDomain, to: p.toDomain, kind: p.kind, bytes: p.body.length });
+      if (!d.allow) return { code: d.code, detail: d.detail, rule: d.rule };
+      if (knownCase) {
+        const c = checkCorrelation(pol, { from: p.fromDomain, to: p.toDomain, kind: p.kind, caseId: p.caseId }, knownCase);
+        if (!c.ok) return { code: c.code, detail: c.detail, rule: 'outbound.requireCorrelation' };
+      }
+    }
+    return null;
+  };
+}
