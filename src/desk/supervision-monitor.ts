@@ -4,7 +4,8 @@
 // was, and a finding is never issued twice. Nothing is sent outward; supervisors read the
 // supervision_queue view (GET /api/v1/staff/supervision/cards).
 
-import { ENDED_STATES, inspect, type Calendar, type SupervisionSettings } from '../approval/index.js';
+import { ENDED_STATES, inspect, type Calendar, type Card, type SupervisionSettings } from '../approval/index.js';
+import { isFerryError } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
 import { ApprovalStore } from '../store/approval-store.js';
 import type { Db } from '../store/db.js';
@@ -20,9 +21,16 @@ export interface SupervisionDeps {
   readonly audit?: AuditFn;
 }
 
-export interface PassResult { readonly inspected: number; readonly newCards: number }
+export interface PassResult {
+  readonly inspected: number;
+  readonly newCards: number;
+  /** Cases whose inspection threw (a deadline in a year with no calendar installed); retried next pass. */
+  readonly failed: number;
+}
 
-/** One inspection pass, in one transaction. */
+/** One inspection pass, in one transaction. A case that cannot be inspected is logged and skipped,
+ *  so one case whose deadline runs into an uninstalled calendar year does not blind the monitor to the
+ *  rest. */
 export function runSupervisionPass(d: SupervisionDeps): PassResult {
   const store = new ApprovalStore(d.db);
   const audit = d.audit ?? noAudit;
@@ -31,9 +39,18 @@ export function runSupervisionPass(d: SupervisionDeps): PassResult {
     const issuedAt = now.getTime();
     let inspected = 0;
     let newCards = 0;
+    let failed = 0;
     for (const row of store.casesToInspect(ENDED_STATES)) {
-      const c = stateOf(row);
-      for (const k of inspect(c, now, d.settings, d.calendar)) {
+      let cards: Card[];
+      try {
+        cards = inspect(stateOf(row), now, d.settings, d.calendar);
+      } catch (e) {
+        if (!isFerryError(e)) throw e;
+        failed++;
+        d.log.error({ stage: 'supervision', case: row.caseId, code: e.code, err: e.message }, 'case not inspected');
+        continue;
+      }
+      for (const k of cards) {
         const fresh = store.insertCard({
           cardId: k.id, caseId: k.caseId, colour: k.colour, kind: k.kind, subject: k.subject, department: k.department,
           officer: k.officer ?? null, at: k.at, detail: k.detail, issuedAt,
@@ -47,7 +64,7 @@ export function runSupervisionPass(d: SupervisionDeps): PassResult {
       store.markInspected(row.caseId, row.version);
       inspected++;
     }
-    return { inspected, newCards };
+    return { inspected, newCards, failed };
   }).immediate();
 }
 
@@ -57,15 +74,15 @@ export interface SupervisionMonitor {
   stop(): void;
 }
 
-/** Start the monitor: a pass at once, then one every intervalMs. A pass that fails (a calendar year
- *  not installed, a locked database) is logged and retried at the next interval; passes never overlap. */
+/** Start the monitor: a pass at once, then one every intervalMs. A pass that fails (a locked or broken
+ *  database) is logged and retried at the next interval; passes never overlap. */
 export function startSupervisionMonitor(d: SupervisionDeps & { readonly intervalMs: number }): SupervisionMonitor {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   const runNow = (): PassResult | undefined => {
     try {
       const r = runSupervisionPass(d);
-      if (r.newCards > 0) d.log.info({ stage: 'supervision', ...r }, 'supervision pass');
+      if (r.newCards > 0 || r.failed > 0) d.log.info({ stage: 'supervision', ...r }, 'supervision pass');
       return r;
     } catch (e) {
       const code = (e as { code?: unknown }).code;

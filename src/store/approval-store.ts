@@ -242,8 +242,8 @@ export class ApprovalStore {
       insertCard: p(`INSERT INTO supervision_cards (card_id, case_id, colour, kind, subject, department, officer, at, detail, issued_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (card_id) DO NOTHING`),
       cards: p(`SELECT ${CARD_COLS} FROM supervision_queue
-        WHERE (?1 IS NULL OR department = ?1) AND (?2 IS NULL OR colour = ?2) AND (?3 IS NULL OR at >= ?3)
-        ORDER BY at DESC, card_id LIMIT ?4`),
+        WHERE (@department IS NULL OR department = @department) AND (@colour IS NULL OR colour = @colour) AND (@since IS NULL OR at >= @since)
+        ORDER BY at DESC, card_id LIMIT @limit`),
       cardsOfCase: p(`SELECT ${CARD_COLS} FROM supervision_queue WHERE case_id = ? ORDER BY at, card_id`),
       cardsBetween: p(`SELECT ${CARD_COLS} FROM supervision_queue WHERE at >= ? AND at < ? ORDER BY at, card_id`),
       insertEvaluation: p('INSERT INTO evaluations (case_id, score, comment, at) VALUES (?, ?, ?, ?)'),
@@ -308,7 +308,7 @@ export class ApprovalStore {
     return this.s.insertCard.run(k.cardId, k.caseId, k.colour, k.kind, k.subject, k.department, k.officer, k.at, k.detail, k.issuedAt).changes === 1;
   }
   cards(f: { department?: string | undefined; colour?: string | undefined; since?: string | undefined; limit: number }): CardRow[] {
-    return this.s.cards.all(f.department ?? null, f.colour ?? null, f.since ?? null, f.limit) as CardRow[];
+    return this.s.cards.all({ department: f.department ?? null, colour: f.colour ?? null, since: f.since ?? null, limit: f.limit }) as CardRow[];
   }
   cardsOfCase(caseId: string): CardRow[] { return this.s.cardsOfCase.all(caseId) as CardRow[]; }
   cardsBetween(fromIso: string, toIso: string): CardRow[] { return this.s.cardsBetween.all(fromIso, toIso) as CardRow[]; }
