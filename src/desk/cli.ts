@@ -160,9 +160,11 @@ export async function caseCommand(args: string[], ctx: DeskCliContext): Promise<
         const v = desk.caseView(positionals[0]!);
         if (!v.ok) return refusedLine(ctx, v);
         const c = v.value;
-        // Operators see the workflow, not the applicant's personal data (that is for the staff API).
+        // Operators see the workflow, not the applicant's personal data (that is for the staff API):
+        // neither the applicant block nor the form's values (names, id numbers), only its field names.
         const { applicant: _personal, ...submission } = c.submission;
-        if (values.json) { json({ ...c, submission }); return 0; }
+        const { form, ...state } = c.state;
+        if (values.json) { json({ ...c, state: { ...state, formFields: Object.keys(form) }, submission }); return 0; }
         out(`case ${c.caseId}  ${c.state.item.code} ${c.state.item.name}  status ${c.status}  version ${c.version}  channel ${submission.channel}${submission.township ? ` (${submission.township})` : ''}\n`);
         if (c.deadlines.case) out(`case limit ${c.deadlines.case.limitDays} working days, due ${c.deadlines.case.dueDate}, used ${c.deadlines.case.usedDays}${c.deadlines.case.late ? ' LATE' : ''}\n`);
         for (const t of c.deadlines.tasks) out(`task ${t.department}: ${t.done ? 'opinion given' : 'open'}, limit ${t.limitDays}, due ${t.dueDate}, used ${t.usedDays}${t.late ? ' LATE' : ''}\n`);
