@@ -3,7 +3,7 @@
 
 export { createApprovalDesk, APPLICANT_COMMANDS, type ApprovalDesk, type DeskDeps, type ApplicantOptions } from './approval-desk.js';
 export { STATUS_TEXT, monthOf, type BoardRow, type CaseView, type ClockView, type DeskViews, type QueueQuery, type QueueRow } from './desk-views.js';
-export { attachmentMeta, applicantId, type ApplicantData, type AttachmentMeta, type IncomingSubmission } from './submission.js';
+export { attachmentMeta, applicantId, incomingFromPacket, type ApplicantData, type AttachmentMeta, type IncomingSubmission } from './submission.js';
 export { createStaffAuth, checkPassword, MIN_PASSWORD_CHARS, type NewStaff, type Session, type StaffAuth, type StaffAuthDeps, type StaffInfo } from './staff-auth.js';
 export { STAFF_ROLES, PERMISSIONS, CORE_ROLE, may, mayReadCase, type Permission, type StaffIdentity, type StaffRole } from './roles.js';
 export { registerStaffApi, type StaffApiDeps } from './staff-api.js';

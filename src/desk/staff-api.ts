@@ -66,6 +66,8 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
   await app.register(async (api) => {
     const who = new WeakMap<FastifyRequest, StaffIdentity>();
     const staffOf = (req: FastifyRequest) => who.get(req)!;
+    // JSON only: a text/plain body would reach the command parser as a bare string.
+    api.removeContentTypeParser('text/plain');
 
     api.setErrorHandler((e: FastifyError, req, reply) => {
       const code = isFerryError(e) ? e.code : fastifyCode(e);

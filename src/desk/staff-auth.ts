@@ -21,6 +21,9 @@ export const MIN_PASSWORD_CHARS = 12;
 /** Bounds the work an attacker can ask of scrypt per attempt. */
 export const MAX_PASSWORD_BYTES = 1024;
 const TOKEN_BYTES = 32;
+/** Sessions one account may hold at once (a desk PC, a laptop, a tablet at the window, one spare);
+ *  a further login ends the oldest, so the table stays bounded whatever a client does. */
+export const MAX_SESSIONS_PER_STAFF = 4;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 const CONTROL = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 
@@ -182,7 +185,10 @@ export function createStaffAuth(d: StaffAuthDeps): StaffAuth {
         store.setLoginFailures(row.id, 0, 0);
         if (fresh) store.setPassword(row.id, fresh.salt, fresh.hash, s.N, s.r, s.p);
         const expiresAt = now + settings.sessionTtlMs;
-        store.insertSession(sha256(token), row.id, now, expiresAt);
+        store.purgeSessions(now, now - settings.sessionIdleMs);
+        const key = sha256(token);
+        store.insertSession(key, row.id, now, expiresAt);
+        store.keepNewestSessions(row.id, key, MAX_SESSIONS_PER_STAFF);
         audit('staff.login', row.id, { expiresAt: new Date(expiresAt).toISOString(), rehashed: fresh !== undefined });
         log.info({ stage: 'staff-auth', staff: row.id }, 'staff logged in');
         return { ok: true, value: { token, expiresAt: new Date(expiresAt).toISOString(), staff: identityOf(cur) } };

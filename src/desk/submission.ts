@@ -50,6 +50,20 @@ export function attachmentMeta(a: { fileName: string; mediaType: string; materia
   };
 }
 
+/** The hand-over for a submission packet the gateway has opened and re-checked with
+ *  src/policy/submission-shape.ts (whose Attachment carries the decoded bytes). */
+export function incomingFromPacket(
+  caseId: string,
+  sub: { itemCode: string; applicant: ApplicantData; fields: Readonly<Record<string, string | number | boolean>>; attachments: readonly { fileName: string; mediaType: string; materialId: string | null; bytes: Uint8Array }[] },
+  receivedAt: Date,
+  via: { channel: 'public' } | { channel: 'township'; township: string } = { channel: 'public' },
+): IncomingSubmission {
+  return {
+    caseId, itemCode: sub.itemCode, receivedAt, ...via,
+    submission: { applicant: sub.applicant, fields: sub.fields, attachments: sub.attachments.map(attachmentMeta) },
+  };
+}
+
 /** A stable pseudonym for the applicant: the same person or enterprise always gets the same id, and
  *  the id reveals neither name nor id number. Salted by type so a person and a company never collide. */
 export function applicantId(a: Pick<ApplicantData, 'type' | 'idNumber'>): string {

@@ -261,6 +261,8 @@ export class ApprovalStore {
       deleteSession: p('DELETE FROM staff_sessions WHERE token_sha256 = ?'),
       deleteSessionsOf: p('DELETE FROM staff_sessions WHERE staff_id = ?'),
       purgeSessions: p('DELETE FROM staff_sessions WHERE expires_at <= ? OR last_seen_at <= ?'),
+      keepNewestSessions: p(`DELETE FROM staff_sessions WHERE staff_id = @staff AND token_sha256 != @keep AND token_sha256 NOT IN
+        (SELECT token_sha256 FROM staff_sessions WHERE staff_id = @staff AND token_sha256 != @keep ORDER BY created_at DESC, token_sha256 LIMIT @others)`),
     };
   }
 
@@ -333,6 +335,10 @@ export class ApprovalStore {
   touchSession(tokenSha256: Buffer, at: number): void { this.s.touchSession.run(at, tokenSha256); }
   deleteSession(tokenSha256: Buffer): boolean { return this.s.deleteSession.run(tokenSha256).changes === 1; }
   deleteSessionsOf(staffId: string): number { return this.s.deleteSessionsOf.run(staffId).changes; }
+  /** Keep session `keep` and the staff member's newest others, `n` in all (a new login ends the oldest). */
+  keepNewestSessions(staffId: string, keep: Buffer, n: number): number {
+    return this.s.keepNewestSessions.run({ staff: staffId, keep, others: n - 1 }).changes;
+  }
   /** Drop sessions past their lifetime or idle since before `idleBefore`. */
   purgeSessions(now: number, idleBefore: number): number { return this.s.purgeSessions.run(now, idleBefore).changes; }
 }

@@ -177,3 +177,27 @@ describe('account rules', () => {
     if (!v.ok) expect(v.detail).toMatch(detail);
   });
 });
+
+describe('hostile requests to the staff API', () => {
+  it.each<[string, { method: 'GET' | 'POST'; url: string; payload?: string; headers?: Record<string, string> }, number, string]>([
+    ['a body that is not JSON', { method: 'POST', url: 'actions', payload: '{"type":', headers: { 'content-type': 'application/json' } }, 400, 'FERRY_ERR_API_JSON'],
+    ['a body that is not JSON at all', { method: 'POST', url: 'actions', payload: 'decide', headers: { 'content-type': 'text/plain' } }, 415, 'FERRY_ERR_API_MEDIA_TYPE'],
+    ['an unknown command', { method: 'POST', url: 'actions', payload: '{"type":"approve-everything"}' }, 400, 'FERRY_ERR_APPROVAL_COMMAND'],
+    ['an unknown field', { method: 'POST', url: 'actions', payload: '{"type":"decide","outcome":"approved"}' }, 400, 'FERRY_ERR_APPROVAL_COMMAND'],
+    ['a command that is a list', { method: 'POST', url: 'actions', payload: '[{"type":"decide"}]' }, 400, 'FERRY_ERR_APPROVAL_COMMAND'],
+    ['a malformed If-Match', { method: 'POST', url: 'actions', payload: '{"type":"decide"}', headers: { 'if-match': 'W/"3"' } }, 400, 'FERRY_ERR_DESK_FIELD'],
+    ['an unknown case', { method: 'GET', url: '/api/v1/staff/cases/F20260302-NOSUCHCASE000000' }, 404, 'FERRY_ERR_DESK_NO_CASE'],
+    ['a login with extra fields', { method: 'POST', url: '/api/v1/staff/login', payload: '{"name":"aic.lead","password":"x","role":"admin"}' }, 400, 'FERRY_ERR_DESK_FIELD'],
+    ['a login with a huge password', { method: 'POST', url: '/api/v1/staff/login', payload: JSON.stringify({ name: 'aic.lead', password: 'x'.repeat(5000) }) }, 401, 'FERRY_ERR_DESK_LOGIN_FAILED'],
+    ['a report without a month', { method: 'GET', url: '/api/v1/staff/supervision/report' }, 403, 'FERRY_ERR_DESK_FORBIDDEN'],
+  ])('refuses %s', async (_name, req, status, code) => {
+    const id = caseIn('opinions-in');
+    const url = req.url === 'actions' ? `/api/v1/staff/cases/${id}/actions` : req.url;
+    const r = await h.app.inject({
+      method: req.method, url, ...(req.payload !== undefined ? { payload: req.payload } : {}),
+      headers: { 'content-type': 'application/json', ...bearer(tokens['aic.lead']!), ...req.headers },
+    });
+    expect([r.statusCode, r.json().error.code], r.body).toEqual([status, code]);
+    expect(h.desk.store.getCase(id)!.status).toBe('under-review');
+  });
+});

@@ -58,6 +58,18 @@ describe('staff sessions', () => {
     expect(h.auth.logout(t)).toBe(false);
   });
 
+  it('number at most 4 per account: a fifth login ends the oldest', async () => {
+    h = await harness('2026-03-02T09:00');
+    await addStaff(h, 'aic.win', 'aic', ['window']);
+    const tokens: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      h.clock.set(`2026-03-02T09:0${i}`);
+      tokens.push(await login(h, 'aic.win'));
+    }
+    expect(await Promise.all(tokens.map(code))).toEqual(['FERRY_ERR_DESK_UNAUTHENTICATED', 'ok', 'ok', 'ok', 'ok']);
+    expect(h.db.prepare('SELECT COUNT(*) AS n FROM staff_sessions').get()).toEqual({ n: 4 });
+  });
+
   it('store only the SHA-256 of the token, never the token', async () => {
     h = await harness();
     await addStaff(h, 'aic.win', 'aic', ['window']);

@@ -3,8 +3,10 @@
 // acceptance, parallel opinions by three departments (A and B officers), decision, result, close.
 import { afterEach, describe, expect, it } from 'vitest';
 import type { OutboundEvent } from '../../src/approval/index.js';
-import { applicantId } from '../../src/desk/submission.js';
-import { APPLICANT, PERSONAL, bearer, harness, incoming, login, sha, staffTheCentre, type Harness } from './helpers.js';
+import { createHash } from 'node:crypto';
+import { applicantId, incomingFromPacket } from '../../src/desk/submission.js';
+import { checkSubmission } from '../../src/policy/submission-shape.js';
+import { APPLICANT, FORMS, PERSONAL, bearer, harness, incoming, item, login, sha, staffTheCentre, type Harness } from './helpers.js';
 
 let h: Harness;
 afterEach(async () => { await h.close(); });
@@ -197,5 +199,24 @@ describe('the approval desk, end to end through the staff API', () => {
     expect(w.ok && w.value).toEqual([expect.objectContaining({ type: 'closed', outcome: 'withdrawn', status: 'withdrawn' })]);
     const none = h.desk.applicantAction('F20260302-NOSUCHCASE000000', { type: 'withdraw' });
     expect(none.ok ? 'accepted' : none.code).toBe('FERRY_ERR_DESK_NO_CASE');
+  });
+
+  it('takes a submission packet as the gateway decodes it (src/policy/submission-shape.ts)', async () => {
+    h = await harness();
+    const pdf = Buffer.from('%PDF-1.4\n%%EOF\n');
+    const doc = {
+      itemCode: 'SCJG-001', applicant: { ...APPLICANT, email: 'office@example.cn' }, fields: FORMS['SCJG-001'],
+      attachments: item('SCJG-001').materials.map((m) => ({ fileName: `${m.id}.pdf`, mediaType: 'application/pdf', materialId: m.id, contentBase64: pdf.toString('base64') })),
+    };
+    const sub = checkSubmission(doc);
+    if (!sub.ok) throw new Error(sub.detail);
+    const v = h.desk.receiveSubmission(incomingFromPacket(CASE, sub.value, h.clock.now()));
+    expect(v.ok && v.value[0]).toMatchObject({ type: 'received', eventId: `${CASE}/0/received`, itemCode: 'SCJG-001' });
+    const stored = h.desk.store.attachments(CASE);
+    expect(stored).toHaveLength(6);
+    expect(stored[0]).toMatchObject({ seq: 0, size: pdf.length, sha256: createHash('sha256').update(pdf).digest('hex') });
+    const view = h.desk.caseView(CASE);
+    expect(view.ok && view.value.state.materials).toHaveLength(6);
+    expect(view.ok && view.value.submission.channel).toBe('public');
   });
 });
