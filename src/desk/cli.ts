@@ -40,6 +40,23 @@ export const DESK_USAGE = `  ferry staff add --id aic.wang --name 王丽 --depar
   ferry supervision report --month 2026-03 [--json]
 `;
 
+/** Take `--config F` (or `--config=F`) out of a command line: the caller loads internal.yaml from it
+ *  and builds the context; the rest goes to staffCommand / caseCommand / supervisionCommand. */
+export function splitConfigArg(args: readonly string[], fallback = 'config/internal.yaml'): { config: string; rest: string[] } {
+  const rest: string[] = [];
+  let config = fallback;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '--config') {
+      const next = args[++i];
+      if (next === undefined) throw new FerryError('FERRY_ERR_CLI_USAGE', '--config needs a file');
+      config = next;
+    } else if (a.startsWith('--config=')) config = a.slice('--config='.length);
+    else rest.push(a);
+  }
+  return { config, rest };
+}
+
 interface Opened { db: Db; desk: ApprovalDesk; auth: StaffAuth; out: (s: string) => void; json: (v: unknown) => void }
 
 async function withDesk(ctx: DeskCliContext, run: (o: Opened) => Promise<number>): Promise<number> {

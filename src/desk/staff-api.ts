@@ -21,6 +21,8 @@ export interface StaffApiDeps {
   readonly desk: ApprovalDesk;
   readonly auth: StaffAuth;
   readonly log: Logger;
+  /** Called after a case action that queued outbound events (e.g. to drain them into the outbox now). */
+  readonly afterAction?: () => void;
 }
 
 type Obj = Record<string, unknown>;
@@ -131,6 +133,7 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
       if (!version.ok) return refused(reply, version);
       const v = d.desk.act(staffOf(req), caseId, req.body, version.value === undefined ? {} : { expectedVersion: version.value });
       if (!v.ok) return refused(reply, v);
+      if (v.value.length > 0) d.afterAction?.();
       const row = d.desk.store.getCase(caseId)!;
       return reply.header('etag', `"${row.version}"`).send({ caseId, status: row.status, version: row.version, events: v.value });
     });

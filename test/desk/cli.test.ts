@@ -3,7 +3,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseCommand, staffCommand, supervisionCommand, type DeskCliContext } from '../../src/desk/cli.js';
+import { caseCommand, splitConfigArg, staffCommand, supervisionCommand, type DeskCliContext } from '../../src/desk/cli.js';
 import { deskConfigSchema } from '../../src/desk/settings.js';
 import { ROOT } from '../approval/fixtures.js';
 import { MIGRATIONS, PASSWORD, PERSONAL, harness, type Harness } from './helpers.js';
@@ -117,4 +117,13 @@ describe('ferry case and ferry supervision', () => {
     expect(await supervisionCommand(['report', '--month', 'March'], bad.ctx)).toBe(2);
     expect(bad.errors()).toContain('FERRY_ERR_CLI_USAGE');
   });
+});
+
+describe('splitConfigArg', () => {
+  it.each([
+    [['case', 'list', '--config', 'x.yaml', '--json'], { config: 'x.yaml', rest: ['case', 'list', '--json'] }],
+    [['--config=y.yaml', 'list'], { config: 'y.yaml', rest: ['list'] }],
+    [['list'], { config: 'config/internal.yaml', rest: ['list'] }],
+  ])('%j → %j', (args, want) => { expect(splitConfigArg(args)).toEqual(want); });
+  it('refuses a --config without a file', () => { expect(() => splitConfigArg(['list', '--config'])).toThrow(/needs a file/); });
 });

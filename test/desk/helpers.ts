@@ -53,6 +53,8 @@ export interface Harness {
   audits: AuditEntry[];
   logs: string[];
   app: FastifyInstance;
+  /** How often the staff API asked the gateway to drain events (afterAction). */
+  pumps: { n: number };
   close(): Promise<void>;
 }
 
@@ -69,10 +71,11 @@ export async function harness(start = '2026-03-02T09:00', over: Partial<DeskSett
   const desk = createApprovalDesk({ db, catalogue, calendar, clock, settings, log, audit });
   const auth = createStaffAuth({ db, clock, settings, log, audit, departments });
   const app = Fastify();
-  await registerStaffApi(app, { desk, auth, log });
+  const pumps = { n: 0 };
+  await registerStaffApi(app, { desk, auth, log, afterAction: () => { pumps.n++; } });
   await app.ready();
   return {
-    db, file, dir, clock, settings, desk, auth, audits, logs, app,
+    db, file, dir, clock, settings, desk, auth, audits, logs, app, pumps,
     async close() { await app.close(); db.close(); },
   };
 }

@@ -117,6 +117,9 @@ describe('the approval desk, end to end through the staff API', () => {
     const again = h.desk.applicantAction(CASE, { type: 'evaluate', score: 1 });
     expect(again.ok ? 'accepted' : again.code).toBe('FERRY_ERR_APPROVAL_EVALUATED');
 
+    // The API asked the gateway to drain after each action that queued events (not after the two
+    // opinions that changed no status).
+    expect(h.pumps.n).toBe(6);
     // Outbound events: deterministic ids, in order, drained by the gateway and marked dispatched.
     const pending = h.desk.pendingEvents(100);
     expect(pending.map((e) => `${e.eventId.slice(CASE.length + 1)}:${e.status}`)).toEqual([
