@@ -66,8 +66,10 @@ export function createApprovalDesk(d: DeskDeps): ApprovalDesk {
   const { calendar, log } = d;
 
   const refuse = (v: Refusal, caseId: string, what: Record<string, unknown>): Refusal => {
-    log.warn({ stage: 'desk', case: caseId, ...what, code: v.code, detail: v.detail }, 'case step refused');
-    audit('case.refused', caseId, { ...what, code: v.code });
+    // The case id may be hostile input (a URL segment): bounded before it reaches a log or the audit.
+    const id = String(caseId).slice(0, 80);
+    log.warn({ stage: 'desk', case: id, ...what, code: v.code, detail: v.detail }, 'case step refused');
+    audit('case.refused', id, { ...what, code: v.code });
     return v;
   };
 

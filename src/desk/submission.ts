@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { Submission as CoreSubmission } from '../approval/index.js';
 import { fail, type Verdict } from '../errors.js';
+import { SUBMISSION_LIMITS } from '../policy/submission-shape.js';
 
 export interface ApplicantData {
   readonly type: 'person' | 'enterprise';
@@ -73,15 +74,19 @@ export function applicantId(a: Pick<ApplicantData, 'type' | 'idNumber'>): string
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 const MAX_TOWNSHIP = 100;
 
+const text = (v: unknown, max: number) => typeof v === 'string' && v !== '' && v.length <= max;
+
+/** Check attachment metadata; the limits are the ingress limits (src/policy/submission-shape.ts). */
 export function checkAttachments(list: unknown, where: string): Verdict<AttachmentMeta[]> {
   if (!Array.isArray(list)) return fail('FERRY_ERR_DESK_SUBMISSION', `${where}: must be a list`);
+  if (list.length > SUBMISSION_LIMITS.maxAttachments) return fail('FERRY_ERR_DESK_SUBMISSION', `${where}: at most ${SUBMISSION_LIMITS.maxAttachments} attachments`);
   for (const [i, a] of list.entries()) {
     const w = `${where}[${i}]`;
     if (typeof a !== 'object' || a === null) return fail('FERRY_ERR_DESK_SUBMISSION', `${w}: must be an object`);
     const m = a as Record<string, unknown>;
-    if (typeof m['fileName'] !== 'string' || m['fileName'] === '') return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.fileName: is required`);
-    if (typeof m['mediaType'] !== 'string' || m['mediaType'] === '') return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.mediaType: is required`);
-    if (m['materialId'] !== null && typeof m['materialId'] !== 'string') return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.materialId: must be a material id or null`);
+    if (!text(m['fileName'], 255)) return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.fileName: 1–255 characters`);
+    if (!text(m['mediaType'], 128)) return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.mediaType: 1–128 characters`);
+    if (m['materialId'] !== null && !text(m['materialId'], 64)) return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.materialId: a material id or null`);
     if (typeof m['size'] !== 'number' || !Number.isSafeInteger(m['size']) || m['size'] < 0) return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.size: must be a byte count`);
     if (typeof m['sha256'] !== 'string' || !SHA256_HEX.test(m['sha256'])) return fail('FERRY_ERR_DESK_SUBMISSION', `${w}.sha256: must be 64 lower-case hex digits`);
   }

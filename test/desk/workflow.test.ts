@@ -9,6 +9,9 @@ import { checkSubmission } from '../../src/policy/submission-shape.js';
 import { APPLICANT, FORMS, PERSONAL, bearer, harness, incoming, item, login, sha, staffTheCentre, type Harness } from './helpers.js';
 
 let h: Harness;
+
+/** Override the attachments of an otherwise valid submission. */
+const files = (attachments: unknown[]) => ({ submission: { ...incoming('SCJG-001', 'x', new Date()).submission, attachments } as never });
 afterEach(async () => { await h.close(); });
 
 const CASE = 'F20260302-7QK2M9ABCDEFGH12';
@@ -184,6 +187,9 @@ describe('the approval desk, end to end through the staff API', () => {
     ['a public case naming a township', { township: '石门乡便民服务中心' }, 'FERRY_ERR_DESK_SUBMISSION'],
     ['a bad case id', { caseId: '../etc' }, 'FERRY_ERR_APPROVAL_COMMAND'],
     ['a form that does not fit the item', { itemCode: 'BDC-003' }, 'FERRY_ERR_APPROVAL_FORM'],
+    ['an attachment without a proper digest', files([{ fileName: 'a.pdf', mediaType: 'application/pdf', materialId: 'articles', size: 1, sha256: 'abc' }]), 'FERRY_ERR_DESK_SUBMISSION'],
+    ['more attachments than ingress allows', files(Array(33).fill({ fileName: 'a.pdf', mediaType: 'application/pdf', materialId: null, size: 1, sha256: sha(1) })), 'FERRY_ERR_DESK_SUBMISSION'],
+    ['an attachment for a material the item lacks', files([{ fileName: 'a.pdf', mediaType: 'application/pdf', materialId: 'passport', size: 1, sha256: sha(1) }]), 'FERRY_ERR_APPROVAL_COMMAND'],
   ])('refuses %s as a value and writes nothing', async (_name, over, code) => {
     h = await harness();
     const v = h.desk.receiveSubmission(incoming('SCJG-001', CASE, h.clock.now(), [], over));
