@@ -170,6 +170,22 @@ export const ERRORS = {
   FERRY_ERR_CONTENT_PDF_ACTION: { status: 415, meaning: 'a PDF carries an automatic or launching action (/OpenAction, /AA, /Launch)' },
   FERRY_ERR_CONTENT_PDF_EMBEDDED: { status: 415, meaning: 'a PDF carries embedded files or rich media (/EmbeddedFile, /EmbeddedFiles, /RichMedia)' },
   FERRY_ERR_CONTENT_PDF_UNSCANNABLE: { status: 415, meaning: 'a PDF object stream cannot be decoded within the limits (unsupported filter or predictor, corrupt, too large, too many)' },
+  // --- desk (intranet approval service: staff sessions, case store, supervision queue) ---
+  FERRY_ERR_DESK_UNAUTHENTICATED: { status: 401, meaning: 'no bearer token, or a token that names no session' },
+  FERRY_ERR_DESK_SESSION_EXPIRED: { status: 401, meaning: 'the staff session passed its lifetime or its idle timeout, or the account was disabled; log in again' },
+  FERRY_ERR_DESK_LOGIN_FAILED: { status: 401, meaning: 'wrong staff name or password, or the account is disabled (the two are not told apart)' },
+  FERRY_ERR_DESK_LOCKED: { status: 429, meaning: 'too many failed logins for this account; it is locked for a while' },
+  FERRY_ERR_DESK_FORBIDDEN: { status: 403, meaning: 'the staff member\'s roles do not allow this (supervisors change nothing; admins manage accounts only)' },
+  FERRY_ERR_DESK_NO_CASE: { status: 404, meaning: 'no case with this id in the intranet case store' },
+  FERRY_ERR_DESK_CASE_EXISTS: { status: 409, meaning: 'a submission names a case id that is already in the case store' },
+  FERRY_ERR_DESK_CONFLICT: { status: 409, meaning: 'the case changed while the step ran (optimistic concurrency); reload and retry' },
+  FERRY_ERR_DESK_STALE: { status: 412, meaning: 'If-Match names a case version the case has moved past (RFC 9110 §13.1.1); reload and retry' },
+  FERRY_ERR_DESK_SUBMISSION: { status: 400, meaning: 'a submission handed to the desk is malformed (channel, township, attachment metadata); the message names the field' },
+  FERRY_ERR_DESK_FIELD: { status: 400, meaning: 'a staff API request field or query parameter is missing or malformed; the message names it' },
+  FERRY_ERR_DESK_STAFF: { status: 400, meaning: 'a staff account field is invalid (name, department, roles, password rule); the message names it' },
+  FERRY_ERR_DESK_STAFF_EXISTS: { status: 409, meaning: 'a staff account with this name already exists' },
+  FERRY_ERR_DESK_NO_STAFF: { status: 404, meaning: 'no staff account with this name' },
+  FERRY_ERR_DESK_STORE: { meaning: 'a stored case row cannot be read back (hand-edited, or written by an unknown schema version)' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;

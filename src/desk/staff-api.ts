@@ -1,0 +1,181 @@
+// The staff API on the internal gateway's intranet listener, and the hall's public board.
+//   POST /api/v1/staff/login  {name, password} → {token, expiresAt, staff}     (no token needed)
+//   POST /api/v1/staff/logout                                                  → 204
+//   GET  /api/v1/staff/me | queue[?department=] | cases/:id (ETag: "<version>")
+//   POST /api/v1/staff/cases/:id/actions  body: a core command; If-Match: "<version>" optional
+//   GET  /api/v1/staff/supervision/cards[?department&colour&since&limit] | supervision/report?month=YYYY-MM
+//   GET|POST /api/v1/staff/accounts, POST /api/v1/staff/accounts/:id/disable   (admin)
+//   GET  /api/v1/board                                                          (public, no login)
+// Bearer tokens (RFC 6750): a 401 carries WWW-Authenticate; a role that may not act gets 403 with
+// FERRY_ERR_DESK_FORBIDDEN — supervisors on every write.
+
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { httpStatus, isFerryError, type FerryErrorCode, type Verdict } from '../errors.js';
+import type { Logger } from '../gateway/logger.js';
+import type { ApprovalDesk } from './approval-desk.js';
+import { departmentsOf } from './case-record.js';
+import { may, mayReadCase, type Permission, type StaffIdentity } from './roles.js';
+import type { StaffAuth } from './staff-auth.js';
+
+export interface StaffApiDeps {
+  readonly desk: ApprovalDesk;
+  readonly auth: StaffAuth;
+  readonly log: Logger;
+  /** Called after a case action that queued outbound events (e.g. to drain them into the outbox now). */
+  readonly afterAction?: () => void;
+}
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const errorBody = (code: FerryErrorCode, message: string) => ({ error: { code, message } });
+
+function send(reply: FastifyReply, code: FerryErrorCode, message: string): FastifyReply {
+  const status = httpStatus(code);
+  // RFC 6750 §3: a 401 for a bearer-protected resource names the scheme (and the error, if any).
+  if (status === 401) void reply.header('www-authenticate', code === 'FERRY_ERR_DESK_UNAUTHENTICATED' ? 'Bearer realm="ferry-staff"' : 'Bearer realm="ferry-staff", error="invalid_token"');
+  return reply.code(status).send(errorBody(code, message));
+}
+
+function fastifyCode(e: FastifyError): FerryErrorCode {
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': return 'FERRY_ERR_API_TOO_LARGE';
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': return 'FERRY_ERR_API_MEDIA_TYPE';
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY': case 'FST_ERR_CTP_INVALID_JSON_BODY': return 'FERRY_ERR_API_JSON';
+    default: return (e.statusCode ?? 500) < 500 ? (e.name === 'SyntaxError' ? 'FERRY_ERR_API_JSON' : 'FERRY_ERR_DESK_FIELD') : 'FERRY_ERR_API_INTERNAL';
+  }
+}
+
+const bearer = (req: FastifyRequest): string => {
+  const h = req.headers.authorization;
+  const m = typeof h === 'string' ? /^Bearer ([A-Za-z0-9._~+/-]+=*)$/.exec(h) : null;
+  return m ? m[1]! : '';
+};
+
+/** RFC 9110 §13.1.1: If-Match: "<version>" (a strong entity tag; the version is the tag). */
+function ifMatch(req: FastifyRequest): Verdict<number | undefined> {
+  const h = req.headers['if-match'];
+  if (h === undefined) return { ok: true, value: undefined };
+  const m = typeof h === 'string' ? /^"(\d{1,15})"$/.exec(h.trim()) : null;
+  return m ? { ok: true, value: Number(m[1]) } : { ok: false, code: 'FERRY_ERR_DESK_FIELD', detail: 'If-Match: must be one entity tag "<version>"' };
+}
+
+const query = (req: FastifyRequest, k: string): string | undefined => {
+  const v = (req.query as Obj | undefined)?.[k];
+  return typeof v === 'string' ? v : undefined;
+};
+
+export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): Promise<void> {
+  await app.register(async (api) => {
+    const who = new WeakMap<FastifyRequest, StaffIdentity>();
+    const staffOf = (req: FastifyRequest) => who.get(req)!;
+    // JSON only: a text/plain body would reach the command parser as a bare string.
+    api.removeContentTypeParser('text/plain');
+
+    api.setErrorHandler((e: FastifyError, req, reply) => {
+      const code = isFerryError(e) ? e.code : fastifyCode(e);
+      const status = httpStatus(code);
+      if (status >= 500) d.log.error({ stage: 'staff-api', url: req.url.split('?')[0], code, err: e.message }, 'request failed');
+      void reply.code(status).send(errorBody(code, status >= 500 ? `internal error (${code}); nothing was changed` : e.message));
+    });
+
+    /** Routes that need a session, and a permission when given. */
+    const guard = (permission?: Permission) => async (req: FastifyRequest, reply: FastifyReply) => {
+      const v = d.auth.authenticate(bearer(req));
+      if (!v.ok) return send(reply, v.code, v.detail);
+      if (permission && !may(v.value, permission)) {
+        d.log.warn({ stage: 'staff-api', staff: v.value.id, permission, url: req.url.split('?')[0], code: 'FERRY_ERR_DESK_FORBIDDEN' }, 'request forbidden');
+        return send(reply, 'FERRY_ERR_DESK_FORBIDDEN', `${v.value.roles.join(', ')} may not ${permission}`);
+      }
+      who.set(req, v.value);
+      return undefined;
+    };
+    const refused = (reply: FastifyReply, v: { code: FerryErrorCode; detail: string }) => send(reply, v.code, v.detail);
+
+    api.post('/api/v1/staff/login', async (req, reply) => {
+      const b = req.body;
+      if (!isObj(b) || typeof b['name'] !== 'string' || typeof b['password'] !== 'string' || Object.keys(b).some((k) => k !== 'name' && k !== 'password')) {
+        return send(reply, 'FERRY_ERR_DESK_FIELD', 'body: must be {"name": "...", "password": "..."}');
+      }
+      const v = await d.auth.login(b['name'], b['password']);
+      return v.ok ? reply.send(v.value) : refused(reply, v);
+    });
+
+    api.post('/api/v1/staff/logout', { preHandler: guard() }, async (req, reply) => {
+      d.auth.logout(bearer(req));
+      return reply.code(204).send();
+    });
+
+    api.get('/api/v1/staff/me', { preHandler: guard() }, async (req) => staffOf(req));
+
+    api.get('/api/v1/staff/queue', { preHandler: guard('queue.read') }, async (req) => {
+      const s = staffOf(req);
+      if (s.roles.includes('supervisor')) {
+        const dept = query(req, 'department');
+        return { window: d.desk.queue({ as: 'window', ...(dept ? { department: dept } : {}) }), review: dept ? d.desk.queue({ department: dept, as: 'review' }) : [] };
+      }
+      const windowSide = s.roles.some((r) => r === 'window' || r === 'lead' || r === 'cashier');
+      return {
+        ...(windowSide ? { window: d.desk.queue({ department: s.department, as: 'window' }) } : {}),
+        ...(s.roles.includes('officer') ? { review: d.desk.queue({ department: s.department, as: 'review' }) } : {}),
+      };
+    });
+
+    api.get('/api/v1/staff/cases/:id', { preHandler: guard('case.read') }, async (req, reply) => {
+      const v = d.desk.caseView((req.params as { id: string }).id);
+      if (!v.ok) return refused(reply, v);
+      if (!mayReadCase(staffOf(req), departmentsOf(v.value.state))) return send(reply, 'FERRY_ERR_DESK_FORBIDDEN', 'the case is not handled by your department');
+      return reply.header('etag', `"${v.value.version}"`).send(v.value);
+    });
+
+    api.post('/api/v1/staff/cases/:id/actions', { preHandler: guard('case.act') }, async (req, reply) => {
+      const caseId = (req.params as { id: string }).id;
+      const version = ifMatch(req);
+      if (!version.ok) return refused(reply, version);
+      const v = d.desk.act(staffOf(req), caseId, req.body, version.value === undefined ? {} : { expectedVersion: version.value });
+      if (!v.ok) return refused(reply, v);
+      if (v.value.length > 0) d.afterAction?.();
+      const row = d.desk.store.getCase(caseId)!;
+      return reply.header('etag', `"${row.version}"`).send({ caseId, status: row.status, version: row.version, events: v.value });
+    });
+
+    api.get('/api/v1/staff/supervision/cards', { preHandler: guard('supervision.read') }, async (req, reply) => {
+      const colour = query(req, 'colour');
+      if (colour !== undefined && colour !== 'yellow' && colour !== 'red') return send(reply, 'FERRY_ERR_DESK_FIELD', 'colour: yellow or red');
+      const since = query(req, 'since');
+      if (since !== undefined && Number.isNaN(Date.parse(since))) return send(reply, 'FERRY_ERR_DESK_FIELD', 'since: an ISO-8601 instant');
+      const limit = query(req, 'limit');
+      if (limit !== undefined && !/^[1-9]\d{0,5}$/.test(limit)) return send(reply, 'FERRY_ERR_DESK_FIELD', 'limit: a positive whole number');
+      const department = query(req, 'department');
+      return {
+        cards: d.desk.cards({
+          ...(department ? { department } : {}), ...(colour ? { colour } : {}),
+          ...(since ? { since: new Date(since).toISOString() } : {}), ...(limit ? { limit: Number(limit) } : {}),
+        }),
+      };
+    });
+
+    api.get('/api/v1/staff/supervision/report', { preHandler: guard('report.read') }, async (req, reply) => {
+      const month = query(req, 'month') ?? '';
+      const v = d.desk.report(month);
+      return v.ok ? reply.send({ month, departments: v.value }) : refused(reply, v);
+    });
+
+    api.get('/api/v1/staff/accounts', { preHandler: guard('staff.manage') }, async () => ({ staff: d.auth.listStaff() }));
+
+    api.post('/api/v1/staff/accounts', { preHandler: guard('staff.manage') }, async (req, reply) => {
+      const b = req.body;
+      const keys = ['id', 'name', 'department', 'roles', 'password'];
+      if (!isObj(b) || Object.keys(b).some((k) => !keys.includes(k))) return send(reply, 'FERRY_ERR_DESK_FIELD', `body: an object with ${keys.join(', ')}`);
+      const v = await d.auth.createStaff(b as never, staffOf(req).id);
+      return v.ok ? reply.code(201).send(v.value) : refused(reply, v);
+    });
+
+    api.post('/api/v1/staff/accounts/:id/disable', { preHandler: guard('staff.manage') }, async (req, reply) => {
+      const v = d.auth.disableStaff((req.params as { id: string }).id, staffOf(req).id);
+      return v.ok ? reply.send({ ...v.value, disabled: true }) : refused(reply, v);
+    });
+
+    // The hall's board (八公开): every case's real-time status, no personal data, no login.
+    api.get('/api/v1/board', async () => d.desk.board());
+  });
+}

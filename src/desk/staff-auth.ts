@@ -1,0 +1,253 @@
+// Staff accounts and sessions. Passwords: scrypt (RFC 7914) with a per-user 16-byte salt and the cost
+// parameters stored beside the hash, compared in constant time. Sessions: a 256-bit random bearer token
+// of which only the SHA-256 is stored, with a lifetime (default 8 h) and an idle timeout (default 30
+// min); repeated failed logins lock the account for a while (GB/T 22239-2019 §8.1.4.1 b).
+
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { fail, type Verdict } from '../errors.js';
+import type { Logger } from '../gateway/logger.js';
+import { ApprovalStore, type StaffRow } from '../store/approval-store.js';
+import type { Db } from '../store/db.js';
+import type { Clock } from '../time/clock.js';
+import { noAudit, type AuditFn } from './case-record.js';
+import { CORE_ROLE, SOLE_ROLES, isStaffRole, type StaffIdentity, type StaffRole } from './roles.js';
+import type { DeskSettings, ScryptParams } from './settings.js';
+
+export const STAFF_ID_PATTERN = /^[a-z][a-z0-9._-]{1,63}$/;
+const DEPARTMENT_PATTERN = /^[a-z][a-z0-9-]{0,63}$/;
+/** Length alone is what makes a password hard to guess; 12 characters with three kinds of character
+ *  meets the 等保 2.0 "complexity" requirement (§8.1.4.1 a) that auditors check. */
+export const MIN_PASSWORD_CHARS = 12;
+/** Bounds the work an attacker can ask of scrypt per attempt. */
+export const MAX_PASSWORD_BYTES = 1024;
+const TOKEN_BYTES = 32;
+/** Sessions one account may hold at once (a desk PC, a laptop, a tablet at the window, one spare);
+ *  a further login ends the oldest, so the table stays bounded whatever a client does. */
+export const MAX_SESSIONS_PER_STAFF = 4;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+const CONTROL = /[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
+
+export interface NewStaff {
+  /** Login name and the actor id in case history, e.g. 'aic.wang'. */
+  readonly id: string;
+  /** The person's name as staff screens show it. */
+  readonly name: string;
+  readonly department: string;
+  readonly roles: readonly StaffRole[];
+  readonly password: string;
+}
+
+export interface StaffInfo extends StaffIdentity {
+  readonly disabled: boolean;
+  readonly createdAt: string;
+  readonly lockedUntil: string | null;
+}
+
+export interface Session {
+  /** The bearer token: shown once, never stored. */
+  readonly token: string;
+  readonly expiresAt: string;
+  readonly staff: StaffIdentity;
+}
+
+export interface StaffAuthDeps {
+  readonly db: Db;
+  readonly clock: Clock;
+  readonly settings: DeskSettings;
+  readonly log: Logger;
+  readonly audit?: AuditFn;
+  readonly random?: (n: number) => Buffer;
+  /** Department codes a case-handling account may belong to (the catalogue's departments). */
+  readonly departments?: readonly string[];
+}
+
+export interface StaffAuth {
+  createStaff(s: NewStaff, by?: string): Promise<Verdict<StaffIdentity>>;
+  login(name: string, password: string): Promise<Verdict<Session>>;
+  authenticate(token: string): Verdict<StaffIdentity>;
+  logout(token: string): boolean;
+  listStaff(): StaffInfo[];
+  disableStaff(id: string, by?: string): Verdict<StaffIdentity>;
+  /** Drop expired and idle sessions (the rows; authenticate refuses them anyway). */
+  purgeSessions(): number;
+}
+
+function hashPassword(password: string, salt: Buffer, p: ScryptParams): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // maxmem: scrypt needs 128·N·r bytes; Node's 32 MiB default is exactly too small for N = 2^15.
+    scrypt(password.normalize('NFC'), salt, p.keyLen, { N: p.N, r: p.r, p: p.p, maxmem: 256 * p.N * p.r }, (e, key) => (e ? reject(e) : resolve(key)));
+  });
+}
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest();
+
+export function identityOf(r: StaffRow): StaffIdentity {
+  return { id: r.id, name: r.displayName, department: r.department, roles: JSON.parse(r.roles) as StaffRole[] };
+}
+
+/** Check a new account's fields; the message names the field. */
+export function checkNewStaff(s: NewStaff, departments?: readonly string[]): Verdict<null> {
+  const bad = (m: string) => fail('FERRY_ERR_DESK_STAFF', m);
+  if (typeof s.id !== 'string' || !STAFF_ID_PATTERN.test(s.id)) return bad('id: 2–64 lower-case letters, digits, . _ - starting with a letter');
+  if (typeof s.name !== 'string' || s.name.trim() === '' || [...s.name].length > 100 || CONTROL.test(s.name)) return bad('name: 1–100 characters, no control characters');
+  if (typeof s.department !== 'string' || !DEPARTMENT_PATTERN.test(s.department)) return bad('department: a department code such as aic');
+  if (!Array.isArray(s.roles) || s.roles.length === 0 || !s.roles.every(isStaffRole)) return bad('roles: one or more of window, officer, lead, cashier, supervisor, admin');
+  if (new Set(s.roles).size !== s.roles.length) return bad('roles: a role is listed twice');
+  const sole = s.roles.find((r) => SOLE_ROLES.includes(r));
+  if (sole && s.roles.length > 1) return bad(`roles: ${sole} is a sole role (handling and supervising are kept apart)`);
+  const handles = s.roles.some((r) => CORE_ROLE[r] !== undefined);
+  if (handles && departments && !departments.includes(s.department)) {
+    return bad(`department: ${s.department} takes part in no catalogue item (known: ${departments.join(', ')})`);
+  }
+  return checkPassword(s.password, s.id);
+}
+
+export function checkPassword(password: unknown, id: string): Verdict<null> {
+  const bad = (m: string) => fail('FERRY_ERR_DESK_STAFF', `password: ${m}`);
+  if (typeof password !== 'string') return bad('is required');
+  if ([...password].length < MIN_PASSWORD_CHARS) return bad(`at least ${MIN_PASSWORD_CHARS} characters`);
+  if (Buffer.byteLength(password) > MAX_PASSWORD_BYTES) return bad(`at most ${MAX_PASSWORD_BYTES} bytes`);
+  const kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length;
+  if (kinds < 3) return bad('use three of: lower-case, upper-case, digits, other characters');
+  if (password.toLowerCase().includes(id.toLowerCase())) return bad('must not contain the staff id');
+  return { ok: true, value: null };
+}
+
+export function createStaffAuth(d: StaffAuthDeps): StaffAuth {
+  const store = new ApprovalStore(d.db);
+  const audit = d.audit ?? noAudit;
+  const random = d.random ?? randomBytes;
+  const { settings, log } = d;
+  // An unknown name still costs one scrypt, so response time does not tell which names exist.
+  const dummySalt = random(16);
+
+  const loginFailed = (row: StaffRow | undefined, why: string): Verdict<never> => {
+    const now = d.clock.now().getTime();
+    d.db.transaction(() => {
+      const cur = row ? store.getStaff(row.id) : undefined;
+      if (cur) {
+        // A lock that has run out starts a fresh count; reaching the maximum locks for lockoutMs.
+        const count = cur.lockedUntil !== 0 && cur.lockedUntil <= now ? 1 : cur.failedLogins + 1;
+        const lockedUntil = count >= settings.maxFailedLogins ? now + settings.lockoutMs : cur.lockedUntil > now ? cur.lockedUntil : 0;
+        store.setLoginFailures(cur.id, count, lockedUntil);
+      }
+      audit('staff.login-failed', row ? row.id : '(unknown name)', { why });
+    }).immediate();
+    log.warn({ stage: 'staff-auth', staff: row ? row.id : '(unknown name)', why, code: 'FERRY_ERR_DESK_LOGIN_FAILED' }, 'login refused');
+    return fail('FERRY_ERR_DESK_LOGIN_FAILED', 'wrong name or password');
+  };
+
+  return {
+    async createStaff(s, by = 'cli') {
+      const v = checkNewStaff(s, d.departments);
+      if (!v.ok) return v;
+      if (store.getStaff(s.id)) return fail('FERRY_ERR_DESK_STAFF_EXISTS', `staff ${s.id} already exists`);
+      const salt = random(16);
+      const hash = await hashPassword(s.password, salt, settings.scrypt);
+      return d.db.transaction((): Verdict<StaffIdentity> => {
+        if (store.getStaff(s.id)) return fail('FERRY_ERR_DESK_STAFF_EXISTS', `staff ${s.id} already exists`);
+        store.insertStaff({
+          id: s.id, displayName: s.name, department: s.department, roles: JSON.stringify(s.roles),
+          pwSalt: salt, pwHash: hash, pwN: settings.scrypt.N, pwR: settings.scrypt.r, pwP: settings.scrypt.p, createdAt: d.clock.now().getTime(),
+        });
+        audit('staff.create', s.id, { department: s.department, roles: [...s.roles], by });
+        log.info({ stage: 'staff-auth', staff: s.id, department: s.department, roles: s.roles, by }, 'staff account created');
+        return { ok: true, value: { id: s.id, name: s.name, department: s.department, roles: [...s.roles] } };
+      }).immediate();
+    },
+
+    async login(name, password) {
+      if (typeof name !== 'string' || typeof password !== 'string' || name.length > 64 || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+        return loginFailed(undefined, 'malformed');
+      }
+      const row = store.getStaff(name);
+      if (row && row.lockedUntil > d.clock.now().getTime()) {
+        log.warn({ stage: 'staff-auth', staff: row.id, code: 'FERRY_ERR_DESK_LOCKED' }, 'login refused: account locked');
+        audit('staff.login-locked', row.id, {});
+        return fail('FERRY_ERR_DESK_LOCKED', `too many failed logins; try again after ${new Date(row.lockedUntil).toISOString()}`);
+      }
+      const params: ScryptParams = row ? { N: row.pwN, r: row.pwR, p: row.pwP, keyLen: row.pwHash.length } : settings.scrypt;
+      const hash = await hashPassword(password, row ? row.pwSalt : dummySalt, params);
+      const expected = row ? row.pwHash : Buffer.alloc(hash.length);
+      const match = timingSafeEqual(hash, expected) && row !== undefined;
+      if (!match) return loginFailed(row, 'password');
+      if (row.disabled) return loginFailed(row, 'disabled');
+      // Raised cost parameters take effect at the next good login (the password is at hand only then).
+      const s = settings.scrypt;
+      const rehash = row.pwN !== s.N || row.pwR !== s.r || row.pwP !== s.p || row.pwHash.length !== s.keyLen;
+      const salt = rehash ? random(16) : undefined;
+      const fresh = salt ? { salt, hash: await hashPassword(password, salt, s) } : undefined;
+      const token = random(TOKEN_BYTES).toString('base64url');
+      return d.db.transaction((): Verdict<Session> => {
+        const now = d.clock.now().getTime();
+        const cur = store.getStaff(row.id);
+        if (!cur || cur.disabled) return fail('FERRY_ERR_DESK_LOGIN_FAILED', 'wrong name or password');
+        store.setLoginFailures(row.id, 0, 0);
+        if (fresh) store.setPassword(row.id, fresh.salt, fresh.hash, s.N, s.r, s.p);
+        const expiresAt = now + settings.sessionTtlMs;
+        store.purgeSessions(now, now - settings.sessionIdleMs);
+        const key = sha256(token);
+        store.insertSession(key, row.id, now, expiresAt);
+        store.keepNewestSessions(row.id, key, MAX_SESSIONS_PER_STAFF);
+        audit('staff.login', row.id, { expiresAt: new Date(expiresAt).toISOString(), rehashed: fresh !== undefined });
+        log.info({ stage: 'staff-auth', staff: row.id }, 'staff logged in');
+        return { ok: true, value: { token, expiresAt: new Date(expiresAt).toISOString(), staff: identityOf(cur) } };
+      }).immediate();
+    },
+
+    authenticate(token) {
+      if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return fail('FERRY_ERR_DESK_UNAUTHENTICATED', 'a bearer token is required');
+      const key = sha256(token);
+      const s = store.getSession(key);
+      if (!s) return fail('FERRY_ERR_DESK_UNAUTHENTICATED', 'no such session');
+      const now = d.clock.now().getTime();
+      const row = store.getStaff(s.staffId);
+      const why = now >= s.expiresAt ? 'session lifetime ended'
+        : now - s.lastSeenAt >= settings.sessionIdleMs ? 'session idle too long'
+          : !row || row.disabled ? 'account disabled' : undefined;
+      if (why) {
+        store.deleteSession(key);
+        log.info({ stage: 'staff-auth', staff: s.staffId, why }, 'session ended');
+        return fail('FERRY_ERR_DESK_SESSION_EXPIRED', `${why}; log in again`);
+      }
+      store.touchSession(key, now);
+      return { ok: true, value: identityOf(row!) };
+    },
+
+    logout(token) {
+      if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return false;
+      const key = sha256(token);
+      return d.db.transaction(() => {
+        const s = store.getSession(key);
+        if (!s) return false;
+        store.deleteSession(key);
+        audit('staff.logout', s.staffId, {});
+        return true;
+      }).immediate();
+    },
+
+    listStaff() {
+      return store.listStaff().map((r) => ({
+        ...identityOf(r), disabled: r.disabled === 1, createdAt: new Date(r.createdAt).toISOString(),
+        lockedUntil: r.lockedUntil > d.clock.now().getTime() ? new Date(r.lockedUntil).toISOString() : null,
+      }));
+    },
+
+    disableStaff(id, by = 'cli') {
+      return d.db.transaction((): Verdict<StaffIdentity> => {
+        const row = typeof id === 'string' ? store.getStaff(id) : undefined;
+        if (!row) return fail('FERRY_ERR_DESK_NO_STAFF', `no staff ${String(id).slice(0, 64)}`);
+        store.disableStaff(id);
+        const ended = store.deleteSessionsOf(id);
+        audit('staff.disable', id, { by, sessionsEnded: ended });
+        log.info({ stage: 'staff-auth', staff: id, by, sessionsEnded: ended }, 'staff account disabled');
+        return { ok: true, value: identityOf(row) };
+      }).immediate();
+    },
+
+    purgeSessions() {
+      const now = d.clock.now().getTime();
+      return store.purgeSessions(now, now - settings.sessionIdleMs);
+    },
+  };
+}
