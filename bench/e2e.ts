@@ -13,9 +13,12 @@ import { fmt, measureCryptoLimits, measureDiskCommits, percentile } from './cryp
 
 function body(bytes: number, i: number): string {
   const base = {
-    itemCode: 'BL-001',
+    itemCode: 'SCJG-001',
     applicant: { type: 'enterprise', name: `Bench Co ${i}`, idNumber: `91330${String(i).padStart(8, '0')}`, phone: '+86 571 8888 0000' },
-    fields: { capital: i },
+    fields: {
+      companyName: `基准测试有限公司${i}`, companyType: '有限责任公司', registeredCapital: i,
+      legalRepresentative: '王基准', legalRepresentativeIdNo: '33010219800101123X', businessScope: '软件开发', address: '清河镇1号',
+    },
   };
   const overhead = JSON.stringify({ ...base, attachments: [{ fileName: 'a.pdf', mediaType: 'application/pdf', contentBase64: '' }] }).length;
   const raw = Math.max(3, Math.floor(((bytes - overhead) * 3) / 4 / 3) * 3);

@@ -17,6 +17,8 @@ export const ERRORS = {
   FERRY_ERR_API_UNAVAILABLE: { status: 503, meaning: 'the gateway cannot take the request now (outbox full or store unavailable); retry later' },
   FERRY_ERR_API_BAD_ATTACHMENT: { status: 400, meaning: 'an attachment is not valid base64 or its declared size disagrees with its content' },
   FERRY_ERR_API_RECEIPT: { status: 502, meaning: 'the stored receipt token failed verification and is withheld (logged as an incident)' },
+  FERRY_ERR_API_UNKNOWN_ITEM: { status: 404, meaning: 'the submission names an item code that is not in the published catalogue' },
+  FERRY_ERR_API_FORM: { status: 400, meaning: "a form field is missing, unknown or invalid for the item's field schema; the message names each" },
   FERRY_ERR_API_INTERNAL: { status: 500, meaning: 'an unexpected fault; nothing was accepted' },
 
   // --- seal (packet sealing and opening) ---

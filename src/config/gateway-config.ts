@@ -3,6 +3,7 @@
 import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
+import { deskConfigSchema, DEFAULT_DESK_CONFIG } from '../desk/settings.js';
 
 const file = () => str({ min: 1 });
 const port = () => int({ min: 0, max: 65535 });
@@ -74,6 +75,8 @@ export const internalSchema = obj({
     accuracyMs: opt(int({ min: 1, max: 60_000 }), 1000),
     serialBlock: opt(int({ min: 1, max: 100_000 }), 100),
   }),
+  approval: opt(deskConfigSchema, DEFAULT_DESK_CONFIG),
+  maxOutbox: opt(int({ min: 1 }), 100_000),
   keys: ownKeys,
   peer: peerKeys,
   domains,

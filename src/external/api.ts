@@ -7,6 +7,10 @@ import type { Policy } from '../policy/policy-model.js';
 import type { RateLimiter } from '../policy/rate-limit.js';
 import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../policy/client-domain.js';
 import type { TLSSocket } from 'node:tls';
+import type { CatalogueCache } from '../store/catalogue-cache.js';
+import { registerApplicantRoutes, type ApplicantRouteDeps } from './applicant-routes.js';
+import { checkForm } from '../approval/form.js';
+import type { Item } from '../approval/item.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../gateway/logger.js';
 import type { StatusCache } from '../store/status-cache.js';
@@ -19,6 +23,8 @@ export interface ReceiptCheck {
 }
 
 export interface ApiDeps {
+  catalogue: CatalogueCache;
+  sendAction: ApplicantRouteDeps['sendAction'];
   policy: () => Policy;
   limiter: RateLimiter;
   caPem: Buffer;
@@ -37,6 +43,11 @@ export interface ApiDeps {
 
 function errorBody(code: FerryErrorCode, message: string, rule?: string) {
   return { error: { code, message, ...(rule ? { rule } : {}) } };
+}
+
+/** The approval event as the applicant sees it (the intranet already sends no personal data). */
+function publicEvent(json: string): unknown {
+  try { return JSON.parse(json); } catch { return null; }
 }
 
 /** A township centre presents a client certificate from the deployment CA; the public presents none. */
@@ -96,6 +107,17 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       d.log.warn({ stage: 'ingress', domain: from.value, code: v.code, rule: v.rule, detail: v.detail, ip: req.ip }, 'submission refused');
       return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail, v.rule));
     }
+    // The item must be in the published catalogue and the form must match its field schema.
+    const cat = d.catalogue.current();
+    if (!cat) return reply.code(503).header('retry-after', '5').send(errorBody('FERRY_ERR_API_UNAVAILABLE', 'the catalogue has not been published yet; retry shortly'));
+    const item = cat.byCode.get(v.value.submission.itemCode);
+    if (!item) return reply.code(404).send(errorBody('FERRY_ERR_API_UNKNOWN_ITEM', `itemCode: no item ${v.value.submission.itemCode} in the catalogue`));
+    const problems = checkForm(item as unknown as Item, v.value.submission.fields);
+    if (problems.length) {
+      const detail = problems.map((p) => `fields.${p.field}: ${p.problem}`).join('; ');
+      d.log.warn({ stage: 'ingress', code: 'FERRY_ERR_API_FORM', item: item.code, detail }, 'submission refused');
+      return reply.code(400).send(errorBody('FERRY_ERR_API_FORM', detail));
+    }
     const rule = policy.ruleById.get(v.value.rule);
     const rate = rule ? d.limiter.check(rule, { from: from.value, applicant: v.value.submission.applicant.idNumber, sourceAddress: req.ip }) : { ok: true as const };
     if (!rate.ok) {
@@ -129,7 +151,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       caseId: c.caseId, status: c.status, submittedAt: iso(c.submittedAt), receivedAt: iso(c.receivedAt),
       receipt: c.hasReceipt ? `/api/v1/cases/${c.caseId}/receipt` : null,
       updatedAt: iso(c.updatedAt), detail: c.detail,
-      history: c.history.map((h) => ({ status: h.status, at: iso(h.at), detail: h.detail })),
+      history: c.history.map((h) => ({ status: h.status, at: iso(h.at), detail: h.detail, ...(h.event ? { event: publicEvent(h.event) } : {}) })),
     };
   });
 
@@ -152,6 +174,11 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
 
   // The deployment CA, so that an applicant can check a receipt with openssl alone.
   app.get('/api/v1/trust/ca.pem', async (_req, reply) => reply.header('content-type', 'application/x-pem-file').send(d.caPem));
+
+  registerApplicantRoutes(app, {
+    policy: d.policy, limiter: d.limiter, catalogue: d.catalogue, status: d.status, clock: d.clock, log: d.log,
+    clientCert, sendAction: d.sendAction, afterIntake: d.afterIntake,
+  });
 
   app.get('/health', async () => d.health());
   return app;

@@ -4,13 +4,14 @@ import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { createInbox } from '../gateway/inbox.js';
-import { decodeStatus } from '../gateway/bodies.js';
+import { decodeCatalogue, decodeStatus } from '../gateway/bodies.js';
+import type { KindHandler } from '../gateway/inbox.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
 import { LinkServer } from '../link/server.js';
 import type { Clock } from '../time/clock.js';
 import { buildApi } from './api.js';
-import { createIntake } from './intake.js';
+import { createActionIntake, createIntake } from './intake.js';
 import { openExternalStore } from './store.js';
 import { readFileSync } from 'node:fs';
 import { loadCertificates } from '../pki/key-files.js';
@@ -31,18 +32,28 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const current = () => policy.holder.current();
 
   let link: LinkServer | null = null;
+  // Status, notices and decisions all carry a StatusBody; the event (if any) is kept for the applicant.
+  const applyStatus: KindHandler = (p) => {
+    const s = decodeStatus(p.body);
+    if (!s.ok) return s;
+    if (s.value.caseId !== p.caseId) return { code: 'FERRY_ERR_POLICY_CASE', detail: `body case ${s.value.caseId} vs header ${p.caseId}` };
+    if (!store.status.apply(s.value.caseId, s.value.status, s.value.atMs, s.value.detail, p.packetId, s.value.receiptToken, s.value.eventJson || null)) {
+      return { code: 'FERRY_ERR_POLICY_CASE', detail: `status for unknown case ${s.value.caseId}` };
+    }
+    return null;
+  };
   const inbox = createInbox({
     db: store.db, clock, log, quarantine: store.quarantine,
     admit: admitPackets('external', current, (caseId) => store.status.get(caseId) !== null),
     open: { keys: keys.open, signers: keys.signers },
     handlers: {
-      status: (p) => {
-        const s = decodeStatus(p.body);
-        if (!s.ok) return s;
-        if (s.value.caseId !== p.caseId) return { code: 'FERRY_ERR_POLICY_CASE', detail: `body case ${s.value.caseId} vs header ${p.caseId}` };
-        if (!store.status.apply(s.value.caseId, s.value.status, s.value.atMs, s.value.detail, p.packetId, s.value.receiptToken)) {
-          return { code: 'FERRY_ERR_POLICY_CASE', detail: `status for unknown case ${s.value.caseId}` };
-        }
+      status: applyStatus, notice: applyStatus, decision: applyStatus,
+      catalogue: (p, now) => {
+        const c = decodeCatalogue(p.body);
+        if (!c.ok) return c;
+        try { JSON.parse(c.value.itemsJson.toString('utf8')); } catch { return { code: 'FERRY_ERR_SEAL_MALFORMED', detail: 'catalogue items are not JSON' }; }
+        store.catalogue.put(c.value.sha256, c.value.itemsJson, now);
+        log.info({ stage: 'deliver', kind: 'catalogue', sha256: c.value.sha256 }, 'catalogue updated');
         return null;
       },
     },
@@ -57,9 +68,10 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
   });
   const limiter = new RateLimiter(clock);
+  const sendAction = createActionIntake({ store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox });
   const trusted = loadCertificates(cfg.keys.ca);
   const app: FastifyInstance = await buildApi({
-    policy: current, limiter,
+    policy: current, limiter, catalogue: store.catalogue, sendAction,
     caPem: readFileSync(cfg.keys.ca),
     verifyReceipt: async (token, digest) => {
       const v = await verifyTimeStampToken(token, { digest, trusted });
@@ -68,7 +80,10 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     asResponse: encodeGranted,
     tls: apiTls, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     afterIntake: () => link?.pump(),
-    health: () => ({ gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count() }),
+    health: () => ({
+      gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
+      catalogue: store.catalogue.current()?.sha256 ?? null, quarantined: store.quarantine.counts(),
+    }),
   });
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();

@@ -33,3 +33,20 @@ export function createIntake(d: IntakeDeps) {
     return { ok: true, caseId, submittedAt: now };
   };
 }
+
+export interface ActionRequest { caseId: string; kind: 'supplement' | 'evaluation'; raw: Buffer; sourceAddress: string; clientIdentity: string; fromDomain: string }
+
+/** An applicant's action on an existing case: sealed like a submission (the exact bytes inside). */
+export function createActionIntake(d: IntakeDeps) {
+  const groupCommit = createGroupCommit(d.store.db);
+  return async (req: ActionRequest, now: Date): Promise<{ ok: true } | { ok: false; reason: 'outbox-full' }> => {
+    if (d.store.outbox.count() >= d.maxOutbox) return { ok: false, reason: 'outbox-full' };
+    const body = encodeSubmission({
+      caseId: req.caseId, receivedAtMs: now.getTime(), sourceAddress: req.sourceAddress, clientIdentity: req.clientIdentity,
+      requestBody: req.raw, contentType: 'application/json',
+    });
+    const sealed = sealPacket({ kind: req.kind, fromDomain: req.fromDomain, toDomain: d.peerDomain, caseId: req.caseId, createdAt: now, body }, d.keys);
+    await groupCommit(() => { d.store.outbox.add(sealed.packetId, req.kind, req.caseId, sealed.bytes, now.getTime()); });
+    return { ok: true };
+  };
+}

@@ -7,15 +7,17 @@ import { STATUS_CACHE_SQL, StatusCache } from '../store/status-cache.js';
 import { join } from 'node:path';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
+import { CATALOGUE_CACHE_SQL, CatalogueCache } from '../store/catalogue-cache.js';
 
 export const EXTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, STATUS_CACHE_SQL].join('\n') },
   { version: 2, sql: QUARANTINE_SQL },
+  { version: 3, sql: CATALOGUE_CACHE_SQL + 'ALTER TABLE case_history ADD COLUMN event_json TEXT;' },
 ];
 
-export interface ExternalStore { db: Db; outbox: Outbox; status: StatusCache; quarantine: Quarantine }
+export interface ExternalStore { db: Db; outbox: Outbox; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache }
 
 export function openExternalStore(dataDir: string): ExternalStore {
   const db = openDb(join(dataDir, 'external.sqlite'), EXTERNAL_MIGRATIONS);
-  return { db, outbox: new Outbox(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock) };
+  return { db, outbox: new Outbox(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock), catalogue: new CatalogueCache(db) };
 }

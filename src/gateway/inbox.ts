@@ -11,6 +11,7 @@ import type { Clock } from '../time/clock.js';
 import type { Logger } from './logger.js';
 import type { FerryErrorCode } from '../errors.js';
 import type { Quarantine } from '../store/quarantine.js';
+import { withSavepoint } from '../store/savepoint.js';
 
 /** A handler runs inside the batch transaction. It returns null when the packet is delivered, or a
  *  refusal (code + detail) when its content breaks a rule; the packet is then kept as rejected. */
@@ -37,6 +38,7 @@ export interface InboxOptions {
 export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets } {
   const seen = new SeenPackets(o.db);
   const rejected = new RejectedPackets(o.db);
+  const step = withSavepoint<{ code: FerryErrorCode; detail: string }>(o.db);
 
   const commit = o.db.transaction((batch: readonly IncomingPacket[]) => {
     const now = o.clock.now();
@@ -64,7 +66,7 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       if (bar) { refuse(bar.code, bar.detail, bar.rule); continue; }
       const handler = o.handlers[p.kind];
       if (!handler) { refuse('FERRY_ERR_POLICY_KIND', `no delivery for kind ${p.kind} on this gateway`, 'default-deny'); continue; }
-      const verdict = handler(p, now.getTime(), f.bytes);
+      const verdict = step(() => handler(p, now.getTime(), f.bytes));
       if (verdict) { refuse(verdict.code, verdict.detail, 'delivery'); continue; }
       seen.record(p.packetId, p.kind, p.caseId, 'delivered', now.getTime());
       o.log.info({ packet: id, case: p.caseId, kind: p.kind, stage: 'deliver' }, 'packet delivered');

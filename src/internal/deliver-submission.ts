@@ -14,12 +14,15 @@ import type { InternalStore } from './store.js';
 import type { QueuedPacket } from '../store/stamp-queue.js';
 import type { FerryErrorCode } from '../errors.js';
 import type { Policy } from '../policy/policy-model.js';
+import type { ApprovalDesk } from '../desk/approval-desk.js';
+import { incomingFromPacket } from '../desk/submission.js';
+import { isTownship } from '../policy/policy-model.js';
 import { domainFromIdentity } from '../policy/client-domain.js';
 import { checkSubmission } from '../policy/check-submission.js';
 import { decide } from '../policy/decide.js';
 import { checkCorrelation } from '../policy/correlation.js';
 
-export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy }
+export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy; desk: ApprovalDesk }
 
 /** The full re-check after stamping: content of every attachment and the domain rule, from this
  *  gateway's own policy; the applicant's client identity must map to the packet's source domain. */
@@ -70,10 +73,14 @@ export function deliverSubmission(d: DeliverDeps): StampedHandler {
     const receivedAt = stamp.genTime.getTime(); // the trusted receipt time is the token's genTime
     const fresh = d.store.cases.receive({
       caseId: s.caseId, itemCode: sub.value.itemCode, receivedAt, submittedAt: s.receivedAtMs, packetId: q.packetId,
-      sourceAddress: s.sourceAddress, clientIdentity: s.clientIdentity, requestBody: s.requestBody,
+      sourceAddress: s.sourceAddress, clientIdentity: s.clientIdentity, originDomain: q.fromDomain, requestBody: s.requestBody,
       requestSha256: createHash('sha256').update(s.requestBody).digest(),
     });
     if (!fresh) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
+    // The case enters the approval workflow in this same transaction (a refusal rolls it all back).
+    const via = isTownship(q.fromDomain) ? { channel: 'township' as const, township: q.fromDomain } : { channel: 'public' as const };
+    const taken = d.desk.receiveSubmission(incomingFromPacket(s.caseId, sub.value, stamp.genTime, via));
+    if (!taken.ok) return taken;
     // The answer goes back to the domain the case came from, and must pass the outbound rules.
     const body = encodeStatus({
       caseId: s.caseId, status: 'received', atMs: (receipt ?? stamp).genTime.getTime(), detail: '',

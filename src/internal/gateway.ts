@@ -1,20 +1,25 @@
 // The internal gateway process: dials out to the external gateway, opens and re-checks every packet,
-// stamps it with the intranet TSA once time is trusted, records cases in the intranet store and sends
-// their status (with the applicant's receipt token) back out.
+// stamps it with the intranet TSA once time is trusted, checks it against the domain policy, and
+// hands it to the approval desk; the desk's events and the catalogue go back out as packets.
 import type { InternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { createInbox } from '../gateway/inbox.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
+import { admitPackets } from '../gateway/admit.js';
+import { loadPolicy } from '../gateway/policy.js';
 import { LinkClient } from '../link/client.js';
 import type { TimeTrust } from '../time/time-trust.js';
+import { loadCatalogue } from '../approval/catalogue.js';
+import { loadCalendar } from '../approval/calendar.js';
+import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, startSupervisionMonitor } from '../desk/index.js';
 import { checkQueuedSubmission, deliverSubmission, queueSubmission, submissionReceiptData } from './deliver-submission.js';
+import { checkQueuedAction, deliverAction, queueAction } from './deliver-action.js';
+import { createDrain, publishCatalogue } from './approval-wiring.js';
 import { buildIntranetHttp } from './intranet-http.js';
 import { Stamper } from './stamper.js';
 import { openInternalStore } from './store.js';
 import { createTsa } from './tsa-service.js';
-import { admitPackets } from '../gateway/admit.js';
-import { loadPolicy } from '../gateway/policy.js';
 
 export interface RunningInternal { intranetPort: number; stop(): Promise<void> }
 
@@ -24,25 +29,35 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const store = openInternalStore(cfg.dataDir);
   const policy = loadPolicy(cfg.policy, log);
   const current = () => policy.holder.current();
-  const deps = { store, keys: keys.seal, policy: current };
   const { tsa } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'));
 
+  const catalogue = loadCatalogue(cfg.approval.items);
+  const calendar = loadCalendar(cfg.approval.calendar);
+  const settings = deskSettings(cfg.approval);
+  const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment, ...i.parallelDepartments].map((d) => d.code)))];
+  const desk = createApprovalDesk({ db: store.db, catalogue, calendar, clock: trust, settings, log });
+  const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments });
+  const drainDeps = { db: store.db, store, desk, keys: keys.seal, policy: current, log, maxOutbox: cfg.maxOutbox, intranetDomain: cfg.domains.self };
+  const drain = createDrain(drainDeps);
+
   let link: LinkClient | null = null;
+  const flushOut = () => { drain(); link?.pump(); };
+  const deps = { store, keys: keys.seal, policy: current, desk };
   const stamper = new Stamper({
     db: store.db, queue: store.stampQueue, tsa, trust, whenUntrusted: cfg.time.whenUntrusted, log,
-    handlers: { submission: deliverSubmission(deps) },
+    handlers: { submission: deliverSubmission(deps), supplement: deliverAction(deps), evaluation: deliverAction(deps) },
     receiptData: (q) => (q.kind === 'submission' ? submissionReceiptData(q.body) : null),
-    check: checkQueuedSubmission(deps),
+    check: (() => { const sub = checkQueuedSubmission(deps); const act = checkQueuedAction(deps); return (q) => (q.kind === 'submission' ? sub(q) : act(q)); })(),
     refuse: (q, code, detail, rule) => {
       store.quarantine.hold({ packetId: q.packetId.toString('hex'), code, rule, detail, bytes: q.packet, receivedAt: Date.now() });
       log.warn({ packet: q.packetId.toString('hex'), case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');
     },
-    afterCommit: () => link?.pump(),
+    afterCommit: flushOut,
   });
   const inbox = createInbox({
     db: store.db, clock: trust, log, quarantine: store.quarantine, admit: admitPackets('internal', current),
     open: { keys: keys.open, signers: keys.signers },
-    handlers: { submission: queueSubmission(deps) },
+    handlers: { submission: queueSubmission(deps), supplement: queueAction(deps), evaluation: queueAction(deps) },
     afterCommit: () => stamper.kick(),
     backlog: () => store.stampQueue.count(),
   });
@@ -51,24 +66,31 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
   }, outboxSource(store.outbox), inbox, log);
+  publishCatalogue({ ...drainDeps, catalogue });
   link.start();
   stamper.kick();
+  // Staff actions taken through the CLI (another process) leave events in the table: pick them up.
+  const drainTimer = setInterval(flushOut, 1000);
+  const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
   const http = await buildIntranetHttp({
     health: () => ({
       gateway: 'internal', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(), cases: store.cases.count(),
-      waitingForStamp: store.stampQueue.count(), time: { state: trust.state(), reason: trust.reason() },
+      waitingForStamp: store.stampQueue.count(), quarantined: store.quarantine.counts(), time: { state: trust.state(), reason: trust.reason() },
     }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
+    register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: flushOut }),
   });
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
-  log.info({ intranetPort, dialing: cfg.link.url, time: trust.state() }, 'internal gateway started');
+  log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
   return {
     intranetPort,
     async stop() {
+      clearInterval(drainTimer);
+      monitor.stop();
       policy.stop();
       stamper.stop();
       link?.stop();

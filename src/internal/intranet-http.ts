@@ -9,12 +9,15 @@ export interface IntranetHttpDeps {
   /** null while time is not trusted: the TSA then answers timeNotAvailable (RFC 3161 §2.4.2). */
   respondTsa: (req: Buffer) => Promise<Buffer> | null;
   untrustedReason: () => string;
+  /** Mounts the staff API and the public board. */
+  register?: (app: FastifyInstance) => Promise<void>;
 }
 
 export async function buildIntranetHttp(d: IntranetHttpDeps): Promise<FastifyInstance> {
   const app = Fastify({ bodyLimit: 1024 * 1024 });
   app.addContentTypeParser('application/timestamp-query', { parseAs: 'buffer', bodyLimit: MAX_REQUEST_BYTES }, (_r, body, done) => done(null, body));
   app.get('/health', async () => d.health());
+  if (d.register) await d.register(app);
   app.post('/tsa', async (req, reply) => {
     if (req.headers['content-type'] !== 'application/timestamp-query') {
       return reply.code(415).send({ error: { code: 'FERRY_ERR_API_MEDIA_TYPE', message: 'POST an application/timestamp-query' } });

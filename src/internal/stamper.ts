@@ -10,6 +10,7 @@ import type { Logger } from '../gateway/logger.js';
 import type { FerryErrorCode } from '../errors.js';
 import { decodeTstInfo } from '../time/tsa-tstinfo.js';
 import { readTokenParts } from '../time/tsa-signed-data.js';
+import { withSavepoint } from '../store/savepoint.js';
 
 export interface Stamp { token: Buffer; genTime: Date; serial: bigint }
 
@@ -50,8 +51,10 @@ export class Stamper {
   private stopped = false;
   private holding = false;
   private readonly timer: NodeJS.Timeout;
+  private readonly step: (f: () => { code: FerryErrorCode; detail: string } | null) => { code: FerryErrorCode; detail: string } | null;
 
   constructor(private readonly o: StamperOptions) {
+    this.step = withSavepoint(o.db);
     o.trust.onChange(() => this.kick());
     // A safety net: the queue is also kicked after each inbox commit and on every trust change.
     this.timer = setInterval(() => this.kick(), 1000);
@@ -91,26 +94,28 @@ export class Stamper {
       const rows = this.o.queue.peek(this.o.batch ?? 64);
       if (rows.length === 0) return;
       if (!trusted) this.o.log.warn({ stage: 'stamp', state, reason: this.o.trust.reason(), n: rows.length }, 'stamping with untrusted time (demo setting whenUntrusted: warn)');
-      const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null; bar: Awaited<ReturnType<StamperOptions['check']>> }[] = [];
+      const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null; bar: Awaited<ReturnType<StamperOptions['check']>>; delivered: boolean }[] = [];
       for (const q of rows) {
         const digest = sha256(q.packet);
         const stamp = readStamp(await this.o.tsa.stamp(digest, 'SHA-256'));
         const data = this.o.receiptData(q);
         // The applicant's receipt carries the TSA certificate, so `openssl ts -verify` needs only the CA.
         const receipt = data ? readStamp(await this.o.tsa.stamp(sha256(data), 'SHA-256', { certReq: true })) : null;
-        stamped.push({ q, digest, stamp, receipt, bar: await this.o.check(q) });
+        stamped.push({ q, digest, stamp, receipt, bar: await this.o.check(q), delivered: false });
       }
       this.o.db.transaction(() => {
         for (const s of stamped) {
           this.o.queue.recordStamp(s.q.packetId, s.digest, s.stamp.token, s.stamp.genTime.getTime(), s.stamp.serial, trusted);
           if (s.bar) { this.o.refuse(s.q, s.bar.code, s.bar.detail, s.bar.rule); this.o.queue.remove(s.q.packetId); continue; }
           const handler = this.o.handlers[s.q.kind];
-          const refusal = handler ? handler(s.q, s.stamp, s.receipt) : { code: 'FERRY_ERR_POLICY_KIND' as const, detail: `no delivery for ${s.q.kind}` };
+          const refusal = handler ? this.step(() => handler(s.q, s.stamp, s.receipt)) : { code: 'FERRY_ERR_POLICY_KIND' as const, detail: `no delivery for ${s.q.kind}` };
           if (refusal) this.o.refuse(s.q, refusal.code, refusal.detail, 'delivery');
+          s.delivered = !refusal;
           this.o.queue.remove(s.q.packetId);
         }
       })();
       for (const s of stamped) {
+        if (!s.delivered) continue;
         this.o.log.info({ packet: s.q.packetId.toString('hex'), case: s.q.caseId, stage: 'stamp', serial: s.stamp.serial.toString(), genTime: s.stamp.genTime.toISOString() }, 'packet stamped and delivered');
       }
       this.o.afterCommit();

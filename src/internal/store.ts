@@ -9,11 +9,15 @@ import { join } from 'node:path';
 import { STAMP_QUEUE_SQL, StampQueue } from '../store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
+import { APPROVAL_SQL } from '../store/approval-store.js';
+import { CATALOGUE_KV_SQL } from './approval-wiring.js';
 
 export const INTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, INTRANET_CASES_SQL].join('\n') },
   { version: 2, sql: STAMP_QUEUE_SQL },
   { version: 3, sql: QUARANTINE_SQL },
+  { version: 4, sql: APPROVAL_SQL },
+  { version: 5, sql: CATALOGUE_KV_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine }

@@ -108,7 +108,7 @@ const ruleShape = obj({
     readonly types: AttachmentType[]; readonly perItem: ReadonlyMap<string, AttachmentType[]>; readonly maxCount: number; readonly maxBytes: number;
   } | null>(obj({
     types: list(attachmentType, { min: 1 }),
-    perItem: opt(record(ITEM_CODE, 'not an item code (like BL-001)', list(attachmentType, { min: 1 })), new Map<string, AttachmentType[]>() as ReadonlyMap<string, AttachmentType[]>),
+    perItem: opt(record(ITEM_CODE, 'not an item code (like SCJG-001)', list(attachmentType, { min: 1 })), new Map<string, AttachmentType[]>() as ReadonlyMap<string, AttachmentType[]>),
     maxCount: int({ min: 1, max: 1000 }),
     maxBytes: byteSize(MAX_RULE_BYTES),
   }), null),

@@ -34,7 +34,7 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u206
 type V<T> = Verdict<T>;
 const bad = (field: string, why: string) => fail('FERRY_ERR_API_FIELD', `${field}: ${why}`);
 
-function text(v: unknown, field: string, max: number, required = true): V<string | null> {
+export function text(v: unknown, field: string, max: number, required = true): V<string | null> {
   if (v === undefined || v === null) return required ? bad(field, 'is required') : { ok: true, value: null };
   if (typeof v !== 'string') return bad(field, 'must be a string');
   if (required && v.trim().length === 0) return bad(field, 'must not be empty');
@@ -43,7 +43,7 @@ function text(v: unknown, field: string, max: number, required = true): V<string
   return { ok: true, value: v };
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
+export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
@@ -117,7 +117,7 @@ export function checkSubmission(doc: unknown): V<Submission> {
   };
 }
 
-function attachment(v: unknown, where: string): V<Attachment> {
+export function attachment(v: unknown, where: string): V<Attachment> {
   if (!isRecord(v)) return bad(where, 'must be an object');
   const k = onlyKeys(v, ['fileName', 'mediaType', 'materialId', 'contentBase64'], where);
   if (!k.ok) return k;

@@ -12,6 +12,7 @@ CREATE TABLE intranet_cases (
   packet_id      BLOB NOT NULL,
   source_address TEXT NOT NULL,
   client_identity TEXT NOT NULL,
+  origin_domain  TEXT NOT NULL,      -- the domain the case came from: its answers go back there
   request_body   BLOB NOT NULL,
   request_sha256 BLOB NOT NULL
 ) WITHOUT ROWID;`;
@@ -24,6 +25,7 @@ export interface ReceivedCase {
   packetId: Buffer;
   sourceAddress: string;
   clientIdentity: string;
+  originDomain: string;
   requestBody: Buffer;
   requestSha256: Buffer;
 }
@@ -34,17 +36,17 @@ export class IntranetCases {
   private readonly countStmt;
   constructor(db: Db) {
     this.insertStmt = db.prepare(`INSERT OR IGNORE INTO intranet_cases (case_id, item_code, status, received_at, submitted_at,
-      packet_id, source_address, client_identity, request_body, request_sha256) VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?)`);
+      packet_id, source_address, client_identity, origin_domain, request_body, request_sha256) VALUES (?, ?, 'received', ?, ?, ?, ?, ?, ?, ?, ?)`);
     this.getStmt = db.prepare(`SELECT case_id AS caseId, item_code AS itemCode, status, received_at AS receivedAt,
-      submitted_at AS submittedAt FROM intranet_cases WHERE case_id = ?`);
+      submitted_at AS submittedAt, origin_domain AS originDomain FROM intranet_cases WHERE case_id = ?`);
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM intranet_cases');
   }
   /** False when a case with this id already exists (a second packet for it is refused upstream). */
   receive(c: ReceivedCase): boolean {
     return this.insertStmt.run(c.caseId, c.itemCode, c.receivedAt, c.submittedAt, c.packetId, c.sourceAddress,
-      c.clientIdentity, c.requestBody, c.requestSha256).changes === 1;
+      c.clientIdentity, c.originDomain, c.requestBody, c.requestSha256).changes === 1;
   }
-  get(caseId: string): { caseId: string; itemCode: string; status: string; receivedAt: number; submittedAt: number } | null {
+  get(caseId: string): { caseId: string; itemCode: string; status: string; receivedAt: number; submittedAt: number; originDomain: string } | null {
     return (this.getStmt.get(caseId) as ReturnType<IntranetCases['get']> | undefined) ?? null;
   }
   count(): number {

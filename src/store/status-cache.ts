@@ -30,7 +30,7 @@ export interface CaseStatusView {
   updatedAt: number;
   detail: string;
   hasReceipt: boolean;
-  history: { status: string; at: number; detail: string }[];
+  history: { status: string; at: number; detail: string; event: string | null }[];
 }
 
 export class StatusCache {
@@ -46,24 +46,24 @@ export class StatusCache {
       VALUES (?, 'submitted', ?, ?, ?)`);
     this.updateStmt = db.prepare(`UPDATE case_status SET status = ?, updated_at = ?, detail = ?,
       received_at = COALESCE(received_at, ?), receipt_token = COALESCE(?, receipt_token) WHERE case_id = ?`);
-    this.historyStmt = db.prepare('INSERT INTO case_history (case_id, status, at, detail, packet_id) VALUES (?, ?, ?, ?, ?)');
+    this.historyStmt = db.prepare('INSERT INTO case_history (case_id, status, at, detail, packet_id, event_json) VALUES (?, ?, ?, ?, ?, ?)');
     this.getStmt = db.prepare(`SELECT case_id AS caseId, status, submitted_at AS submittedAt, received_at AS receivedAt,
       updated_at AS updatedAt, detail, receipt_token IS NOT NULL AS hasReceipt FROM case_status WHERE case_id = ?`);
     this.receiptStmt = db.prepare('SELECT receipt_token AS token, request_sha256 AS requestSha256 FROM case_status WHERE case_id = ?');
-    this.historyGetStmt = db.prepare('SELECT status, at, detail FROM case_history WHERE case_id = ? ORDER BY rowid');
+    this.historyGetStmt = db.prepare('SELECT status, at, detail, event_json AS event FROM case_history WHERE case_id = ? ORDER BY rowid');
   }
 
   /** Inside the same transaction as the outbox insert: a 202 means both are durable. */
   submitted(caseId: string, at: number, requestSha256: Buffer): void {
     this.insertStmt.run(caseId, at, at, requestSha256);
-    this.historyStmt.run(caseId, 'submitted', at, '', null);
+    this.historyStmt.run(caseId, 'submitted', at, '', null, null);
   }
 
   /** Applies a status the intranet sent. Returns false for an unknown case (the caller rejects it). */
-  apply(caseId: string, status: string, at: number, detail: string, packetId: Buffer, receiptToken: Buffer | null): boolean {
+  apply(caseId: string, status: string, at: number, detail: string, packetId: Buffer, receiptToken: Buffer | null, eventJson: string | null = null): boolean {
     const receivedAt = status === 'received' ? at : null;
     const changed = this.updateStmt.run(status, at, detail, receivedAt, receiptToken, caseId).changes === 1;
-    if (changed) this.historyStmt.run(caseId, status, at, detail, packetId);
+    if (changed) this.historyStmt.run(caseId, status, at, detail, packetId, eventJson);
     return changed;
   }
 

@@ -30,13 +30,19 @@ beforeAll(async () => {
     { encCert: c('internal-enc.crt'), signerSubjects: ['ferry-internal-sign'], signerSha256: [] },
   );
   const store = openExternalStore(join(dir, 'var'));
+  // The catalogue the intranet would publish: the real sample items' public views.
+  const { loadCatalogue } = await import('../../src/approval/catalogue.js');
+  const { publicView } = await import('../../src/approval/public-view.js');
+  const items = Buffer.from(JSON.stringify(loadCatalogue('config/items').items.map(publicView)));
+  store.catalogue.put('0'.repeat(64), items, Date.now());
   const { readFileSync } = await import('node:fs');
   const log = createLogger('fuzz', 'error');
   const { loadPolicyOrThrow } = await import('../../src/policy/policy-file.js');
   const { RateLimiter } = await import('../../src/policy/rate-limit.js');
   const policy = loadPolicyOrThrow('config/policy.yaml');
   app = await buildApi({
-    policy: () => policy, limiter: new RateLimiter(systemClock, 1000),
+    policy: () => policy, limiter: new RateLimiter(systemClock, 1000), catalogue: store.catalogue,
+    sendAction: async () => ({ ok: true as const }),
     tls: { key: readFileSync(c('external-tls.key')), cert: readFileSync(c('external-tls.crt')) },
     caPem: readFileSync(c('ca.crt')), verifyReceipt: async () => ({ genTime: new Date() }), asResponse: (t) => t,
     maxBodyBytes: 1024 * 1024, clock: systemClock, log, status: store.status,
@@ -75,9 +81,9 @@ function mutate(s: string, rnd: ReturnType<typeof prng>): string {
 
 const jsonish = fc.oneof(
   fc.json(),
-  fc.jsonValue().map((v) => JSON.stringify({ itemCode: 'BL-001', applicant: v })),
+  fc.jsonValue().map((v) => JSON.stringify({ itemCode: 'SCJG-001', applicant: v })),
   fc.record({
-    itemCode: fc.oneof(fc.string(), fc.constant('BL-001')),
+    itemCode: fc.oneof(fc.string(), fc.constant('SCJG-001')),
     applicant: fc.record({ type: fc.constantFrom('person', 'enterprise', 'x'), name: fc.string(), idNumber: fc.string(), phone: fc.string() }, { requiredKeys: [] }),
     fields: fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.double(), fc.boolean(), fc.constant(null))),
     attachments: fc.array(fc.record({ fileName: fc.string(), mediaType: fc.string(), contentBase64: fc.base64String() }, { requiredKeys: [] }), { maxLength: 3 }),

@@ -91,6 +91,7 @@ link:
   backoffCapMs: 500
 intranet: { host: 127.0.0.1, port: ${intranet} }
 tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID}, accuracyMs: 500 }
+approval: { items: ${join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config/calendar')}, monitorIntervalSeconds: 5 }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
 peer: { encCert: ${c('external-enc.crt')}, signerSubjects: [ferry-external-sign] }
 domains: { self: intranet, peer: public }
@@ -112,7 +113,8 @@ ${opts.timeInternal ?? 'time: { sources: [], whenUntrusted: warn }'}
       for (;;) {
         try {
           const h = await httpsCall('GET', `${pair.apiUrl}/health`, ca);
-          if (h.status === 200 && h.json?.link === 'up') return;
+          // Up, and the intranet's catalogue has arrived (ingress checks forms against it).
+          if (h.status === 200 && h.json?.link === 'up' && h.json?.catalogue) return;
         } catch { /* not listening yet */ }
         if (Date.now() > until) {
           throw new Error(`link not up after ${timeoutMs} ms\nexternal:\n${pair.external.log.slice(-20).join('\n')}\ninternal:\n${pair.internal.log.slice(-20).join('\n')}`);
@@ -131,9 +133,12 @@ ${opts.timeInternal ?? 'time: { sources: [], whenUntrusted: warn }'}
 
 export function sampleSubmission(i = 0, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
-    itemCode: 'BL-001',
+    itemCode: 'SCJG-001',
     applicant: { type: 'enterprise', name: `Qinghe Tea Co. ${i}`, idNumber: `9133010${String(i).padStart(6, '0')}`, phone: '+86 571 8888 0000' },
-    fields: { capital: 100000 + i, scope: 'tea processing' },
+    fields: {
+      companyName: `清河茶业有限公司${i}`, companyType: '有限责任公司', registeredCapital: 100 + i,
+      legalRepresentative: '王清河', legalRepresentativeIdNo: '33010219800101123X', businessScope: '茶叶种植、加工、销售', address: '清河镇茶园路1号',
+    },
     attachments: [{ fileName: 'charter.pdf', mediaType: 'application/pdf', contentBase64: Buffer.from(`%PDF-1.4\n% case ${i}\n%%EOF\n`).toString('base64') }],
     ...extra,
   });

@@ -39,13 +39,13 @@ describe('submission to intranet and status back', () => {
     const db = new Database(join(pair.dir, 'var/internal/internal.sqlite'), { readonly: true });
     const row = db.prepare('SELECT item_code, request_body FROM intranet_cases WHERE case_id = ?').get(r.json.caseId) as { item_code: string; request_body: Buffer };
     db.close();
-    expect(row.item_code).toBe('BL-001');
+    expect(row.item_code).toBe('SCJG-001');
     expect(row.request_body.toString('utf8')).toBe(body);
   });
 
   it('never writes a submission in plaintext to the external gateway disk', async () => {
     const marker = 'PLAINTEXT-MARKER-7f3a9c';
-    const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(2, { fields: { note: marker } }));
+    const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(2).replace('茶叶种植、加工、销售', marker));
     expect(r.status).toBe(202);
     await waitStatus(r.json.caseId, 'received');
     const { readdirSync, readFileSync } = await import('node:fs');
@@ -59,7 +59,7 @@ describe('submission to intranet and status back', () => {
 
   it.each([
     ['not JSON', '{"itemCode":', 400, 'FERRY_ERR_API_JSON'],
-    ['missing applicant', JSON.stringify({ itemCode: 'BL-001' }), 400, 'FERRY_ERR_API_FIELD'],
+    ['missing applicant', JSON.stringify({ itemCode: 'SCJG-001' }), 400, 'FERRY_ERR_API_FIELD'],
     ['bad phone', sampleSubmission(3).replace('+86 571 8888 0000', 'call me'), 400, 'FERRY_ERR_API_FIELD'],
     ['unknown top-level key', JSON.stringify({ ...JSON.parse(sampleSubmission(4)), admin: true }), 400, 'FERRY_ERR_API_FIELD'],
     ['non-canonical base64', sampleSubmission(5).replace(/"contentBase64":"[^"]+"/, '"contentBase64":"abc"'), 400, 'FERRY_ERR_API_BAD_ATTACHMENT'],

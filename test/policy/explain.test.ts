@@ -34,25 +34,25 @@ const verdict = (text: string) => text.trimEnd().split('\n').at(-1)!;
 
 describe('policy explain', () => {
   it('tells an allowed submission step by step and names the rule', async () => {
-    const text = await explain(policy, q({ itemCode: 'BL-001', bytes: 40_000, attachmentFile: { name: 'charter.pdf', bytes: PDF } }), sniff);
+    const text = await explain(policy, q({ itemCode: 'SCJG-001', bytes: 40_000, attachmentFile: { name: 'charter.pdf', bytes: PDF } }), sniff);
     expect(text).toMatch(/^policy config\/policy\.yaml \(sha256 [0-9a-f]{16}…\): 7 domains, 5 rules, deny by default$/m);
     expect(text).toContain('1. source domain "public": declared at line 16 (external network: applicants on the internet');
     expect(text).toContain('3. rules connecting public -> intranet, in file order: public-apply (line 58: submission, supplement); public-evaluate (line 74: evaluation)');
     expect(text).toContain('4. kind "submission": the first rule that carries it is public-apply (line 58)');
-    expect(text).toContain(`attachment "charter.pdf": content identified as pdf; attachments.perItem.BL-001 allows pdf, jpeg, png, ofd — ok`);
+    expect(text).toContain(`attachment "charter.pdf": content identified as pdf; attachments.perItem.SCJG-001 allows pdf, jpeg, png, ofd — ok`);
     expect(text).toContain('rate limits (counted by the running gateway, not here): perApplicant 10/d, perSourceAddress 120/h');
     expect(text).not.toContain('FAILS');
     expect(verdict(text)).toBe('verdict: ALLOW by rule public-apply');
   });
 
   it('says which check fails for a photo sent with a project filing', async () => {
-    const text = await explain(policy, q({ itemCode: 'PF-002', attachmentFile: { name: 'site.jpg', bytes: JPEG } }), sniff);
-    expect(text).toContain('attachment "site.jpg": content identified as jpeg; attachments.perItem.PF-002 allows pdf, ofd — FAILS');
-    expect(verdict(text)).toBe('verdict: DENY by rule public-apply: FERRY_ERR_POLICY_ATTACHMENT_TYPE: attachments[0]: jpeg is not allowed for item PF-002 (allowed: pdf, ofd)');
+    const text = await explain(policy, q({ itemCode: 'FGW-002', attachmentFile: { name: 'site.jpg', bytes: JPEG } }), sniff);
+    expect(text).toContain('attachment "site.jpg": content identified as jpeg; attachments.perItem.FGW-002 allows pdf, ofd — FAILS');
+    expect(verdict(text)).toBe('verdict: DENY by rule public-apply: FERRY_ERR_POLICY_ATTACHMENT_TYPE: attachments[0]: jpeg is not allowed for item FGW-002 (allowed: pdf, ofd)');
   });
 
   it('refuses what the sniffer cannot identify, whatever its name says', async () => {
-    const text = await explain(policy, q({ itemCode: 'BL-001', attachmentFile: { name: 'licence.pdf', bytes: SVG } }), sniff);
+    const text = await explain(policy, q({ itemCode: 'SCJG-001', attachmentFile: { name: 'licence.pdf', bytes: SVG } }), sniff);
     expect(text).toContain('content identified as nothing allowed (unknown type)');
     expect(verdict(text)).toMatch(/^verdict: DENY by rule public-apply: FERRY_ERR_POLICY_ATTACHMENT_TYPE: .*not identified/);
   });
@@ -76,10 +76,10 @@ describe('policy explain', () => {
     const files = [undefined, { name: 'a.pdf', bytes: PDF }, { name: 'b.png', bytes: png() }, { name: 'c.svg', bytes: SVG }];
     let cases = 0;
     for (const from of domains) for (const to of domains) for (const kind of [...KIND_NAMES, 'bogus']) for (const f of files) {
-      const query = q({ from, to, kind, itemCode: 'PF-002', bytes: 1000, ...(f ? { attachmentFile: f } : {}) });
+      const query = q({ from, to, kind, itemCode: 'FGW-002', bytes: 1000, ...(f ? { attachmentFile: f } : {}) });
       const text = await explain(policy, query, sniff);
       const type = f ? await sniff(f.bytes) : undefined;
-      const d = decide(policy, { from, to, kind, itemCode: 'PF-002', bytes: 1000, ...(f ? { attachments: [{ type, bytes: f.bytes.length }] } : {}) });
+      const d = decide(policy, { from, to, kind, itemCode: 'FGW-002', bytes: 1000, ...(f ? { attachments: [{ type, bytes: f.bytes.length }] } : {}) });
       const v = verdict(text);
       expect(v.startsWith(d.allow ? `verdict: ALLOW by rule ${d.rule}` : 'verdict: DENY by ')).toBe(true);
       if (!d.allow) expect(v).toContain(d.code);

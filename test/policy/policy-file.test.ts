@@ -23,8 +23,8 @@ interface Broken { name: string; text: string; marker: string; path: string; mes
 const BROKEN: Broken[] = [
   { name: 'a misspelt packet kind', text: mutate('kinds: [status, notice, decision]', 'kinds: [status, notice, statu]'),
     marker: 'notice, statu]', path: 'rules[4].kinds[2]', message: /^unknown packet kind "statu"/ },
-  { name: 'an unknown attachment type in perItem', text: mutate('PF-002: [pdf, ofd]              #', 'PF-002: [pdf, gif]              #'),
-    marker: 'PF-002: [pdf, gif]', path: 'rules[0].attachments.perItem.PF-002[1]', message: /^unknown attachment type "gif"/ },
+  { name: 'an unknown attachment type in perItem', text: mutate('FGW-002: [pdf, ofd]              #', 'FGW-002: [pdf, gif]              #'),
+    marker: 'FGW-002: [pdf, gif]', path: 'rules[0].attachments.perItem.FGW-002[1]', message: /^unknown attachment type "gif"/ },
   { name: 'a rate with an unknown period', text: mutate('perApplicant: 10/d           # an applicant', 'perApplicant: 10/week           # an applicant'),
     marker: '10/week', path: 'rules[0].rate.perApplicant', message: /expected a rate like "20\/h"/ },
   { name: 'a key in the wrong case', text: mutate('    maxBytes: 16 KiB\n', '    maxbytes: 16 KiB\n'),
@@ -41,8 +41,8 @@ const BROKEN: Broken[] = [
     marker: 'township-baishi:', path: 'domains.township-baishi', message: /needs clientCert\.subjects and\/or clientCert\.sha256/ },
   { name: 'an outbound kind on an inbound rule', text: mutate('kinds: [submission, supplement]', 'kinds: [submission, decision]'),
     marker: 'kinds: [submission, decision]', path: 'rules[0].kinds[1]', message: /kind "decision" travels only out of the intranet/ },
-  { name: 'perItem allowing a type the rule does not', text: mutate('      types: [pdf, jpeg, png, ofd]\n      perItem:\n        BL-001: [pdf, jpeg, png, ofd]   #', '      types: [pdf, jpeg, png]\n      perItem:\n        BL-001: [pdf, jpeg, png, ofd]   #'),
-    marker: 'BL-001: [pdf, jpeg, png, ofd]   #', path: 'rules[0].attachments.perItem.BL-001[3]', message: /type "ofd" is not in attachments\.types/ },
+  { name: 'perItem allowing a type the rule does not', text: mutate('      types: [pdf, jpeg, png, ofd]\n      perItem:\n        SCJG-001: [pdf, jpeg, png, ofd]   #', '      types: [pdf, jpeg, png]\n      perItem:\n        SCJG-001: [pdf, jpeg, png, ofd]   #'),
+    marker: 'SCJG-001: [pdf, jpeg, png, ofd]   #', path: 'rules[0].attachments.perItem.SCJG-001[3]', message: /type "ofd" is not in attachments\.types/ },
   { name: 'a rule that can never decide anything', text: `${SAMPLE}\n  - id: late-evaluate\n    from: [public]\n    to: [intranet]\n    kinds: [evaluation]\n    maxBytes: 1 KiB\n`,
     marker: '- id: late-evaluate', path: 'rules[5]', message: /never used: .* decided earlier by public-evaluate/ },
   { name: 'a rule that does not cross the boundary', text: mutate('    to: [township-*]\n', '    to: [dept-tax]\n'),
@@ -68,7 +68,7 @@ describe('policy file', () => {
     expect(r.policy.rules.map((x) => x.id)).toEqual(['public-apply', 'public-evaluate', 'township-apply', 'intranet-to-public', 'intranet-to-township']);
     expect(r.policy.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(r.policy.domains.get('township-qinghe')!.clientCert!.sha256[0]).toBe('cc1ba3b42f55360fa3b0df8e847df4b5d06f2a859da77f7efcbdaa58dab8cce0');
-    expect(r.policy.ruleById.get('public-apply')!.attachments!.perItem.get('PF-002')).toEqual(['pdf', 'ofd']);
+    expect(r.policy.ruleById.get('public-apply')!.attachments!.perItem.get('FGW-002')).toEqual(['pdf', 'ofd']);
     expect(r.policy.ruleById.get('public-apply')!.rate.perApplicant).toEqual({ count: 10, periodMs: 86_400_000, text: '10/d' });
   });
 

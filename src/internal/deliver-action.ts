@@ -1,0 +1,62 @@
+// The applicant's later actions (supplement, withdraw, supply-committed: kind supplement; evaluate:
+// kind evaluation) on the intranet side, in the same two steps as a submission: queue for stamping
+// at the inbox, full re-check after stamping, then hand to the approval desk, whose transition table
+// decides whether the action is allowed now (one case, one evaluation; no supplement without a notice).
+import { decodeSubmission } from '../gateway/bodies.js';
+import type { KindHandler } from '../gateway/inbox.js';
+import type { FerryErrorCode } from '../errors.js';
+import type { Policy } from '../policy/policy-model.js';
+import { checkAction } from '../policy/check-submission.js';
+import { parseApplicantAction } from '../policy/applicant-action.js';
+import { domainFromIdentity } from '../policy/client-domain.js';
+import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { ApprovalDesk } from '../desk/approval-desk.js';
+import { attachmentMeta } from '../desk/submission.js';
+import type { StampedHandler } from './stamper.js';
+import type { InternalStore } from './store.js';
+
+export interface ActionDeps { store: InternalStore; policy: () => Policy; desk: ApprovalDesk }
+
+export function queueAction(d: ActionDeps): KindHandler {
+  return (p, now, raw) => {
+    const env = decodeSubmission(p.body);
+    if (!env.ok) return env;
+    if (env.value.caseId !== p.caseId) return { code: 'FERRY_ERR_POLICY_CASE', detail: `body case ${env.value.caseId} vs header ${p.caseId}` };
+    const c = d.store.cases.get(p.caseId);
+    if (!c) return { code: 'FERRY_ERR_POLICY_CASE', detail: `no case ${p.caseId}` };
+    // Only the domain the case came from may act on it (a township cannot touch a public case).
+    if (c.originDomain !== p.fromDomain) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${p.caseId} came from ${c.originDomain}, not ${p.fromDomain}` };
+    const a = parseApplicantAction(env.value.requestBody);
+    if (!a.ok) return a;
+    d.store.stampQueue.add({
+      packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: raw,
+      body: p.body, createdAt: p.createdAt.getTime(), queuedAt: now,
+    });
+    return null;
+  };
+}
+
+export function checkQueuedAction(d: ActionDeps): (q: QueuedPacket) => Promise<{ code: FerryErrorCode; detail: string; rule: string } | null> {
+  return async (q) => {
+    const env = decodeSubmission(q.body);
+    if (!env.ok) return { ...env, rule: 'shape' };
+    const pol = d.policy();
+    const who = domainFromIdentity(pol, env.value.clientIdentity);
+    if (!who.ok) return { code: who.code, detail: who.detail, rule: 'client-identity' };
+    if (who.value !== q.fromDomain) return { code: 'FERRY_ERR_POLICY_CLIENT_CERT', detail: `client identity maps to ${who.value}, packet says ${q.fromDomain}`, rule: 'client-identity' };
+    const v = await checkAction(pol, q.fromDomain, q.toDomain, env.value.requestBody, q.kind);
+    return v.ok ? null : { code: v.code, detail: v.detail, rule: v.rule ?? 'shape' };
+  };
+}
+
+export function deliverAction(d: ActionDeps): StampedHandler {
+  return (q, stamp) => {
+    const env = decodeSubmission(q.body);
+    if (!env.ok) return env;
+    const a = parseApplicantAction(env.value.requestBody);
+    if (!a.ok) return a;
+    const { attachments, ...command } = { attachments: [], ...a.value } as { attachments: { fileName: string; mediaType: string; materialId: string | null; bytes: Uint8Array }[] } & Record<string, unknown>;
+    const r = d.desk.applicantAction(q.caseId, command, { receivedAt: stamp.genTime, attachments: attachments.map(attachmentMeta) });
+    return r.ok ? null : { code: r.code, detail: r.detail };
+  };
+}

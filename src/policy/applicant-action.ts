@@ -1,0 +1,69 @@
+// The applicant's later actions on a case (POST /api/v1/cases/:caseId/actions): supplement the
+// materials a one-time notice asked for, withdraw, confirm a tolerated material was supplied, or rate
+// the closed case once. Checked at ingress and again inside, like a submission. Pure.
+import { fail, type Verdict } from '../errors.js';
+import { attachment, isRecord, text, SUBMISSION_LIMITS, type Attachment } from './submission-shape.js';
+
+export type ApplicantAction =
+  | { type: 'supplement'; materials: string[]; reason: string | null; attachments: Attachment[] }
+  | { type: 'withdraw'; reason: string | null }
+  | { type: 'supply-committed'; materials: string[]; attachments: Attachment[] }
+  | { type: 'evaluate'; score: number; comment: string | null };
+
+const MATERIAL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const bad = (field: string, why: string) => fail('FERRY_ERR_API_FIELD', `${field}: ${why}`);
+
+/** The packet kind each action travels as (the policy decides per kind). */
+export function actionKind(a: ApplicantAction): 'supplement' | 'evaluation' {
+  return a.type === 'evaluate' ? 'evaluation' : 'supplement';
+}
+
+export function parseApplicantAction(raw: Uint8Array): Verdict<ApplicantAction> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
+  } catch (e) {
+    return fail('FERRY_ERR_API_JSON', `body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!isRecord(doc)) return bad('(body)', 'must be a JSON object');
+  const allowed: Record<string, string[]> = {
+    supplement: ['type', 'materials', 'reason', 'attachments'],
+    withdraw: ['type', 'reason'],
+    'supply-committed': ['type', 'materials', 'attachments'],
+    evaluate: ['type', 'score', 'comment'],
+  };
+  const type = doc.type;
+  if (typeof type !== 'string' || !(type in allowed)) return bad('type', `must be one of ${Object.keys(allowed).join(', ')}`);
+  for (const k of Object.keys(doc)) if (!allowed[type]!.includes(k)) return bad(k, 'is not a known field for this action');
+
+  if (type === 'evaluate') {
+    if (typeof doc.score !== 'number' || !Number.isInteger(doc.score) || doc.score < 1 || doc.score > 5) return bad('score', 'must be an integer 1..5');
+    const c = text(doc.comment, 'comment', 1000, false);
+    if (!c.ok) return c;
+    return { ok: true, value: { type, score: doc.score, comment: c.value } };
+  }
+  if (type === 'withdraw') {
+    const r = text(doc.reason, 'reason', 1000, false);
+    if (!r.ok) return r;
+    return { ok: true, value: { type, reason: r.value } };
+  }
+  if (!Array.isArray(doc.materials) || doc.materials.length === 0 || doc.materials.length > 64) return bad('materials', 'must list 1..64 material ids');
+  const materials: string[] = [];
+  for (const [i, m] of doc.materials.entries()) {
+    if (typeof m !== 'string' || !MATERIAL_ID.test(m)) return bad(`materials[${i}]`, 'is not a material id');
+    materials.push(m);
+  }
+  const attachments: Attachment[] = [];
+  if (doc.attachments !== undefined) {
+    if (!Array.isArray(doc.attachments) || doc.attachments.length > SUBMISSION_LIMITS.maxAttachments) return bad('attachments', `must be a list of at most ${SUBMISSION_LIMITS.maxAttachments}`);
+    for (let i = 0; i < doc.attachments.length; i++) {
+      const a = attachment(doc.attachments[i], `attachments[${i}]`);
+      if (!a.ok) return a;
+      attachments.push(a.value);
+    }
+  }
+  if (type === 'supply-committed') return { ok: true, value: { type, materials, attachments } };
+  const r = text(doc.reason, 'reason', 1000, false);
+  if (!r.ok) return r;
+  return { ok: true, value: { type: 'supplement', materials, reason: r.value, attachments } };
+}
