@@ -61,6 +61,13 @@ export const ERRORS = {
 
   // --- cli ---
   FERRY_ERR_CLI_USAGE: { meaning: 'a command was given bad arguments' },
+
+  // --- audit (tamper-evident audit chain) ---
+  FERRY_ERR_AUDIT_ENTRY: { meaning: 'an audit entry to append is invalid (unknown action, field too long, detail not plain JSON); a programming fault' },
+  FERRY_ERR_AUDIT_BROKEN: { meaning: 'the audit chain does not verify: an entry was altered, removed, inserted or reordered; the report names the first bad seq' },
+  FERRY_ERR_AUDIT_ANCHOR: { meaning: 'an anchor of the audit chain head could not be made, or a stored anchor does not verify' },
+  FERRY_ERR_AUDIT_EXPORT: { meaning: 'an audit export cannot be written (empty range, output directory not empty, or the chain segment is broken)' },
+  FERRY_ERR_AUDIT_STORE: { meaning: 'the audit database cannot be opened or lacks the audit tables' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;
