@@ -44,7 +44,9 @@ export function fill(log: AuditLog, n: number, startMs = T0): AuditEntry[] {
 export interface Pki { files: DevPkiFiles; signKey: KeyObject; signCert: X509Certificate; ca: X509Certificate }
 
 export async function devPki(dir: string): Promise<Pki> {
-  const files = await initDevPki(join(dir, 'certs'));
+  // Issued a day before T0 (or before now, if earlier) for ten years, so that anchors made at the
+  // tests' fixed times and openssl's checks at the real time both fall inside the validity.
+  const files = await initDevPki(join(dir, 'certs'), { now: new Date(Math.min(T0, Date.now()) - 86_400_000), days: 3650 });
   return {
     files,
     signKey: createPrivateKey(readFileSync(files['external-sign'].key)),
