@@ -19,3 +19,6 @@ export const DEFAULT_ANCHOR_INTERVAL_MS = 10 * 60 * 1000;
 export const EXPORT_WRITE_CHUNK = 1024 * 1024;
 /** Width of the zero-padded entry numbers in an export (split's suffix length): 10^12 entries. */
 export const EXPORT_SEQ_DIGITS = 12;
+/** Entries the export's verify script hashes per batch: one small file each, so a batch of 10,000
+ *  stays ~40 MiB even on a RAM disk, and a million-entry export never makes a million-file directory. */
+export const EXPORT_VERIFY_BATCH = 10_000;

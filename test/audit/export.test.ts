@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { anchorHead, SignatureAnchorer, TsaAnchorer } from '../../src/audit/anchor.js';
 import { exportBundle, type ExportSummary } from '../../src/audit/export.js';
 import { sha256 } from '../../src/audit/canonical.js';
+import { EXPORT_VERIFY_BATCH } from '../../src/audit/limits.js';
 import { devPki, fill, MINUTE, openStore, T0, tempDir, type Pki, type Store } from './helpers.js';
 import { makeTestTsa, type TestTsa } from './openssl-tsa.js';
 
@@ -190,6 +191,25 @@ describe('exportBundle + VERIFY.md', () => {
     const r = sh('sh', join(d, 'verify.sh'), d);
     expect(r.status).not.toBe(0);
     expect(r.err).toMatch(/FAILED: anchors\/22: the time-stamp token does not verify/);
+  });
+
+  it('hashes a large export in batches and names an altered entry in a later batch', async () => {
+    const big = openStore(tmp.dir, 'big.sqlite');
+    const batch = big.db.transaction(() => fill(big.log, EXPORT_VERIFY_BATCH + 500, T0));
+    batch();
+    await anchorHead(big.log, new SignatureAnchorer(pki.signKey, pki.signCert), { clock: { now: () => new Date(T0 + 20_000 * MINUTE) }, actor: 'gateway:external' });
+    const out = join(tmp.dir, 'big-export');
+    const sum = exportBundle(big.db, { from: new Date(T0), to: new Date(T0 + 20_000 * MINUTE), outDir: out, certs: certs() });
+    big.db.close();
+    expect(sum).toMatchObject({ first: 1, last: EXPORT_VERIFY_BATCH + 501, anchoredThrough: EXPORT_VERIFY_BATCH + 500 });
+    expect(sh('sh', join(out, 'verify.sh'), out)).toMatchObject({ status: 0, err: '' });
+    const k = EXPORT_VERIFY_BATCH + 250;
+    const e = lines(join(out, 'entries.jsonl'));
+    e[k - 1] = e[k - 1]!.replace('"F20261125-', '"F20261126-');
+    save(join(out, 'entries.jsonl'), e);
+    const r = sh('sh', join(out, 'verify.sh'), out);
+    expect(r.status).not.toBe(0);
+    expect(r.out).toBe(`entries 1..${EXPORT_VERIFY_BATCH + 501} (${EXPORT_VERIFY_BATCH + 501})\nentries/${String(k).padStart(12, '0')}: FAILED\n`);
   });
 
   it('refuses an empty period, a period no anchor covers, and a non-empty output directory', () => {
