@@ -71,7 +71,8 @@ export function encodeEntry(f: EntryFields): Buffer {
 
 /** seq and prev_hash read from their fixed positions, without parsing the JSON; null when the line
  *  does not start like an entry of this format. */
-export function readEntryPrefix(line: Buffer): { seq: number; prev: Buffer } | null {
+export function readEntryPrefix(line: unknown): { seq: number; prev: Buffer } | null {
+  if (!Buffer.isBuffer(line)) return null; // a column an attacker retyped (SQLite lets any cell hold any type)
   if (line.length < SEQ_OFFSET + 2 || !line.subarray(0, PREV_HEX_OFFSET).equals(ENTRY_PREFIX)) return null;
   const hex = line.toString('latin1', PREV_HEX_OFFSET, PREV_HEX_OFFSET + 64);
   if (!/^[0-9a-f]{64}$/.test(hex)) return null;

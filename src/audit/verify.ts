@@ -8,8 +8,11 @@
 //              entry before it. In that second case the break lies between two entries; if the next
 //              row links to the current one, the current one is confirmed and the one before it was
 //              changed and re-hashed (firstBad = s-1); otherwise the current one was (firstBad = s).
-//              Also: an anchor disagrees with a chain that links perfectly — the chain was rewritten
-//              and re-hashed after the last anchor that still matches (firstBad = that anchor's head + 1).
+//              Also: an anchor disagrees with a chain that links perfectly. If the anchor row still
+//              agrees with its own audit.anchor entry, the chain was rewritten and re-hashed after the
+//              last anchor that matches (firstBad = that anchor's head + 1); if not, the anchor row was
+//              altered (firstBad = its audit.anchor entry). A token that does not verify, or whose
+//              SHA-256 is not the one its entry recorded, is an altered anchor (firstBad = its entry).
 // - removed:   the canonical seq of the row at position s is higher than s, and no later row holds
 //              any of the skipped entries (whether or not the seq column was renumbered to hide the
 //              gap). Or the chain ends before an entry an anchor covers or records: a cut tail keeps
@@ -77,6 +80,13 @@ export interface VerifyBad {
 
 export type VerifyResult = VerifyOk | VerifyBad;
 
+/** Equality that is false, not a TypeError, when a retyped cell is not a BLOB. */
+function sameBytes(x: unknown, y: Buffer): boolean {
+  return Buffer.isBuffer(x) && x.equals(y);
+}
+
+const hexOf = (x: unknown): string => (Buffer.isBuffer(x) ? x.toString('hex') : `(not a BLOB: ${typeof x})`);
+
 function isDb(x: Db | ChainSource): x is Db {
   return typeof (x as Db).prepare === 'function';
 }
@@ -97,7 +107,7 @@ type Inspected = { ok: true; seq: number; prev: Buffer } | { ok: false; why: str
 /** Is the row whole: its hash over its canonical bytes, its columns equal to what those bytes say? */
 function inspect(row: AuditRow): Inspected {
   const p = readEntryPrefix(row.canonical);
-  if (!p) return { ok: false, why: 'its canonical bytes are not a ferry-audit/1 entry' };
+  if (!p) return { ok: false, why: Buffer.isBuffer(row.canonical) ? 'its canonical bytes are not a ferry-audit/1 entry' : 'its canonical column is not a BLOB' };
   if (!Buffer.isBuffer(row.hash) || !sha256(row.canonical).equals(row.hash)) {
     return { ok: false, why: 'its stored hash is not the SHA-256 of its canonical bytes (content changed)' };
   }
@@ -170,16 +180,28 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
     if (++seen % every === 0) opts.onProgress?.(seen, src.total);
     return r.value;
   };
-  const done = (firstBad: number, kind: TamperKind, detail: string): Walked => ({ bad: { firstBad, kind, detail, checked: good }, good, head: null, toCheck });
+  // An anchor that disagrees with the entry at its head means the chain up to there was rewritten, or
+  // the anchor row was altered. Its audit.anchor entry, reached later, tells which; until then the
+  // verdict is pending, and it wins over any later fault since it names an earlier seq.
+  let rewrite = null as { bad: Omit<VerifyBad, 'ok' | 'code'>; entrySeq: number } | null;
+  const done = (firstBad: number, kind: TamperKind, detail: string): Walked => {
+    const bad = rewrite && rewrite.bad.firstBad <= firstBad ? rewrite.bad : { firstBad, kind, detail, checked: good };
+    return { bad, good, head: null, toCheck };
+  };
 
   // The row holds entry s and links to P: check what anchors say about it, then move on.
   const accept = (row: AuditRow, prev: Buffer): Walked | null => {
     for (const a of byHead.get(s) ?? []) {
-      if (!a.headHash.equals(row.hash)) {
-        return done(lastMatchedHead + 1, 'altered', `the anchor recorded by entry ${a.entrySeq} covers seq ${s} with hash ${a.headHash.toString('hex')}, `
-          + `but entry ${s} now hashes to ${row.hash.toString('hex')}: entries ${lastMatchedHead + 1}..${s} were rewritten and re-hashed (or that anchor row was altered)`);
+      if (sameBytes(a.headHash, row.hash)) {
+        lastMatchedHead = s;
+        continue;
       }
-      lastMatchedHead = s;
+      rewrite ??= {
+        entrySeq: a.entrySeq,
+        bad: { firstBad: lastMatchedHead + 1, kind: 'altered', checked: lastMatchedHead + 1 - startSeq,
+          detail: `the anchor recorded by entry ${a.entrySeq} covers seq ${s} with hash ${hexOf(a.headHash)}, but entry ${s} now hashes to `
+            + `${row.hash.toString('hex')}: entries ${lastMatchedHead + 1}..${s} were rewritten and re-hashed` },
+      };
     }
     if (opts.expectedHead && opts.expectedHead.seq === s && !opts.expectedHead.hash.equals(row.hash)) {
       return done(lastMatchedHead + 1, 'altered', `entry ${s} hashes to ${row.hash.toString('hex')}, not to the expected head hash ${opts.expectedHead.hash.toString('hex')}`);
@@ -188,7 +210,11 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
     if (row.action === 'audit.anchor') {
       if (!anchor) return done(s, 'removed', `entry ${s} records an anchor that is missing from audit_anchors`);
       const why = anchorBindingProblem(row, anchor);
-      if (why) return done(s, 'altered', `the anchor row for entry ${s} differs from what the entry records: ${why}`);
+      if (why) {
+        if (rewrite?.entrySeq === s) rewrite = null; // the anchor row was altered, not the chain
+        return done(s, 'altered', `the anchor row for entry ${s} differs from what the entry records: ${why}`);
+      }
+      if (rewrite?.entrySeq === s) return { bad: rewrite.bad, good, head: null, toCheck };
       toCheck.push({ anchor, at: new Date(row.at) });
     } else if (anchor) {
       return done(s, 'inserted', `audit_anchors holds an anchor for entry ${s}, but entry ${s} is a ${row.action}, not an audit.anchor: the anchor row was planted`);
@@ -241,7 +267,7 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
         // Which branch is the original: the one an anchor of that seq names; else the one the next
         // row continues from; with neither, the one whose row was renumbered (the attacker had to
         // move the original to make room) — a guess, as both bytes and links are equally valid.
-        const anchored = byHead.get(v.seq)?.[0]?.headHash;
+        const anchored = byHead.get(v.seq)?.map((a) => a.headHash).find((h) => Buffer.isBuffer(h));
         const next = anchored ? null : pull();
         const nextPrev = prevOf(next);
         const followsRow = anchored ? anchored.equals(row.hash) : nextPrev?.equals(row.hash) === true;
@@ -268,6 +294,7 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
     return done(end + 1, 'removed', `the chain ends at seq ${end}, but ${by}: entries ${end + 1}..${covered} (at least) were cut off. `
       + 'A truncated tail leaves every remaining link intact; only an anchor or a head kept elsewhere shows it');
   }
+  if (rewrite) return { bad: rewrite.bad, good, head: null, toCheck };
   opts.onProgress?.(seen, src.total);
   return { good, head: last === null ? null : { seq: last.seq, hash: last.hash }, toCheck };
 }
@@ -282,9 +309,10 @@ function anchorBindingProblem(row: AuditRow, a: AnchorRow): string | null {
   }
   if (d.headSeq !== a.headSeq) return `head seq ${a.headSeq} vs ${String(d.headSeq)}`;
   if (a.headSeq >= row.seq) return `it anchors seq ${a.headSeq}, not an earlier entry`;
-  if (d.headHash !== a.headHash.toString('hex')) return 'head hash';
+  if (d.headHash !== hexOf(a.headHash)) return 'head hash';
   if (d.kind !== a.kind) return `kind ${a.kind} vs ${String(d.kind)}`;
-  if (d.tokenSha256 !== sha256(a.token).toString('hex')) return 'the token bytes (SHA-256 differs)';
+  if (!Buffer.isBuffer(a.token) || d.tokenSha256 !== sha256(a.token).toString('hex')) return 'the token bytes (SHA-256 differs)';
+  if (a.signerCert !== null && !Buffer.isBuffer(a.signerCert)) return 'the signer certificate is not a BLOB';
   const signer = a.signerCert ? sha256(a.signerCert).toString('hex') : undefined;
   if (d.signerSha256 !== signer) return 'the signer certificate (SHA-256 differs)';
   return null;
@@ -304,7 +332,12 @@ export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions 
   // structural fault whose token fails is the earlier fault.
   for (const { anchor, at } of w.toCheck.sort((x, y) => x.anchor.entrySeq - y.anchor.entrySeq)) {
     if (anchor.entrySeq >= limit) break;
-    const c = await checkAnchorToken(anchor, at, opts.trust ?? {});
+    let c: Awaited<ReturnType<typeof checkAnchorToken>>;
+    try {
+      c = await checkAnchorToken(anchor, at, opts.trust ?? {});
+    } catch (e) {
+      c = { status: 'bad', detail: `the check failed: ${(e as Error).message}` }; // e.g. a TSA verifier that throws on garbage
+    }
     if (c.status === 'bad') {
       return { ok: false, code: 'FERRY_ERR_AUDIT_BROKEN', firstBad: anchor.entrySeq, kind: 'altered', checked: anchor.entrySeq - (opts.start?.seq ?? 1),
         detail: `the ${anchor.kind} anchor recorded by entry ${anchor.entrySeq} (over seq ${anchor.headSeq}) does not verify: ${c.detail}` };

@@ -134,6 +134,31 @@ describe('verifyChain over a tampered SQLite file', () => {
     expect(r).toMatchObject({ ok: false, firstBad: 22, kind: 'removed' });
   });
 
+  it('reports cells retyped to TEXT or garbage as values, never by throwing', async () => {
+    const retyped: Array<[string, number, TamperKind]> = [
+      ["UPDATE audit_entries SET canonical = CAST(canonical AS TEXT) WHERE seq = 4", 4, 'altered'],
+      ["UPDATE audit_entries SET hash = hex(hash) WHERE seq = 4", 4, 'altered'],
+      ["UPDATE audit_entries SET at = 'yesterday' WHERE seq = 4", 4, 'altered'],
+      ["UPDATE audit_entries SET prev_hash = NULL WHERE seq = 4", 4, 'altered'],
+      ["UPDATE audit_anchors SET head_hash = 'x' WHERE entry_seq = 11", 11, 'altered'],
+      ["UPDATE audit_anchors SET head_hash = randomblob(32) WHERE entry_seq = 11", 11, 'altered'],
+      ["UPDATE audit_anchors SET token = 'x' WHERE entry_seq = 11", 11, 'altered'],
+      ["UPDATE audit_anchors SET signer_cert = x'3000' WHERE entry_seq = 11", 11, 'altered'],
+    ];
+    for (const [sql, firstBad, kind] of retyped) {
+      const f = copy();
+      tamper(f, (db) => {
+        db.exec('PRAGMA ignore_check_constraints = ON');
+        if (sql.includes('NULL')) {
+          // NOT NULL cannot be switched off: rebuild the table the way an attacker would.
+          db.exec('CREATE TABLE t AS SELECT * FROM audit_entries; DROP TABLE audit_entries; ALTER TABLE t RENAME TO audit_entries');
+        }
+        db.exec(sql);
+      });
+      expect(await verifyFile(f), sql).toMatchObject({ ok: false, firstBad, kind });
+    }
+  });
+
   it('reports an expected head whose hash differs as altered', async () => {
     const r = await verifyFile(copy(), { seq: 23, hash: sha256(Buffer.from('something else')) });
     expect(r).toMatchObject({ ok: false, firstBad: 21, kind: 'altered' });
