@@ -1,5 +1,5 @@
-// Re-checks a whole audit chain in one streaming pass (O(1) memory in the number of entries; anchors
-// are held in memory, one per interval) and names the FIRST entry that is not what was appended.
+// Re-checks a whole audit chain in one streaming pass (O(1) memory in the number of entries; of each
+// anchor only its digests are held) and names the FIRST entry that is not what was appended.
 //
 // How each kind is told apart. Every row carries its canonical bytes, and these carry the entry's own
 // seq and its predecessor's hash; `s` is the seq expected next and `P` the hash of the last good entry.
@@ -38,6 +38,9 @@ export interface ChainSource {
   /** Rows in ascending order of their seq column. Consumed once. */
   readonly entries: Iterable<AuditRow>;
   readonly anchors: Iterable<AnchorRow>;
+  /** Re-reads one anchor in full after the pass. When given, the token bytes of `anchors` are hashed
+   *  and dropped during the pass rather than held (a year of anchors is ~50k tokens). */
+  readonly reloadAnchor?: (entrySeq: number) => AnchorRow | undefined;
   /** Highest seq, for progress reports. */
   readonly total?: number;
 }
@@ -95,11 +98,18 @@ function isDb(x: Db | ChainSource): x is Db {
 export function dbSource(db: Db): ChainSource {
   const n = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('audit_entries', 'audit_anchors')").get() as { n: number }).n;
   if (n !== 2) throw new FerryError('FERRY_ERR_AUDIT_STORE', 'the database has no audit_entries / audit_anchors tables (not a Ferry gateway store, or not migrated)');
-  // Anchors first: while iterate() runs, the connection can run no other statement.
-  const anchors = db.prepare(`SELECT ${ANCHOR_COLUMNS} FROM audit_anchors ORDER BY entry_seq`).all() as AnchorRow[];
   const total = (db.prepare('SELECT MAX(seq) AS m FROM audit_entries').get() as { m: number | null }).m ?? 0;
-  const entries = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_entries ORDER BY seq`).iterate() as IterableIterator<AuditRow>;
-  return { entries, anchors, total };
+  const anchorStmt = db.prepare(`SELECT ${ANCHOR_COLUMNS} FROM audit_anchors ORDER BY entry_seq`);
+  const entryStmt = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_entries ORDER BY seq`);
+  const oneAnchor = db.prepare(`SELECT ${ANCHOR_COLUMNS} FROM audit_anchors WHERE entry_seq = ?`);
+  // Lazy iterables, consumed one after the other: while an iterate() is open the connection can run
+  // no other statement.
+  return {
+    anchors: { [Symbol.iterator]: () => anchorStmt.iterate() as IterableIterator<AnchorRow> },
+    entries: { [Symbol.iterator]: () => entryStmt.iterate() as IterableIterator<AuditRow> },
+    reloadAnchor: (entrySeq) => oneAnchor.get(entrySeq) as AnchorRow | undefined,
+    total,
+  };
 }
 
 type Inspected = { ok: true; seq: number; prev: Buffer } | { ok: false; why: string };
@@ -145,7 +155,7 @@ interface Walked {
   readonly bad?: Omit<VerifyBad, 'ok' | 'code'>;
   readonly good: number;
   readonly head: ChainHead | null;
-  readonly toCheck: Array<{ anchor: AnchorRow; at: Date }>;
+  readonly toCheck: Array<{ anchor: AnchorMeta; at: Date }>;
 }
 
 function walk(src: ChainSource, opts: VerifyOptions): Walked {
@@ -167,13 +177,14 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
   let seen = 0;
   let lastMatchedHead = startSeq - 1;
   const every = opts.progressEvery ?? VERIFY_PROGRESS_EVERY;
-  const byHead = new Map<number, AnchorRow[]>();
-  const byEntry = new Map<number, AnchorRow>();
-  for (const a of src.anchors) {
+  const byHead = new Map<number, AnchorMeta[]>();
+  const byEntry = new Map<number, AnchorMeta>();
+  for (const row of src.anchors) {
+    const a = anchorMeta(row, src.reloadAnchor === undefined);
     byEntry.set(a.entrySeq, a);
     if (a.headSeq >= startSeq) byHead.set(a.headSeq, [...(byHead.get(a.headSeq) ?? []), a]);
   }
-  const toCheck: Array<{ anchor: AnchorRow; at: Date }> = [];
+  const toCheck: Array<{ anchor: AnchorMeta; at: Date }> = [];
   const pull = (): AuditRow | null => {
     const r = it.next();
     if (r.done) return null;
@@ -299,8 +310,35 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
   return { good, head: last === null ? null : { seq: last.seq, hash: last.hash }, toCheck };
 }
 
+/** What the pass keeps of an anchor row: digests instead of the token and certificate bytes. */
+interface AnchorMeta {
+  readonly entrySeq: number;
+  readonly headSeq: number;
+  readonly headHash: unknown;
+  readonly kind: string;
+  /** null when the token cell is not a BLOB. */
+  readonly tokenSha256: string | null;
+  /** undefined: no certificate; null: the cell is not a BLOB. */
+  readonly signerSha256: string | null | undefined;
+  /** The full row, kept only when the source cannot reload it. */
+  readonly row?: AnchorRow;
+}
+
+function anchorMeta(a: AnchorRow, keep: boolean): AnchorMeta {
+  const signer = a.signerCert === null || a.signerCert === undefined ? undefined : Buffer.isBuffer(a.signerCert) ? sha256(a.signerCert).toString('hex') : null;
+  return {
+    entrySeq: a.entrySeq,
+    headSeq: a.headSeq,
+    headHash: a.headHash,
+    kind: a.kind,
+    tokenSha256: Buffer.isBuffer(a.token) ? sha256(a.token).toString('hex') : null,
+    signerSha256: signer,
+    ...(keep ? { row: a } : {}),
+  };
+}
+
 /** Does the anchor row match its audit.anchor entry's detail (head, kind, token and signer digests)? */
-function anchorBindingProblem(row: AuditRow, a: AnchorRow): string | null {
+function anchorBindingProblem(row: AuditRow, a: AnchorMeta): string | null {
   let d: Record<string, unknown>;
   try {
     d = JSON.parse(row.detail) as Record<string, unknown>;
@@ -311,10 +349,8 @@ function anchorBindingProblem(row: AuditRow, a: AnchorRow): string | null {
   if (a.headSeq >= row.seq) return `it anchors seq ${a.headSeq}, not an earlier entry`;
   if (d.headHash !== hexOf(a.headHash)) return 'head hash';
   if (d.kind !== a.kind) return `kind ${a.kind} vs ${String(d.kind)}`;
-  if (!Buffer.isBuffer(a.token) || d.tokenSha256 !== sha256(a.token).toString('hex')) return 'the token bytes (SHA-256 differs)';
-  if (a.signerCert !== null && !Buffer.isBuffer(a.signerCert)) return 'the signer certificate is not a BLOB';
-  const signer = a.signerCert ? sha256(a.signerCert).toString('hex') : undefined;
-  if (d.signerSha256 !== signer) return 'the signer certificate (SHA-256 differs)';
+  if (a.tokenSha256 === null || d.tokenSha256 !== a.tokenSha256) return 'the token bytes (SHA-256 differs)';
+  if (a.signerSha256 === null || d.signerSha256 !== a.signerSha256) return 'the signer certificate (SHA-256 differs)';
   return null;
 }
 
@@ -323,7 +359,8 @@ function anchorBindingProblem(row: AuditRow, a: AnchorRow): string | null {
  * Hostile content is reported as a value; only a broken environment (missing tables) throws.
  */
 export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions = {}): Promise<VerifyResult> {
-  const w = walk(isDb(source) ? dbSource(source) : source, opts);
+  const src = isDb(source) ? dbSource(source) : source;
+  const w = walk(src, opts);
   const limit = w.bad?.firstBad ?? Infinity;
   let verified = 0;
   let anchoredThrough = 0;
@@ -334,7 +371,11 @@ export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions 
     if (anchor.entrySeq >= limit) break;
     let c: Awaited<ReturnType<typeof checkAnchorToken>>;
     try {
-      c = await checkAnchorToken(anchor, at, opts.trust ?? {});
+      const row = anchor.row ?? src.reloadAnchor?.(anchor.entrySeq);
+      // A row that changed between the pass and now is a different row: check the bytes the pass bound.
+      const same = row !== undefined && Buffer.isBuffer(row.token) && sha256(row.token).toString('hex') === anchor.tokenSha256
+        && Buffer.isBuffer(anchor.headHash) && sameBytes(row.headHash, anchor.headHash);
+      c = same ? await checkAnchorToken(row, at, opts.trust ?? {}) : { status: 'bad', detail: 'the anchor row changed during verification' };
     } catch (e) {
       c = { status: 'bad', detail: `the check failed: ${(e as Error).message}` }; // e.g. a TSA verifier that throws on garbage
     }
