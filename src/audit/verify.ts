@@ -31,6 +31,7 @@ import { checkAnchorToken, type AnchorTrust } from './anchor-check.js';
 import { ANCHOR_COLUMNS, ENTRY_COLUMNS, type AnchorRow, type AuditRow } from './chain.js';
 import { canonicalJson, encodeEntry, GENESIS_PREV, readEntryPrefix, sha256, type ChainHead } from './canonical.js';
 import { VERIFY_PROGRESS_EVERY } from './limits.js';
+import { anchorBindingProblem, anchorMeta, hexOf, sameBytes, type AnchorMeta } from './anchor-binding.js';
 
 export type TamperKind = 'altered' | 'removed' | 'inserted' | 'reordered';
 
@@ -82,13 +83,6 @@ export interface VerifyBad {
 }
 
 export type VerifyResult = VerifyOk | VerifyBad;
-
-/** Equality that is false, not a TypeError, when a retyped cell is not a BLOB. */
-function sameBytes(x: unknown, y: Buffer): boolean {
-  return Buffer.isBuffer(x) && x.equals(y);
-}
-
-const hexOf = (x: unknown): string => (Buffer.isBuffer(x) ? x.toString('hex') : `(not a BLOB: ${typeof x})`);
 
 function isDb(x: Db | ChainSource): x is Db {
   return typeof (x as Db).prepare === 'function';
@@ -308,50 +302,6 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
   if (rewrite) return { bad: rewrite.bad, good, head: null, toCheck };
   opts.onProgress?.(seen, src.total);
   return { good, head: last === null ? null : { seq: last.seq, hash: last.hash }, toCheck };
-}
-
-/** What the pass keeps of an anchor row: digests instead of the token and certificate bytes. */
-interface AnchorMeta {
-  readonly entrySeq: number;
-  readonly headSeq: number;
-  readonly headHash: unknown;
-  readonly kind: string;
-  /** null when the token cell is not a BLOB. */
-  readonly tokenSha256: string | null;
-  /** undefined: no certificate; null: the cell is not a BLOB. */
-  readonly signerSha256: string | null | undefined;
-  /** The full row, kept only when the source cannot reload it. */
-  readonly row?: AnchorRow;
-}
-
-function anchorMeta(a: AnchorRow, keep: boolean): AnchorMeta {
-  const signer = a.signerCert === null || a.signerCert === undefined ? undefined : Buffer.isBuffer(a.signerCert) ? sha256(a.signerCert).toString('hex') : null;
-  return {
-    entrySeq: a.entrySeq,
-    headSeq: a.headSeq,
-    headHash: a.headHash,
-    kind: a.kind,
-    tokenSha256: Buffer.isBuffer(a.token) ? sha256(a.token).toString('hex') : null,
-    signerSha256: signer,
-    ...(keep ? { row: a } : {}),
-  };
-}
-
-/** Does the anchor row match its audit.anchor entry's detail (head, kind, token and signer digests)? */
-function anchorBindingProblem(row: AuditRow, a: AnchorMeta): string | null {
-  let d: Record<string, unknown>;
-  try {
-    d = JSON.parse(row.detail) as Record<string, unknown>;
-  } catch {
-    return 'the entry detail is not JSON';
-  }
-  if (d.headSeq !== a.headSeq) return `head seq ${a.headSeq} vs ${String(d.headSeq)}`;
-  if (a.headSeq >= row.seq) return `it anchors seq ${a.headSeq}, not an earlier entry`;
-  if (d.headHash !== hexOf(a.headHash)) return 'head hash';
-  if (d.kind !== a.kind) return `kind ${a.kind} vs ${String(d.kind)}`;
-  if (a.tokenSha256 === null || d.tokenSha256 !== a.tokenSha256) return 'the token bytes (SHA-256 differs)';
-  if (a.signerSha256 === null || d.signerSha256 !== a.signerSha256) return 'the signer certificate (SHA-256 differs)';
-  return null;
 }
 
 /**
