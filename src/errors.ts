@@ -188,6 +188,12 @@ export const ERRORS = {
   FERRY_ERR_DESK_STAFF_EXISTS: { status: 409, meaning: 'a staff account with this name already exists' },
   FERRY_ERR_DESK_NO_STAFF: { status: 404, meaning: 'no staff account with this name' },
   FERRY_ERR_DESK_STORE: { meaning: 'a stored case row cannot be read back (hand-edited, or written by an unknown schema version)' },
+  // --- audit (tamper-evident audit chain) ---
+  FERRY_ERR_AUDIT_ENTRY: { meaning: 'an audit entry to append is invalid (unknown action, field too long, detail not plain JSON); a programming fault' },
+  FERRY_ERR_AUDIT_BROKEN: { meaning: 'the audit chain does not verify: an entry was altered, removed, inserted or reordered; the report names the first bad seq' },
+  FERRY_ERR_AUDIT_ANCHOR: { meaning: 'an anchor of the audit chain head could not be made, or a stored anchor does not verify' },
+  FERRY_ERR_AUDIT_EXPORT: { meaning: 'an audit export cannot be written (empty range, output directory not empty, or the chain segment is broken)' },
+  FERRY_ERR_AUDIT_STORE: { meaning: 'the audit database cannot be opened or lacks the audit tables' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;

@@ -1,0 +1,27 @@
+// The closed vocabulary of audit actions. A supervisor reading an export sees only these words, so a
+// new kind of event is a new entry here (and in docs/OPERATIONS.md "Audit trail"), never free text.
+
+export const AUDIT_ACTIONS = [
+  'packet.in', // a packet was committed from the link (inbox)
+  'packet.out', // a packet was sealed into the outbox
+  'packet.refused', // a packet was refused and kept with its reason
+  'policy.allow', // a domain-policy rule allowed a packet
+  'policy.deny', // a domain-policy rule denied a packet
+  'quarantine.release', // a quarantined item was released by staff
+  'quarantine.reject', // a quarantined item was rejected by staff
+  'cert.change', // a certificate or key was installed, rotated or removed
+  'config.change', // configuration or policy changed (seen at start or reload)
+  'time.trust', // the trusted-time verdict changed (NTP quorum gained or lost)
+  'gateway.start',
+  'gateway.stop',
+  'audit.anchor', // the chain head was anchored (signature or RFC 3161 token); see anchor.ts
+  'staff.action', // an intranet user did something the approval core records
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+const ACTION_SET: ReadonlySet<string> = new Set(AUDIT_ACTIONS);
+
+export function isAuditAction(s: string): s is AuditAction {
+  return ACTION_SET.has(s);
+}

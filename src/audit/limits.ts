@@ -1,0 +1,24 @@
+// Named limits of the audit chain, each with the reason for its value.
+
+/** Actors are identities ("gateway:external", "staff:A-1043"), not prose. */
+export const MAX_ACTOR_CHARS = 256;
+/** Subjects are ids (case, packet, certificate fingerprint, config file path). */
+export const MAX_SUBJECT_CHARS = 512;
+/** The detail records reasons, codes and ids, never a submission's content or personal data (STYLE
+ *  §14): 16 KiB is far above any such record and keeps a million-entry chain under a few GiB. */
+export const MAX_DETAIL_BYTES = 16 * 1024;
+/** Nesting depth of the detail JSON, so canonicalisation is bounded. */
+export const MAX_DETAIL_DEPTH = 16;
+/** Entries verified between two progress reports. */
+export const VERIFY_PROGRESS_EVERY = 10_000;
+/** Anchor interval. A hash chain alone cannot show that its tail was cut off: only an anchor can, so
+ *  this bounds how many of the newest entries a host attacker could silently drop. 10 minutes is 144
+ *  signatures or time-stamps a day, nothing for the signer or the TSA. */
+export const DEFAULT_ANCHOR_INTERVAL_MS = 10 * 60 * 1000;
+/** Bytes written to an export file per write call. */
+export const EXPORT_WRITE_CHUNK = 1024 * 1024;
+/** Width of the zero-padded entry numbers in an export (split's suffix length): 10^12 entries. */
+export const EXPORT_SEQ_DIGITS = 12;
+/** Entries the export's verify script hashes per batch: one small file each, so a batch of 10,000
+ *  stays ~40 MiB even on a RAM disk, and a million-entry export never makes a million-file directory. */
+export const EXPORT_VERIFY_BATCH = 10_000;
