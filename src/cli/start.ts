@@ -9,7 +9,6 @@ import { externalSchema, internalSchema } from '../config/gateway-config.js';
 import { createLogger } from '../gateway/logger.js';
 import { hardenProcess } from '../gateway/host-checks.js';
 import { initDevPki } from '../pki/dev-ca.js';
-import { systemClock } from '../time/clock.js';
 import { buildTimeTrust } from '../gateway/time.js';
 import { startExternal } from '../external/gateway.js';
 import { startInternal } from '../internal/gateway.js';
@@ -29,14 +28,14 @@ export async function startCommand(args: string[]): Promise<number> {
     hardenProcess(values['allow-root']! || cfg.allowRoot, log);
     const time = buildTimeTrust(cfg.time, log);
     stopTime = time.stop;
-    running = await startExternal(cfg, log, systemClock);
+    running = await startExternal(cfg, log, time.trust, values.config!, time.trust);
   } else {
     const cfg = loadConfigFile(values.config!, internalSchema);
     log.level = cfg.log.level;
     hardenProcess(values['allow-root']! || cfg.allowRoot, log);
     const time = buildTimeTrust(cfg.time, log);
     stopTime = time.stop;
-    running = await startInternal(cfg, log, time.trust);
+    running = await startInternal(cfg, log, time.trust, values.config!);
   }
   log.info({ config: values.config }, 'started');
   await new Promise<void>((resolveStop) => {

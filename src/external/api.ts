@@ -23,6 +23,8 @@ export interface ReceiptCheck {
 }
 
 export interface ApiDeps {
+  /** Every ingress policy decision, allow or deny, with the rule that made it (audit chain). */
+  recordDecision: (allow: boolean, subject: string, detail: Record<string, unknown>) => void;
   catalogue: CatalogueCache;
   sendAction: ApplicantRouteDeps['sendAction'];
   policy: () => Policy;
@@ -104,6 +106,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     }
     const v = await checkSubmission(policy, from.value, 'intranet', raw);
     if (!v.ok) {
+      d.recordDecision(false, 'submission', { domain: from.value, code: v.code, rule: v.rule ?? 'shape', detail: v.detail.slice(0, 300) });
       d.log.warn({ stage: 'ingress', domain: from.value, code: v.code, rule: v.rule, detail: v.detail, ip: req.ip }, 'submission refused');
       return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail, v.rule));
     }
@@ -121,10 +124,12 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     const rule = policy.ruleById.get(v.value.rule);
     const rate = rule ? d.limiter.check(rule, { from: from.value, applicant: v.value.submission.applicant.idNumber, sourceAddress: req.ip }) : { ok: true as const };
     if (!rate.ok) {
+      d.recordDecision(false, 'submission', { domain: from.value, code: rate.code, rule: rate.rule, key: rate.key });
       d.log.warn({ stage: 'ingress', domain: from.value, code: rate.code, rule: rate.rule, key: rate.key, ip: req.ip }, 'submission refused');
       return reply.code(429).header('retry-after', String(rate.retryAfterSeconds)).send(errorBody(rate.code, rate.detail, rate.rule));
     }
     d.log.info({ stage: 'policy', domain: from.value, rule: v.value.rule, decision: 'allow' }, 'submission allowed');
+    d.recordDecision(true, 'submission', { domain: from.value, rule: v.value.rule, item: v.value.submission.itemCode });
     const now = d.clock.now();
     const r = await d.intake({
       raw, contentType: 'application/json', sourceAddress: req.ip, clientIdentity: formatClientIdentity(cert),

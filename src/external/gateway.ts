@@ -10,6 +10,11 @@ import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
 import { LinkServer } from '../link/server.js';
 import type { Clock } from '../time/clock.js';
+import type { TimeTrust } from '../time/time-trust.js';
+import { auditHooks, startAudit } from '../gateway/audit.js';
+import { SignatureAnchorer } from '../audit/anchor.js';
+import { X509Certificate } from 'node:crypto';
+import { loadPrivateKey, loadCertificate } from '../pki/key-files.js';
 import { buildApi } from './api.js';
 import { createActionIntake, createIntake } from './intake.js';
 import { openExternalStore } from './store.js';
@@ -23,12 +28,19 @@ import { RateLimiter } from '../policy/rate-limit.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; stop(): Promise<void> }
 
-export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock): Promise<RunningGateway> {
+export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock, configFile: string, trust?: TimeTrust): Promise<RunningGateway> {
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
   const apiTls = loadTls(cfg.api.tls, cfg.keys.ca);
   const linkTls = loadTls(cfg.link.tls, cfg.keys.ca);
   const store = openExternalStore(cfg.dataDir);
-  const policy = loadPolicy(cfg.policy, log);
+  const audit = startAudit({
+    db: store.db, gateway: 'external', clock, log, configFile,
+    anchorers: [new SignatureAnchorer(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer))],
+    certificates: { sign: new X509Certificate(keys.seal.signCertDer), tls: loadCertificate(cfg.link.tls.cert), ca: loadCertificate(cfg.keys.ca) },
+  });
+  const hooks = auditHooks(audit, store);
+  trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
+  const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
 
   let link: LinkServer | null = null;
@@ -43,7 +55,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     return null;
   };
   const inbox = createInbox({
-    db: store.db, clock, log, quarantine: store.quarantine,
+    db: store.db, clock, log, quarantine: store.quarantine, ...hooks,
     admit: admitPackets('external', current, (caseId) => store.status.get(caseId) !== null),
     open: { keys: keys.open, signers: keys.signers },
     handlers: {
@@ -72,6 +84,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const trusted = loadCertificates(cfg.keys.ca);
   const app: FastifyInstance = await buildApi({
     policy: current, limiter, catalogue: store.catalogue, sendAction,
+    recordDecision: (allow, subject, detail) => audit.record(allow ? 'policy.allow' : 'policy.deny', subject, detail),
     caPem: readFileSync(cfg.keys.ca),
     verifyReceipt: async (token, digest) => {
       const v = await verifyTimeStampToken(token, { digest, trusted });
@@ -96,6 +109,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       policy.stop();
       await app.close();
       await link?.close();
+      await audit.stop();
       store.db.close();
     },
   };

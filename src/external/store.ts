@@ -5,6 +5,7 @@ import { SEEN_SQL } from '../store/seen-packets.js';
 import { REJECTED_SQL } from '../store/rejected-packets.js';
 import { STATUS_CACHE_SQL, StatusCache } from '../store/status-cache.js';
 import { join } from 'node:path';
+import { AUDIT_SQL } from '../audit/chain.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
 import { CATALOGUE_CACHE_SQL, CatalogueCache } from '../store/catalogue-cache.js';
@@ -13,6 +14,7 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, STATUS_CACHE_SQL].join('\n') },
   { version: 2, sql: QUARANTINE_SQL },
   { version: 3, sql: CATALOGUE_CACHE_SQL + 'ALTER TABLE case_history ADD COLUMN event_json TEXT;' },
+  { version: 4, sql: AUDIT_SQL },
 ];
 
 export interface ExternalStore { db: Db; outbox: Outbox; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache }

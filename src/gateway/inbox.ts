@@ -33,6 +33,10 @@ export interface InboxOptions {
   afterCommit?: () => void;
   /** Packets taken but not yet delivered (the stamp queue): the link slows the sender above a mark. */
   backlog?: () => number;
+  /** Records each packet taken in (inside the batch transaction). */
+  onAccepted?: (p: OpenedPacket) => void;
+  /** Records each packet that failed to open (kept in rejected_packets). */
+  onRejected?: (packetId: string | null, code: FerryErrorCode, detail: string) => void;
 }
 
 export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets } {
@@ -48,6 +52,7 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       const r = openPacket(f.bytes, { ...o.open, now });
       if (!r.ok) {
         rejected.add(r.packetId ?? null, r.code, r.detail, f.bytes, now.getTime());
+        o.onRejected?.(r.packetId ?? frameId, r.code, r.detail);
         o.log.warn({ packet: r.packetId ?? frameId, stage: 'open', code: r.code, detail: r.detail }, 'packet refused');
         acks.push(f.packetId);
         continue;
@@ -69,6 +74,7 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       const verdict = step(() => handler(p, now.getTime(), f.bytes));
       if (verdict) { refuse(verdict.code, verdict.detail, 'delivery'); continue; }
       seen.record(p.packetId, p.kind, p.caseId, 'delivered', now.getTime());
+      o.onAccepted?.(p);
       o.log.info({ packet: id, case: p.caseId, kind: p.kind, stage: 'deliver' }, 'packet delivered');
     }
     return acks;

@@ -20,23 +20,42 @@ import { buildIntranetHttp } from './intranet-http.js';
 import { Stamper } from './stamper.js';
 import { openInternalStore } from './store.js';
 import { createTsa } from './tsa-service.js';
+import { auditHooks, startAudit } from '../gateway/audit.js';
+import { SignatureAnchorer, TsaAnchorer } from '../audit/anchor.js';
+import { X509Certificate } from 'node:crypto';
+import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
 
 export interface RunningInternal { intranetPort: number; stop(): Promise<void> }
 
-export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust): Promise<RunningInternal> {
+export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust, configFile: string): Promise<RunningInternal> {
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
   const tls = loadTls(cfg.link.tls, cfg.keys.ca);
   const store = openInternalStore(cfg.dataDir);
-  const policy = loadPolicy(cfg.policy, log);
+  const { tsa, cert: tsaCert } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'));
+  // The chain head is anchored with the intranet TSA (RFC 3161) while time is trusted, and signed always.
+  const audit = startAudit({
+    db: store.db, gateway: 'internal', clock: trust, log, configFile,
+    anchorers: [
+      new SignatureAnchorer(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer)),
+      new TsaAnchorer(async (digest) => {
+        if (trust.state() === 'untrusted') throw new Error('time not trusted: no RFC 3161 anchor now');
+        return tsa.stamp(digest, 'SHA-256', { certReq: true });
+      }),
+    ],
+    certificates: { sign: new X509Certificate(keys.seal.signCertDer), tls: loadCertificate(cfg.link.tls.cert), tsa: tsaCert, ca: loadCertificate(cfg.keys.ca) },
+  });
+  const hooks = auditHooks(audit, store);
+  trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
+  const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
-  const { tsa } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'));
 
   const catalogue = loadCatalogue(cfg.approval.items);
   const calendar = loadCalendar(cfg.approval.calendar);
   const settings = deskSettings(cfg.approval);
   const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment, ...i.parallelDepartments].map((d) => d.code)))];
-  const desk = createApprovalDesk({ db: store.db, catalogue, calendar, clock: trust, settings, log });
-  const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments });
+  const staffAudit = (action: string, subject: string, detail: Readonly<Record<string, unknown>>) => audit.record('staff.action', subject, { action, ...detail });
+  const desk = createApprovalDesk({ db: store.db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
+  const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments, audit: staffAudit });
   const drainDeps = { db: store.db, store, desk, keys: keys.seal, policy: current, log, maxOutbox: cfg.maxOutbox, intranetDomain: cfg.domains.self };
   const drain = createDrain(drainDeps);
 
@@ -55,7 +74,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     afterCommit: flushOut,
   });
   const inbox = createInbox({
-    db: store.db, clock: trust, log, quarantine: store.quarantine, admit: admitPackets('internal', current),
+    db: store.db, clock: trust, log, quarantine: store.quarantine, admit: admitPackets('internal', current), ...hooks,
     open: { keys: keys.open, signers: keys.signers },
     handlers: { submission: queueSubmission(deps), supplement: queueAction(deps), evaluation: queueAction(deps) },
     afterCommit: () => stamper.kick(),
@@ -95,6 +114,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       stamper.stop();
       link?.stop();
       await http.close();
+      await audit.stop();
       store.db.close();
     },
   };

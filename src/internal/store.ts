@@ -6,6 +6,7 @@ import { SEEN_SQL } from '../store/seen-packets.js';
 import { REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
 import { INTRANET_CASES_SQL, IntranetCases } from '../store/intranet-cases.js';
 import { join } from 'node:path';
+import { AUDIT_SQL } from '../audit/chain.js';
 import { STAMP_QUEUE_SQL, StampQueue } from '../store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
@@ -18,6 +19,7 @@ export const INTERNAL_MIGRATIONS = [
   { version: 3, sql: QUARANTINE_SQL },
   { version: 4, sql: APPROVAL_SQL },
   { version: 5, sql: CATALOGUE_KV_SQL },
+  { version: 6, sql: AUDIT_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine }

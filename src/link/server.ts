@@ -22,7 +22,7 @@ export class LinkServer {
   private session: LinkSession | null = null;
 
   constructor(private readonly opts: LinkServerOptions, source: PacketSource, sink: PacketSink,
-    private readonly log: SessionLog, onState?: (up: boolean) => void) {
+    log: SessionLog, onState?: (up: boolean) => void) {
     this.server = createServer({
       ...TLS_BASE, key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca,
       requestCert: true, rejectUnauthorized: true,

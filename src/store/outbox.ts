@@ -15,6 +15,8 @@ CREATE TABLE outbox (
 export interface OutboxRow { seq: number; packetId: Buffer; kind: string; caseId: string; bytes: Buffer }
 
 export class Outbox {
+  /** Called inside the same transaction as each add (the audit chain records packet.out). */
+  onAdd: ((packetId: Buffer, kind: string, caseId: string, bytes: number) => void) | null = null;
   private readonly insertStmt;
   private readonly afterStmt;
   private readonly deleteStmt;
@@ -30,6 +32,7 @@ export class Outbox {
   /** Call inside the caller's transaction, so the packet is durable with the state that made it. */
   add(packetId: Buffer, kind: string, caseId: string, bytes: Buffer, now: number): void {
     this.insertStmt.run(packetId, kind, caseId, bytes, now);
+    this.onAdd?.(packetId, kind, caseId, bytes.length);
   }
 
   /** Packets after `seq`, oldest first: the link walks the outbox with a cursor. */

@@ -84,8 +84,13 @@ export class Quarantine {
 
   /** Keeps a packet. True when newly held; false when this packet id is already in quarantine (a
    *  resend of the same packet changes nothing, whatever was decided about it). */
+  /** Called inside the same transaction as each new hold (the audit chain records packet.refused). */
+  onHold: ((h: HoldInput) => void) | null = null;
+
   hold(h: HoldInput): boolean {
-    return this.insertStmt.run(h).changes === 1;
+    const fresh = this.insertStmt.run(h).changes === 1;
+    if (fresh) this.onHold?.(h);
+    return fresh;
   }
 
   get(packetId: string): QuarantineEntry | undefined {

@@ -42,7 +42,7 @@ beforeAll(async () => {
   const policy = loadPolicyOrThrow('config/policy.yaml');
   app = await buildApi({
     policy: () => policy, limiter: new RateLimiter(systemClock, 1000), catalogue: store.catalogue,
-    sendAction: async () => ({ ok: true as const }),
+    sendAction: async () => ({ ok: true as const }), recordDecision: () => {},
     tls: { key: readFileSync(c('external-tls.key')), cert: readFileSync(c('external-tls.crt')) },
     caPem: readFileSync(c('ca.crt')), verifyReceipt: async () => ({ genTime: new Date() }), asResponse: (t) => t,
     maxBodyBytes: 1024 * 1024, clock: systemClock, log, status: store.status,
