@@ -3,6 +3,10 @@ import { isFerryError } from '../errors.js';
 import { certsCommand } from './certs.js';
 import { startCommand } from './start.js';
 import { timeCommand } from './time.js';
+import { auditCommand } from './audit.js';
+import { policyCommand } from './policy.js';
+import { quarantineCommand } from './quarantine.js';
+import { deskCommand } from './desk.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -14,6 +18,15 @@ Usage:
   ferry certs show --dir certs [--json]
   ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F]
   ferry time status --config config/internal.yaml [--json]
+  ferry policy check config/policy.yaml
+  ferry policy explain config/policy.yaml --from public --to intranet --kind submission [--item SCJG-001] [--attachment a.pdf]
+  ferry quarantine list --config config/internal.yaml [--state held] [--json]
+  ferry quarantine release|reject <packet> --config config/internal.yaml --operator NAME --reason "WHY"
+  ferry audit verify --db var/internal/internal.sqlite [--ca certs/ca.crt] [--expect-head SEQ:HASH] [--json]
+  ferry audit export --db var/internal/internal.sqlite --from 2026-11-01 --to 2026-11-30 --out bundle --ca certs/ca.crt --sign-cert certs/internal-sign.crt [--tsa-cert certs/tsa.crt]
+  ferry staff add|list|disable ... --config config/internal.yaml
+  ferry case list|show|act ... --config config/internal.yaml
+  ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
 
 Examples:
   npx ferry certs init --dir ./certs && npx ferry certs show --dir ./certs
@@ -26,6 +39,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'start': return await startCommand(rest);
       case 'certs': return await certsCommand(rest);
       case 'time': return await timeCommand(rest);
+      case 'audit': return await auditCommand(rest);
+      case 'policy': return await policyCommand(rest);
+      case 'quarantine': return await quarantineCommand(rest);
+      case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:

@@ -101,7 +101,8 @@ export class Stamper {
         const data = this.o.receiptData(q);
         // The applicant's receipt carries the TSA certificate, so `openssl ts -verify` needs only the CA.
         const receipt = data ? readStamp(await this.o.tsa.stamp(sha256(data), 'SHA-256', { certReq: true })) : null;
-        stamped.push({ q, digest, stamp, receipt, bar: await this.o.check(q), delivered: false });
+        // An operator's release from quarantine overrides the check that held it (the release is audited).
+        stamped.push({ q, digest, stamp, receipt, bar: q.released ? null : await this.o.check(q), delivered: false });
       }
       this.o.db.transaction(() => {
         for (const s of stamped) {

@@ -14,7 +14,8 @@ CREATE TABLE stamp_queue (
   packet     BLOB NOT NULL,        -- the sealed packet exactly as received (the token's imprint)
   body       BLOB NOT NULL,        -- the opened body (intranet side: plaintext is allowed here)
   created_at INTEGER NOT NULL,     -- sender's signed creation time
-  queued_at  INTEGER NOT NULL
+  queued_at  INTEGER NOT NULL,
+  released   INTEGER NOT NULL DEFAULT 0  -- 1: released from quarantine by an operator (checks not repeated)
 );
 CREATE TABLE packet_stamps (
   packet_id  BLOB PRIMARY KEY,
@@ -27,6 +28,7 @@ CREATE TABLE packet_stamps (
 
 export interface QueuedPacket {
   seq: number; packetId: Buffer; kind: string; caseId: string; fromDomain: string; toDomain: string; packet: Buffer; body: Buffer; createdAt: number; queuedAt: number;
+  released?: number;
 }
 
 export class StampQueue {
@@ -37,16 +39,16 @@ export class StampQueue {
   private readonly stampStmt;
   private readonly tokenStmt;
   constructor(db: Db) {
-    this.addStmt = db.prepare('INSERT INTO stamp_queue (packet_id, kind, case_id, from_domain, to_domain, packet, body, created_at, queued_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.addStmt = db.prepare('INSERT INTO stamp_queue (packet_id, kind, case_id, from_domain, to_domain, packet, body, created_at, queued_at, released) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.peekStmt = db.prepare(`SELECT seq, packet_id AS packetId, kind, case_id AS caseId, from_domain AS fromDomain, to_domain AS toDomain, packet, body, created_at AS createdAt,
-      queued_at AS queuedAt FROM stamp_queue ORDER BY seq LIMIT ?`);
+      queued_at AS queuedAt, released FROM stamp_queue ORDER BY seq LIMIT ?`);
     this.removeStmt = db.prepare('DELETE FROM stamp_queue WHERE packet_id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM stamp_queue');
     this.stampStmt = db.prepare('INSERT INTO packet_stamps (packet_id, digest, token, gen_time, serial, trusted) VALUES (?, ?, ?, ?, ?, ?)');
     this.tokenStmt = db.prepare('SELECT token, gen_time AS genTime, trusted FROM packet_stamps WHERE packet_id = ?');
   }
   add(p: Omit<QueuedPacket, 'seq'>): void {
-    this.addStmt.run(p.packetId, p.kind, p.caseId, p.fromDomain, p.toDomain, p.packet, p.body, p.createdAt, p.queuedAt);
+    this.addStmt.run(p.packetId, p.kind, p.caseId, p.fromDomain, p.toDomain, p.packet, p.body, p.createdAt, p.queuedAt, p.released ?? 0);
   }
   peek(limit: number): QueuedPacket[] { return this.peekStmt.all(limit) as QueuedPacket[]; }
   remove(packetId: Buffer): void { this.removeStmt.run(packetId); }

@@ -1,0 +1,79 @@
+// `ferry quarantine list | release <id> | reject <id>`: packets a gateway kept instead of delivering.
+// A release or reject needs an operator and a reason, happens once, and is audited. On the internal
+// gateway a released packet is opened again and queued for stamping and delivery without the check
+// that held it; the running gateway picks it up within a second.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { FerryError } from '../errors.js';
+import { loadConfigFile } from '../config/load.js';
+import { externalSchema, internalSchema, type InternalConfig } from '../config/gateway-config.js';
+import { openDb } from '../store/db.js';
+import { Quarantine } from '../store/quarantine.js';
+import { StampQueue } from '../store/stamp-queue.js';
+import { AuditLog } from '../audit/chain.js';
+import { EXTERNAL_MIGRATIONS } from '../external/store.js';
+import { INTERNAL_MIGRATIONS } from '../internal/store.js';
+import { loadGatewayKeys } from '../gateway/keys.js';
+import { openPacket } from '../seal/open.js';
+import { systemClock } from '../time/clock.js';
+import { parse } from './args.js';
+
+export async function quarantineCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  const { values, positionals } = parse(rest, {
+    config: { type: 'string', default: 'config/internal.yaml' }, state: { type: 'string' }, json: { type: 'boolean', default: false },
+    operator: { type: 'string' }, reason: { type: 'string' },
+  }, true);
+  const file = values.config!;
+  const role = (parseYaml(readFileSync(file, 'utf8')) as { gateway?: string })?.gateway;
+  const internal = role !== 'external';
+  const cfg = internal ? loadConfigFile(file, internalSchema) : loadConfigFile(file, externalSchema);
+  const db = openDb(join(cfg.dataDir, internal ? 'internal.sqlite' : 'external.sqlite'), internal ? INTERNAL_MIGRATIONS : EXTERNAL_MIGRATIONS);
+  try {
+    const q = new Quarantine(db, systemClock);
+    if (sub === 'list') {
+      const st = values.state as 'held' | 'released' | 'rejected' | undefined;
+      const rows = q.list({ ...(st ? { state: st } : {}), limit: 1000 });
+      if (values.json) process.stdout.write(JSON.stringify(rows, null, 2) + '\n');
+      else {
+        process.stdout.write('PACKET                            STATE     CODE                               RULE                 RECEIVED\n');
+        for (const r of rows) {
+          process.stdout.write(`${r.packetId.padEnd(34)}${r.state.padEnd(10)}${r.code.padEnd(35)}${r.rule.padEnd(21)}${new Date(r.receivedAt).toISOString()}  ${r.detail.slice(0, 100)}\n`);
+        }
+      }
+      return 0;
+    }
+    if (sub !== 'release' && sub !== 'reject') throw new FerryError('FERRY_ERR_CLI_USAGE', 'quarantine: list | release <packet> | reject <packet>');
+    const id = positionals[0];
+    if (!id || !values.operator || !values.reason) throw new FerryError('FERRY_ERR_CLI_USAGE', `quarantine ${sub} <packet> --operator <name> --reason "<why>"`);
+    const audit = new AuditLog(db);
+    const outcome = db.transaction(() => {
+      if (sub === 'reject') {
+        const r = q.reject(id, values.operator!, values.reason!);
+        if (!r.ok) return r;
+        audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason } });
+        return r;
+      }
+      const r = q.release(id, values.operator!, values.reason!);
+      if (!r.ok) return r;
+      if (!internal) throw new FerryError('FERRY_ERR_CLI_USAGE', 'release on the external gateway is not supported: reject it, and have the intranet send the status again');
+      const c = cfg as InternalConfig;
+      const keys = loadGatewayKeys(c.keys, c.peer);
+      const opened = openPacket(r.value.bytes, { keys: keys.open, signers: keys.signers, now: new Date() });
+      if (!opened.ok) return opened;
+      const p = opened.packet;
+      new StampQueue(db).add({
+        packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: r.value.bytes,
+        body: p.body, createdAt: p.createdAt.getTime(), queuedAt: Date.now(), released: 1,
+      });
+      audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.release', subject: id, detail: { reason: values.reason, code: r.value.entry.code, rule: r.value.entry.rule } });
+      return r;
+    })();
+    if (!outcome.ok) { process.stderr.write(`ferry: ${outcome.code}: ${outcome.detail}\n`); return 1; }
+    process.stdout.write(`${id}: ${sub === 'release' ? 'released (queued for stamping and delivery)' : 'rejected'} by ${values.operator}\n`);
+    return 0;
+  } finally {
+    db.close();
+  }
+}
