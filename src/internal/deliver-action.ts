@@ -55,7 +55,9 @@ export function deliverAction(d: ActionDeps): StampedHandler {
     if (!env.ok) return env;
     const a = parseApplicantAction(env.value.requestBody);
     if (!a.ok) return a;
-    const { attachments, ...command } = { attachments: [], ...a.value } as { attachments: { fileName: string; mediaType: string; materialId: string | null; bytes: Uint8Array }[] } & Record<string, unknown>;
+    const { attachments, ...fields } = { attachments: [], ...a.value } as { attachments: { fileName: string; mediaType: string; materialId: string | null; bytes: Uint8Array }[] } & Record<string, unknown>;
+    // The core's commands leave optional fields out rather than null.
+    const command = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
     const r = d.desk.applicantAction(q.caseId, command, { receivedAt: stamp.genTime, attachments: attachments.map(attachmentMeta) });
     return r.ok ? null : { code: r.code, detail: r.detail };
   };
