@@ -76,6 +76,14 @@ export const internalSchema = obj({
     serialBlock: opt(int({ min: 1, max: 100_000 }), 100),
   }),
   approval: opt(deskConfigSchema, DEFAULT_DESK_CONFIG),
+  /** The SMS gateway's webhook on the intranet ("" = notifications queue up but are not sent). */
+  notify: opt(obj({
+    url: opt(str({ pattern: /^(https?:\/\/.+)?$/ }), ''),
+    timeoutMs: opt(int({ min: 100, max: 60_000 }), 5_000),
+    maxAttempts: opt(int({ min: 1, max: 1000 }), 50),
+    backoffBaseMs: opt(int({ min: 10 }), 1_000),
+    backoffCapMs: opt(int({ min: 100 }), 3_600_000),
+  }), { url: '', timeoutMs: 5_000, maxAttempts: 50, backoffBaseMs: 1_000, backoffCapMs: 3_600_000 }),
   maxOutbox: opt(int({ min: 1 }), 100_000),
   keys: ownKeys,
   peer: peerKeys,

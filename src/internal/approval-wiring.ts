@@ -30,6 +30,8 @@ export function kindForEvent(e: OutboundEvent): KindName {
 export interface DrainDeps {
   db: Db; store: InternalStore; desk: ApprovalDesk; keys: SealKeys; policy: () => Policy; log: Logger; maxOutbox: number;
   intranetDomain: string;
+  /** Queues the applicant's SMS for an event (in the same transaction as its packet). */
+  notify?: (e: OutboundEvent) => void;
 }
 
 /** Seals pending events into the outbox, in one transaction with marking them dispatched. The
@@ -60,6 +62,7 @@ export function createDrain(d: DrainDeps): () => number {
       }
       const sealed = sealPacket({ kind, fromDomain: out.from, toDomain: out.to, caseId: e.caseId, createdAt: new Date(), body }, d.keys);
       d.store.outbox.add(sealed.packetId, kind, e.caseId, sealed.bytes, Date.now());
+      d.notify?.(e);
       d.log.info({ case: e.caseId, event: e.type, kind, packet: sealed.packetId.toString('hex'), stage: 'outbound', rule: rule.rule }, 'event sealed');
     }
     return d.desk.markDispatched(done);

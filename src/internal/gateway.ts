@@ -16,6 +16,7 @@ import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, st
 import { checkQueuedSubmission, deliverSubmission, queueSubmission, submissionReceiptData } from './deliver-submission.js';
 import { checkQueuedAction, deliverAction, queueAction } from './deliver-action.js';
 import { createDrain, publishCatalogue } from './approval-wiring.js';
+import { notificationText, startNotifier } from './notifier.js';
 import { buildIntranetHttp } from './intranet-http.js';
 import { Stamper } from './stamper.js';
 import { openInternalStore } from './store.js';
@@ -56,7 +57,18 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const staffAudit = (action: string, subject: string, detail: Readonly<Record<string, unknown>>) => audit.record('staff.action', subject, { action, ...detail });
   const desk = createApprovalDesk({ db: store.db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
   const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments, audit: staffAudit });
-  const drainDeps = { db: store.db, store, desk, keys: keys.seal, policy: current, log, maxOutbox: cfg.maxOutbox, intranetDomain: cfg.domains.self };
+  const drainDeps = {
+    db: store.db, store, desk, keys: keys.seal, policy: current, log, maxOutbox: cfg.maxOutbox, intranetDomain: cfg.domains.self,
+    notify: (e: Parameters<typeof notificationText>[0]) => {
+      const text = notificationText(e);
+      if (text) store.notifications.add(e.eventId, e.caseId, e.type, text, Date.now());
+    },
+  };
+  const phoneStmt = store.db.prepare('SELECT applicant FROM case_submissions WHERE case_id = ?').pluck();
+  const notifier = startNotifier({
+    db: store.db, queue: store.notifications, cfg: cfg.notify, log,
+    phoneOf: (caseId) => { const a = phoneStmt.get(caseId) as string | undefined; return a ? (JSON.parse(a) as { phone?: string }).phone ?? null : null; },
+  });
   const drain = createDrain(drainDeps);
 
   let link: LinkClient | null = null;
@@ -95,7 +107,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const http = await buildIntranetHttp({
     health: () => ({
       gateway: 'internal', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(), cases: store.cases.count(),
-      waitingForStamp: store.stampQueue.count(), quarantined: store.quarantine.counts(), time: { state: trust.state(), reason: trust.reason() },
+      waitingForStamp: store.stampQueue.count(), quarantined: store.quarantine.counts(), notifications: store.notifications.counts(), time: { state: trust.state(), reason: trust.reason() },
     }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
@@ -109,6 +121,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     intranetPort,
     async stop() {
       clearInterval(drainTimer);
+      notifier.stop();
       monitor.stop();
       policy.stop();
       stamper.stop();

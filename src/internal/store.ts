@@ -7,6 +7,7 @@ import { REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
 import { INTRANET_CASES_SQL, IntranetCases } from '../store/intranet-cases.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
+import { NOTIFICATIONS_SQL, Notifications } from '../store/notifications.js';
 import { STAMP_QUEUE_SQL, StampQueue } from '../store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
@@ -20,11 +21,12 @@ export const INTERNAL_MIGRATIONS = [
   { version: 4, sql: APPROVAL_SQL },
   { version: 5, sql: CATALOGUE_KV_SQL },
   { version: 6, sql: AUDIT_SQL },
+  { version: 7, sql: NOTIFICATIONS_SQL },
 ];
 
-export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine }
+export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }
 
 export function openInternalStore(dataDir: string): InternalStore {
   const db = openDb(join(dataDir, 'internal.sqlite'), INTERNAL_MIGRATIONS);
-  return { db, outbox: new Outbox(db), cases: new IntranetCases(db), stampQueue: new StampQueue(db), rejected: new RejectedPackets(db), quarantine: new Quarantine(db, systemClock) };
+  return { db, outbox: new Outbox(db), cases: new IntranetCases(db), stampQueue: new StampQueue(db), rejected: new RejectedPackets(db), quarantine: new Quarantine(db, systemClock), notifications: new Notifications(db) };
 }

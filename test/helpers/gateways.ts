@@ -39,6 +39,8 @@ export interface PairOptions {
   /** The internal gateway's `time:` section; default: no NTP sources, stamp with a warning. */
   timeInternal?: string;
   timeExternal?: string;
+  /** More top-level keys for internal.yaml (e.g. a notify: section). */
+  extraInternal?: string;
   logLevel?: 'info' | 'warn';
   policyFile?: string;
 }
@@ -98,6 +100,7 @@ domains: { self: intranet, peer: public }
 policy: ${opts.policyFile ?? join(ROOT, 'config/policy.yaml')}
 log: { level: ${opts.logLevel ?? 'info'} }
 ${opts.timeInternal ?? 'time: { sources: [], whenUntrusted: warn }'}
+${opts.extraInternal ?? ''}
 `);
   const ca = readFileSync(c('ca.crt'));
   const pair: Pair = {

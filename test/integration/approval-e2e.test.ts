@@ -11,15 +11,33 @@ import Database from 'better-sqlite3';
 import { startPair, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
+import { createServer, type Server } from 'node:http';
 
 let pair: Pair;
+// The SMS provider is outside the system: a test double that fails its first two calls.
+const sms: { key: string; body: any; status: number }[] = [];
+let smsServer: Server;
 const PASSWORD = 'correct horse battery staple 42';
 const pdf = (n: string) => Buffer.from(`%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% ${n}\ntrailer << /Root 1 0 R >>\n%%EOF\n`).toString('base64');
 const material = (id: string) => ({ fileName: `${id}.pdf`, mediaType: 'application/pdf', materialId: id, contentBase64: pdf(id) });
 const ferry = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, ['bin/ferry.js', ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
 
 beforeAll(async () => {
-  pair = await startPair({ policyFile: policyWithoutRateLimits() });
+  smsServer = createServer((req, res) => {
+    let data = '';
+    req.on('data', (c) => { data += c; });
+    req.on('end', () => {
+      const status = sms.length < 2 ? 503 : 200;
+      sms.push({ key: String(req.headers['idempotency-key']), body: JSON.parse(data), status });
+      res.writeHead(status).end();
+    });
+  });
+  await new Promise<void>((r) => smsServer.listen(0, '127.0.0.1', r));
+  const smsPort = (smsServer.address() as { port: number }).port;
+  pair = await startPair({
+    policyFile: policyWithoutRateLimits(),
+    extraInternal: `notify: { url: http://127.0.0.1:${smsPort}/sms, backoffBaseMs: 50, backoffCapMs: 200 }`,
+  });
   await pair.waitLinkUp();
   const cfg = join(pair.dir, 'internal.yaml');
   const staff: [string, string, string][] = [
@@ -32,7 +50,7 @@ beforeAll(async () => {
     expect(r.status, r.stderr).toBe(0);
   }
 }, 120_000);
-afterAll(async () => { await pair?.stop(); });
+afterAll(async () => { await pair?.stop(); smsServer?.close(); });
 
 async function staffCall(token: string | null, method: string, path: string, body?: unknown) {
   const res = await fetch(`${pair.intranetUrl}${path}`, {
@@ -155,6 +173,18 @@ describe('approval workflow end to end', () => {
     expect(evals).toEqual([{ score: 5 }]);
     expect(held).toBe(1);
   }, 120_000);
+
+  it('notifies the applicant by SMS for every event, retrying a failing provider without holding up the case', async () => {
+    const until = Date.now() + 15_000;
+    const want = ['notice', 'accepted', 'decision', 'result-ready', 'closed'];
+    const delivered = () => new Set(sms.filter((m) => m.status === 200).map((m) => m.body.event));
+    while (Date.now() < until && !want.every((t) => delivered().has(t))) await new Promise((r) => setTimeout(r, 100));
+    expect([...delivered()].sort()).toEqual([...want].sort());
+    expect(sms.slice(0, 2).map((m) => m.status)).toEqual([503, 503]); // the first tries failed, and were retried
+    expect(sms.every((m) => m.body.to === '+86 571 8888 0000' && m.key === m.body.eventId)).toBe(true);
+    const ok = sms.filter((m) => m.status === 200);
+    expect(new Set(ok.map((m) => m.key)).size).toBe(ok.length); // each event sent once it succeeded
+  });
 
   it('reports the month per department and keeps both audit chains intact', async () => {
     const month = new Date().toISOString().slice(0, 7);
