@@ -44,7 +44,9 @@ export class StampQueue {
       queued_at AS queuedAt, released FROM stamp_queue ORDER BY seq LIMIT ?`);
     this.removeStmt = db.prepare('DELETE FROM stamp_queue WHERE packet_id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM stamp_queue');
-    this.stampStmt = db.prepare('INSERT INTO packet_stamps (packet_id, digest, token, gen_time, serial, trusted) VALUES (?, ?, ?, ?, ?, ?)');
+    // OR IGNORE: a packet released from quarantine was stamped when it first entered; that first token
+    // (the moment it crossed into the intranet) is the one kept.
+    this.stampStmt = db.prepare('INSERT OR IGNORE INTO packet_stamps (packet_id, digest, token, gen_time, serial, trusted) VALUES (?, ?, ?, ?, ?, ?)');
     this.tokenStmt = db.prepare('SELECT token, gen_time AS genTime, trusted FROM packet_stamps WHERE packet_id = ?');
   }
   add(p: Omit<QueuedPacket, 'seq'>): void {

@@ -43,6 +43,8 @@ export interface PairOptions {
   extraInternal?: string;
   logLevel?: 'info' | 'warn';
   policyFile?: string;
+  /** A different policy for the internal gateway (to test what only the inside refuses). */
+  policyFileInternal?: string;
 }
 
 function spawnGateway(role: 'external' | 'internal', config: string): GatewayProc {
@@ -97,7 +99,7 @@ approval: { items: ${join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
 peer: { encCert: ${c('external-enc.crt')}, signerSubjects: [ferry-external-sign] }
 domains: { self: intranet, peer: public }
-policy: ${opts.policyFile ?? join(ROOT, 'config/policy.yaml')}
+policy: ${opts.policyFileInternal ?? opts.policyFile ?? join(ROOT, 'config/policy.yaml')}
 log: { level: ${opts.logLevel ?? 'info'} }
 ${opts.timeInternal ?? 'time: { sources: [], whenUntrusted: warn }'}
 ${opts.extraInternal ?? ''}
