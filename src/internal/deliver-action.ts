@@ -4,12 +4,10 @@
 // decides whether the action is allowed now (one case, one evaluation; no supplement without a notice).
 import { decodeSubmission } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
-import type { FerryErrorCode } from '../errors.js';
 import type { Policy } from '../policy/policy-model.js';
 import { checkAction } from '../policy/check-submission.js';
 import { parseApplicantAction } from '../policy/applicant-action.js';
-import { domainFromIdentity } from '../policy/client-domain.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
+import { recheckQueued, type Recheck } from './recheck.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { attachmentMeta } from '../desk/submission.js';
 import type { StampedHandler } from './stamper.js';
@@ -36,17 +34,8 @@ export function queueAction(d: ActionDeps): KindHandler {
   };
 }
 
-export function checkQueuedAction(d: ActionDeps): (q: QueuedPacket) => Promise<{ code: FerryErrorCode; detail: string; rule: string } | null> {
-  return async (q) => {
-    const env = decodeSubmission(q.body);
-    if (!env.ok) return { ...env, rule: 'shape' };
-    const pol = d.policy();
-    const who = domainFromIdentity(pol, env.value.clientIdentity);
-    if (!who.ok) return { code: who.code, detail: who.detail, rule: 'client-identity' };
-    if (who.value !== q.fromDomain) return { code: 'FERRY_ERR_POLICY_CLIENT_CERT', detail: `client identity maps to ${who.value}, packet says ${q.fromDomain}`, rule: 'client-identity' };
-    const v = await checkAction(pol, q.fromDomain, q.toDomain, env.value.requestBody, q.kind);
-    return v.ok ? null : { code: v.code, detail: v.detail, rule: v.rule ?? 'shape' };
-  };
+export function checkQueuedAction(d: ActionDeps): Recheck {
+  return recheckQueued(d.policy, checkAction);
 }
 
 export function deliverAction(d: ActionDeps): StampedHandler {

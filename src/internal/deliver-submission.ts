@@ -11,34 +11,20 @@ import { sealPacket } from '../seal/seal.js';
 import type { SealKeys } from '../seal/keyring.js';
 import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
-import type { FerryErrorCode } from '../errors.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { incomingFromPacket } from '../desk/submission.js';
 import { isTownship } from '../policy/policy-model.js';
-import { domainFromIdentity } from '../policy/client-domain.js';
+import { recheckQueued, type Recheck } from './recheck.js';
 import { checkSubmission } from '../policy/check-submission.js';
 import { decide } from '../policy/decide.js';
 import { checkCorrelation } from '../policy/correlation.js';
 
 export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy; desk: ApprovalDesk }
 
-/** The full re-check after stamping: content of every attachment and the domain rule, from this
- *  gateway's own policy; the applicant's client identity must map to the packet's source domain. */
-export function checkQueuedSubmission(d: DeliverDeps): (q: QueuedPacket) => Promise<{ code: FerryErrorCode; detail: string; rule: string } | null> {
-  return async (q) => {
-    const env = decodeSubmission(q.body);
-    if (!env.ok) return { ...env, rule: 'shape' };
-    const pol = d.policy();
-    const who = domainFromIdentity(pol, env.value.clientIdentity);
-    if (!who.ok) return { code: who.code, detail: who.detail, rule: 'client-identity' };
-    if (who.value !== q.fromDomain) {
-      return { code: 'FERRY_ERR_POLICY_CLIENT_CERT', detail: `client identity maps to ${who.value}, packet says ${q.fromDomain}`, rule: 'client-identity' };
-    }
-    const v = await checkSubmission(pol, q.fromDomain, q.toDomain, env.value.requestBody, q.kind);
-    return v.ok ? null : { code: v.code, detail: v.detail, rule: v.rule ?? 'shape' };
-  };
+/** The full re-check after stamping (see recheck.ts). */
+export function checkQueuedSubmission(d: DeliverDeps): Recheck {
+  return recheckQueued(d.policy, checkSubmission);
 }
 
 export function queueSubmission(d: DeliverDeps): KindHandler {

@@ -2,7 +2,7 @@
 // materials a one-time notice asked for, withdraw, confirm a tolerated material was supplied, or rate
 // the closed case once. Checked at ingress and again inside, like a submission. Pure.
 import { fail, type Verdict } from '../errors.js';
-import { attachment, isRecord, text, SUBMISSION_LIMITS, type Attachment } from './submission-shape.js';
+import { attachment, isRecord, parseJsonBody, text, SUBMISSION_LIMITS, type Attachment } from './submission-shape.js';
 
 export type ApplicantAction =
   | { type: 'supplement'; materials: string[]; reason: string | null; attachments: Attachment[] }
@@ -19,12 +19,9 @@ export function actionKind(a: ApplicantAction): 'supplement' | 'evaluation' {
 }
 
 export function parseApplicantAction(raw: Uint8Array): Verdict<ApplicantAction> {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
-  } catch (e) {
-    return fail('FERRY_ERR_API_JSON', `body is not valid JSON: ${(e as Error).message}`);
-  }
+  const parsed = parseJsonBody(raw);
+  if (!parsed.ok) return parsed;
+  const doc = parsed.value;
   if (!isRecord(doc)) return bad('(body)', 'must be a JSON object');
   const allowed: Record<string, string[]> = {
     supplement: ['type', 'materials', 'reason', 'attachments'],

@@ -52,15 +52,19 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], where:
   return { ok: true, value: undefined };
 }
 
-/** Parses and checks a submission from the exact request bytes. */
-export function parseSubmission(raw: Uint8Array): V<Submission> {
-  let doc: unknown;
+/** JSON from the exact request bytes, or the stable error naming why not. */
+export function parseJsonBody(raw: Uint8Array): V<unknown> {
   try {
-    doc = JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8'));
+    return { ok: true, value: JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) };
   } catch (e) {
     return fail('FERRY_ERR_API_JSON', `body is not valid JSON: ${(e as Error).message}`);
   }
-  return checkSubmission(doc);
+}
+
+/** Parses and checks a submission from the exact request bytes. */
+export function parseSubmission(raw: Uint8Array): V<Submission> {
+  const doc = parseJsonBody(raw);
+  return doc.ok ? checkSubmission(doc.value) : doc;
 }
 
 export function checkSubmission(doc: unknown): V<Submission> {

@@ -3,7 +3,7 @@
 // operator, and `ferry audit verify` naming the first altered, removed, inserted or reordered entry.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
