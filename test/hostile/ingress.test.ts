@@ -15,7 +15,7 @@ import { ELF, OFD_XML, makeJpeg, makeOfd, makePdf, makePe, makePng, ofdMembers, 
 import { buildZip } from '../policy-content/zip-builder.js';
 import { issueClientCert, otherCa, type ClientCert } from './client-certs.js';
 import { send, type RawRequest } from './https-raw.js';
-import { attachment, freshId, submission, withFile } from './submissions.js';
+import { attachment, submission, withFile } from './submissions.js';
 
 interface Row {
   name: string;
