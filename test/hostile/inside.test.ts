@@ -127,6 +127,7 @@ const ROWS: Row[] = [
   { name: 'a submission from an undeclared domain township-nowhere', packet: () => packet({ from: 'township-nowhere' }), lands: 'quarantine', code: 'FERRY_ERR_POLICY_DOMAIN', rule: 'default-deny' },
   { name: 'a submission addressed to the public (outside the intranet zone)', packet: () => packet({ to: 'public' }), lands: 'quarantine', code: 'FERRY_ERR_POLICY_DIRECTION', rule: 'default-deny' },
   { name: 'a submission claiming to come from the intranet itself', packet: () => packet({ from: 'intranet' }), lands: 'quarantine', code: 'FERRY_ERR_POLICY_DIRECTION', rule: 'default-deny' },
+  { name: 'a submission straight to a department no rule reaches (public -> dept-market)', packet: () => packet({ to: 'dept-market' }), lands: 'quarantine', code: 'FERRY_ERR_POLICY_DIRECTION', rule: 'default-deny' },
 
   // --- content, re-checked inside after stamping ---
   { name: 'an ELF executable named report.pdf (the outside would have refused it)', packet: () => packet({ requestBody: withFile('report.pdf', ELF) }), lands: 'quarantine', code: 'FERRY_ERR_CONTENT_EXECUTABLE', rule: 'content' },
