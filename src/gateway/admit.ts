@@ -20,6 +20,11 @@ export function admitPackets(zone: Zone, policy: () => Policy, knownCase?: (case
     if (zoneOf(p.toDomain) !== zone || zoneOf(p.fromDomain) === zone) {
       return { code: 'FERRY_ERR_POLICY_DIRECTION', detail: `${p.fromDomain} -> ${p.toDomain} does not enter the ${zone} zone`, rule: 'default-deny' };
     }
+    // Same order as decide() (docs/POLICY.md): no rule connecting the two domains is a direction
+    // refusal, whatever the kind; only then is a missing kind reported as such.
+    if (!pol.rules.some((r) => r.fromDomains.has(p.fromDomain) && r.toDomains.has(p.toDomain))) {
+      return { code: 'FERRY_ERR_POLICY_DIRECTION', detail: `no rule carries anything ${p.fromDomain} -> ${p.toDomain}`, rule: 'default-deny' };
+    }
     if (!firstRule(pol, p.fromDomain, p.toDomain, p.kind)) {
       return { code: 'FERRY_ERR_POLICY_KIND', detail: `no rule lets ${p.kind} travel ${p.fromDomain} -> ${p.toDomain}`, rule: 'default-deny' };
     }

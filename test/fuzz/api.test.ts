@@ -18,7 +18,7 @@ import { parseSubmission } from '../../src/policy/submission-shape.js';
 import { systemClock } from '../../src/time/clock.js';
 import { sampleSubmission } from '../helpers/gateways.js';
 
-const RUNS = Number(process.env.FERRY_FUZZ_RUNS ?? 4000);
+const RUNS = Number(process.env.FERRY_FUZZ_RUNS ?? 12_250);
 let app: FastifyInstance;
 
 beforeAll(async () => {

@@ -45,9 +45,24 @@ export interface PairOptions {
   policyFile?: string;
   /** A different policy for the internal gateway (to test what only the inside refuses). */
   policyFileInternal?: string;
+  /** Issue time of the dev PKI (default now); a past date lets a test seal packets dated days back. */
+  pkiNow?: Date;
 }
 
-function spawnGateway(role: 'external' | 'internal', config: string): GatewayProc {
+/** What `preparePair` wrote: the temp dir, the dev PKI, both config files and the ports in them. Tests
+ *  that play one gateway themselves spawn only the other with `spawnGateway`. */
+export interface PairFiles {
+  dir: string;
+  certs: string;
+  ca: Buffer;
+  apiUrl: string;
+  intranetUrl: string;
+  linkPort: number;
+  externalConfig: string;
+  internalConfig: string;
+}
+
+export function spawnGateway(role: 'external' | 'internal', config: string): GatewayProc {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   // FERRY_CPU_PROF=<dir> writes a V8 CPU profile of each gateway (for `npm run bench` investigations).
   const prof = process.env.FERRY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_CPU_PROF}`] : [];
@@ -60,10 +75,10 @@ function spawnGateway(role: 'external' | 'internal', config: string): GatewayPro
   return { proc, log, exited };
 }
 
-export async function startPair(opts: PairOptions = {}): Promise<Pair> {
+export async function preparePair(opts: PairOptions = {}): Promise<PairFiles> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-it-'));
   const certs = join(dir, 'certs');
-  await initDevPki(certs);
+  await initDevPki(certs, opts.pkiNow ? { now: opts.pkiNow } : {});
   const [api, link, intranet] = [await freePort(), await freePort(), await freePort()];
   const c = (f: string) => join(certs, f);
   writeFileSync(join(dir, 'external.yaml'), `gateway: external
@@ -104,15 +119,24 @@ log: { level: ${opts.logLevel ?? 'info'} }
 ${opts.timeInternal ?? 'time: { sources: [], whenUntrusted: warn }'}
 ${opts.extraInternal ?? ''}
 `);
-  const ca = readFileSync(c('ca.crt'));
-  const pair: Pair = {
-    dir, ca,
+  return {
+    dir, certs, ca: readFileSync(c('ca.crt')),
     apiUrl: `https://127.0.0.1:${api}`,
     intranetUrl: `http://127.0.0.1:${intranet}`,
-    external: spawnGateway('external', join(dir, 'external.yaml')),
-    internal: spawnGateway('internal', join(dir, 'internal.yaml')),
-    startExternal() { pair.external = spawnGateway('external', join(dir, 'external.yaml')); return pair.external; },
-    startInternal() { pair.internal = spawnGateway('internal', join(dir, 'internal.yaml')); return pair.internal; },
+    linkPort: link,
+    externalConfig: join(dir, 'external.yaml'),
+    internalConfig: join(dir, 'internal.yaml'),
+  };
+}
+
+export async function startPair(opts: PairOptions = {}): Promise<Pair> {
+  const { dir, ca, apiUrl, intranetUrl, externalConfig, internalConfig } = await preparePair(opts);
+  const pair: Pair = {
+    dir, ca, apiUrl, intranetUrl,
+    external: spawnGateway('external', externalConfig),
+    internal: spawnGateway('internal', internalConfig),
+    startExternal() { pair.external = spawnGateway('external', externalConfig); return pair.external; },
+    startInternal() { pair.internal = spawnGateway('internal', internalConfig); return pair.internal; },
     async waitLinkUp(timeoutMs = 20_000) {
       const until = Date.now() + timeoutMs;
       for (;;) {

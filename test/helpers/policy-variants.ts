@@ -19,3 +19,16 @@ export function policyWithoutRateLimits(): string {
   writeFileSync(file, text);
   return file;
 }
+
+/** The shipped policy with exact text edits; each `from` must occur in the file, so a test cannot
+ *  silently run against the unchanged policy after the shipped file is reworded. */
+export function policyWith(edits: readonly (readonly [from: string, to: string])[]): string {
+  let text = shippedPolicy();
+  for (const [from, to] of edits) {
+    if (!text.includes(from)) throw new Error(`policyWith: ${JSON.stringify(from)} is not in config/policy.yaml`);
+    text = text.replace(from, to);
+  }
+  const file = join(mkdtempSync(join(tmpdir(), 'ferry-policy-')), 'policy.yaml');
+  writeFileSync(file, text);
+  return file;
+}
