@@ -15,7 +15,7 @@ import { ERRORS, httpStatus, type FerryErrorCode } from '../../src/errors.js';
 import { checkSubmission } from '../../src/policy/check-submission.js';
 import { loadPolicyOrThrow } from '../../src/policy/policy-file.js';
 import type { Policy } from '../../src/policy/policy-model.js';
-import { preparePair, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 import { makeJpeg, makeOfd, makePdf, makePng } from '../policy-content/samples.js';
 import { submission } from '../hostile/submissions.js';
@@ -64,7 +64,7 @@ const FILES: Record<Kind, { name: string; bytes: () => Buffer }> = {
 const KINDS = Object.keys(FILES) as Kind[];
 const VALID_BODIES = (): Buffer[] => [
   submission({ idNumber: '330100FUZZ0001' }),
-  submission({ idNumber: '330100FUZZ0002', itemCode: 'PF-002', attachments: [{ fileName: 'filing.ofd', bytes: makeOfd() }] }),
+  submission({ idNumber: '330100FUZZ0002', itemCode: 'FGW-002', attachments: [{ fileName: 'filing.ofd', bytes: makeOfd() }] }),
   submission({ idNumber: '330100FUZZ0003', applicant: { type: 'person', name: '张三', email: 'zs@example.cn' }, attachments: [{ fileName: 'a.png', bytes: makePng() }, { fileName: 'b.jpg', bytes: makeJpeg() }] }),
   submission({ idNumber: '330100FUZZ0004', attachments: [] }),
 ].map((s) => Buffer.from(s));
@@ -75,7 +75,7 @@ const JSON_CT = 'application/json';
 const bodyMutants = (bodies: Buffer[]) => fc.tuple(fc.nat(), opsArb).map(([i, ops]): Input => ({ body: applyOps(bodies[i % bodies.length]!, ops, bodies), contentType: JSON_CT }));
 
 /** A valid request around a mutated file: the JSON stays well-formed, the attachment bytes do not. */
-const fileMutants = (files: Buffer[]) => fc.tuple(fc.nat(), opsArb, fc.constantFrom('BL-001', 'PF-002'), fc.boolean()).map(([i, ops, itemCode, rename]): Input => {
+const fileMutants = (files: Buffer[]) => fc.tuple(fc.nat(), opsArb, fc.constantFrom('SCJG-001', 'FGW-002'), fc.boolean()).map(([i, ops, itemCode, rename]): Input => {
   const kind = KINDS[i % KINDS.length]!;
   const bytes = applyOps(files[i % files.length]!, ops, files);
   const name = rename ? FILES[KINDS[(i >> 2) % KINDS.length]!].name : FILES[kind].name;
@@ -84,7 +84,7 @@ const fileMutants = (files: Buffer[]) => fc.tuple(fc.nat(), opsArb, fc.constantF
 
 /** Near-valid structured submissions: each field valid or hostile, independently. */
 const structured = (files: Buffer[]) => fc.record({
-  itemCode: fc.oneof(fc.constantFrom('BL-001', 'PF-002', 'SCJG-001', 'bl-001', '', '../x'), fc.string({ maxLength: 40 })),
+  itemCode: fc.oneof(fc.constantFrom('SCJG-001', 'FGW-002', 'SCJG-001', 'scjg-001', '', '../x'), fc.string({ maxLength: 40 })),
   type: fc.constantFrom('person', 'enterprise', 'admin', ''),
   name: fc.oneof(fc.constant('Qinghe Tea Co.'), fc.string({ maxLength: 250 }), fc.string({ unit: 'binary', maxLength: 40 })),
   idNumber: fc.oneof(fc.stringMatching(/^[0-9A-Z]{6,32}$/), fc.string({ maxLength: 40 })),
@@ -129,6 +129,7 @@ beforeAll(async () => {
     if (Date.now() > end || gw.proc.exitCode !== null) throw new Error(`external gateway not up\n${gw.log.slice(-10).join('\n')}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  await primeCatalogue(files);
 });
 
 afterAll(async () => {

@@ -172,3 +172,23 @@ export function sampleSubmission(i = 0, extra: Record<string, unknown> = {}): st
     ...extra,
   });
 }
+
+/** For tests that run the external gateway alone: let the real internal gateway start, publish its
+ *  catalogue over the link (ingress checks forms against it), and stop again. */
+export async function primeCatalogue(files: PairFiles, timeoutMs = 20_000): Promise<void> {
+  const internal = spawnGateway('internal', files.internalConfig);
+  try {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const h = await httpsCall('GET', `${files.apiUrl}/health`, files.ca);
+        if (h.json?.catalogue && h.json?.outbox === 0) break;
+      } catch { /* not up yet */ }
+      if (Date.now() > until) throw new Error(`catalogue never arrived\n${internal.log.slice(-10).join('\n')}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    internal.proc.kill('SIGTERM');
+    await internal.exited;
+  }
+}

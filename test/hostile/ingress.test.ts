@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { join } from 'node:path';
 import type { FerryErrorCode } from '../../src/errors.js';
 import { ERRORS } from '../../src/errors.js';
-import { preparePair, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { ELF, OFD_XML, makeJpeg, makeOfd, makePdf, makePe, makePng, ofdMembers, pageXml, withMember } from '../policy-content/samples.js';
 import { buildZip } from '../policy-content/zip-builder.js';
 import { issueClientCert, otherCa, type ClientCert } from './client-certs.js';
@@ -109,7 +109,7 @@ const ROWS: Row[] = [
   { name: 'a PNG named x.pdf', request: file('x.pdf', makePng(), 'application/pdf'), status: 400, code: 'FERRY_ERR_CONTENT_EXTENSION_MISMATCH', rule: 'content' },
   { name: 'a PDF declared as image/png', request: file('a.pdf', makePdf(), 'image/png'), status: 400, code: 'FERRY_ERR_CONTENT_MEDIA_TYPE_MISMATCH', rule: 'content' },
   { name: 'a GIF (a known type nobody allowed)', request: file('a.gif', b('GIF89a\x01\x00\x01\x00\x00\x00\x00;'), 'image/gif'), status: 415, code: 'FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED', rule: 'content' },
-  { name: 'a PNG for item PF-002 (documents only)', request: file('site-plan.png', makePng(), undefined, 'PF-002'), status: 415, code: 'FERRY_ERR_POLICY_ATTACHMENT_TYPE', rule: 'public-apply' },
+  { name: 'a PNG for item FGW-002 (documents only)', request: file('site-plan.png', makePng(), undefined, 'FGW-002'), status: 415, code: 'FERRY_ERR_POLICY_ATTACHMENT_TYPE', rule: 'public-apply' },
 
   // --- counts and sizes ---
   { name: '33 attachments (the limit is 32)', request: () => body(submission({ attachments: Array.from({ length: 33 }, (_, i) => ({ fileName: `p${i}.pdf`, bytes: makePdf() })) })), status: 400, code: 'FERRY_ERR_API_FIELD' },
@@ -119,7 +119,7 @@ const ROWS: Row[] = [
   { name: 'a 49 MiB body streamed chunked, with no length to judge it by', request: () => ({ body: Buffer.alloc(49 * MiB, 0x20), chunked: true }), status: 413, code: 'FERRY_ERR_API_TOO_LARGE' },
 
   // --- the request itself ---
-  { name: 'a form-encoded body (wrong content type)', request: () => body('itemCode=BL-001', { 'content-type': 'application/x-www-form-urlencoded' }), status: 415, code: 'FERRY_ERR_API_MEDIA_TYPE' },
+  { name: 'a form-encoded body (wrong content type)', request: () => body('itemCode=SCJG-001', { 'content-type': 'application/x-www-form-urlencoded' }), status: 415, code: 'FERRY_ERR_API_MEDIA_TYPE' },
   { name: 'a JSON body labelled text/plain', request: () => body(submission(), { 'content-type': 'text/plain' }), status: 415, code: 'FERRY_ERR_API_MEDIA_TYPE' },
   { name: 'malformed JSON (cut off)', request: () => body(submission().slice(0, 60)), status: 400, code: 'FERRY_ERR_API_JSON' },
   { name: 'a body in UTF-16 (not UTF-8 JSON)', request: () => ({ body: Buffer.from(submission(), 'utf16le') }), status: 400, code: 'FERRY_ERR_API_JSON' },
@@ -130,10 +130,10 @@ const ROWS: Row[] = [
   { name: 'a phone number that is a script', request: () => body(submission({ applicant: { phone: '<script>alert(1)</script>' } })), status: 400, code: 'FERRY_ERR_API_FIELD' },
   { name: 'an id number with SQL in it', request: () => body(submission({ idNumber: "1' OR '1'='1" })), status: 400, code: 'FERRY_ERR_API_FIELD' },
   { name: 'an item code that is not an item code (../../admin)', request: () => body(submission({ itemCode: '../../admin' })), status: 400, code: 'FERRY_ERR_API_FIELD' },
-  { name: 'a lower-case item code (bl-001)', request: () => body(submission({ itemCode: 'bl-001' })), status: 400, code: 'FERRY_ERR_API_FIELD' },
+  { name: 'a lower-case item code (scjg-001)', request: () => body(submission({ itemCode: 'scjg-001' })), status: 400, code: 'FERRY_ERR_API_FIELD' },
   { name: 'a terminal escape in the applicant name', request: () => body(submission({ applicant: { name: 'Tea\u001b[2J\u001b[31mCo' } })), status: 400, code: 'FERRY_ERR_API_FIELD' },
-  { name: 'a field value of 1e999 (Infinity)', request: () => body(submission().replace('"capital":100000', '"capital":1e999')), status: 400, code: 'FERRY_ERR_API_FIELD' },
-  { name: 'arrays nested 100,000 deep in a field', request: () => body(submission().replace('"capital":100000', `"capital":${'['.repeat(100_000)}${']'.repeat(100_000)}`)), status: 400, code: 'FERRY_ERR_API_FIELD' },
+  { name: 'a field value of 1e999 (Infinity)', request: () => body(submission().replace('"registeredCapital":100', '"registeredCapital":1e999')), status: 400, code: 'FERRY_ERR_API_FIELD' },
+  { name: 'arrays nested 100,000 deep in a field', request: () => body(submission().replace('"registeredCapital":100', `"registeredCapital":${'['.repeat(100_000)}${']'.repeat(100_000)}`)), status: 400, code: 'FERRY_ERR_API_FIELD' },
   { name: 'non-canonical base64 in an attachment', request: () => body(submission().replace(/"contentBase64":"[^"]+"/, '"contentBase64":"JVBERi0x!!=="')), status: 400, code: 'FERRY_ERR_API_BAD_ATTACHMENT' },
   { name: 'PUT to the submissions endpoint', request: () => ({ method: 'PUT', body: submission() }), status: 404, code: 'FERRY_ERR_API_NOT_FOUND' },
   { name: 'a traversal in the case URL', request: () => ({ method: 'GET', path: '/api/v1/cases/..%2f..%2fvar%2finternal' }), status: 400, code: 'FERRY_ERR_API_FIELD' },
@@ -175,7 +175,7 @@ beforeAll(async () => {
   external = spawnGateway('external', files.externalConfig);
   const dev = { crt: join(files.certs, 'ca.crt'), key: join(files.certs, 'ca.key') };
   const dir = join(files.dir, 'clients');
-  certs.qinghe = issueClientCert(dir, 'qinghe', '/CN=qinghe-township-centre', dev);
+  certs.qinghe = issueClientCert(dir, 'baishi', '/CN=baishi-township-centre', dev); // baishi pins CN only; qinghe also pins a fingerprint
   certs.rogue = issueClientCert(dir, 'rogue', '/CN=rogue-township-centre', dev);
   certs.foreignQinghe = issueClientCert(dir, 'foreign', '/CN=qinghe-township-centre', otherCa(join(dir, 'other')));
   certs.serverAuthQinghe = issueClientCert(dir, 'server-auth', '/CN=qinghe-township-centre', dev, 'serverAuth');
@@ -183,6 +183,7 @@ beforeAll(async () => {
   const { readFileSync } = await import('node:fs');
   certs.linkTls = { key: readFileSync(join(files.certs, 'internal-tls.key')), cert: readFileSync(join(files.certs, 'internal-tls.crt')) };
   await until('external gateway listening', async () => ((await health()).gateway === 'external' ? true : undefined));
+  await primeCatalogue(files);
 });
 
 afterAll(async () => {

@@ -31,11 +31,22 @@ export function freshId(): string {
   return `330100${String(++serial).padStart(8, '0')}`;
 }
 
+/** Form values that satisfy each sample item's field schema (config/items), so that only the hostile
+ *  part of a row is what the gateway refuses. */
+export const VALID_FIELDS: Record<string, Record<string, unknown>> = {
+  'SCJG-001': {
+    companyName: '清河茶业有限公司', companyType: '有限责任公司', registeredCapital: 100, legalRepresentative: '王清河',
+    legalRepresentativeIdNo: '33010219800101123X', businessScope: '茶叶种植、加工、销售', address: '清河镇茶园路1号',
+  },
+  'FGW-002': { projectName: '清河茶厂扩建项目', site: '清河镇', scale: '新增厂房2000平方米', totalInvestment: 500, industry: '制造业', plannedStart: '2027-03-01' },
+};
+
 export function submission(s: SubmissionSpec = {}): string {
+  const itemCode = s.itemCode ?? 'SCJG-001';
   return JSON.stringify({
-    itemCode: s.itemCode ?? 'BL-001',
+    itemCode,
     applicant: { type: 'enterprise', name: 'Qinghe Tea Co.', idNumber: s.idNumber ?? freshId(), phone: '+86 571 8888 0000', ...s.applicant },
-    fields: s.fields ?? { capital: 100000, scope: 'tea processing' },
+    fields: s.fields ?? VALID_FIELDS[itemCode] ?? {},
     attachments: (s.attachments ?? [{ fileName: 'charter.pdf', bytes: makePdf() }]).map(attachment),
     ...s.extra,
   });
