@@ -42,6 +42,19 @@ export function registerApplicantRoutes(app: FastifyInstance, d: ApplicantRouteD
     return item;
   });
 
+  // The signed result document (CMS SignedData, DER), once the window has issued it.
+  app.get<{ Params: { caseId: string } }>('/api/v1/cases/:caseId/result', async (req, reply) => {
+    const { caseId } = req.params;
+    if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(err('FERRY_ERR_API_FIELD', 'caseId: not a case number'));
+    const c = d.status.get(caseId);
+    if (!c) return reply.code(404).send(err('FERRY_ERR_API_NOT_FOUND', `case ${caseId} not found`));
+    const ev = [...c.history].reverse().map((h) => { try { return h.event ? JSON.parse(h.event) as { type?: string; resultDocument?: string } : null; } catch { return null; } })
+      .find((e) => e?.type === 'result-ready' && typeof e.resultDocument === 'string');
+    if (!ev) return reply.code(404).send(err('FERRY_ERR_API_NOT_FOUND', `case ${caseId}: no result issued yet`));
+    return reply.code(200).header('content-type', 'application/pkcs7-mime; smime-type=signed-data')
+      .header('content-disposition', `attachment; filename="${caseId}-result.p7s"`).send(Buffer.from(ev.resultDocument!, 'base64'));
+  });
+
   app.post<{ Params: { caseId: string } }>('/api/v1/cases/:caseId/actions', async (req, reply) => {
     const { caseId } = req.params;
     if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(err('FERRY_ERR_API_FIELD', 'caseId: not a case number'));

@@ -17,6 +17,8 @@ import type { Catalogue } from '../approval/catalogue.js';
 import type { OutboundEvent } from '../approval/events.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import type { InternalStore } from './store.js';
+import type { TokenSigner } from '../time/tsa-token.js';
+import { resultDocument } from './result-document.js';
 
 /** Which packet kind carries which event to the applicant side. */
 export function kindForEvent(e: OutboundEvent): KindName {
@@ -32,6 +34,8 @@ export interface DrainDeps {
   intranetDomain: string;
   /** Queues the applicant's SMS for an event (in the same transaction as its packet). */
   notify?: (e: OutboundEvent) => void;
+  /** Signs the result document that travels with a result-ready event. */
+  resultSigner?: TokenSigner;
 }
 
 /** Seals pending events into the outbox, in one transaction with marking them dispatched. The
@@ -47,9 +51,12 @@ export function createDrain(d: DrainDeps): () => number {
       const origin = d.store.cases.get(e.caseId)?.originDomain;
       if (!origin) { d.log.error({ case: e.caseId, event: e.eventId, stage: 'outbound' }, 'event for a case with no origin: not sent'); continue; }
       const kind = kindForEvent(e);
+      const payload = e.type === 'result-ready' && d.resultSigner
+        ? { ...e, resultDocument: resultDocument(e, d.store.cases.get(e.caseId)?.itemCode ?? '', d.resultSigner).toString('base64') }
+        : e;
       const body = encodeStatus({
         caseId: e.caseId, status: e.status, atMs: Date.parse(e.at), detail: e.type, receiptToken: null,
-        packetId: Buffer.alloc(0), eventJson: JSON.stringify(e),
+        packetId: Buffer.alloc(0), eventJson: JSON.stringify(payload),
       });
       const out = { from: d.intranetDomain, to: origin, kind, caseId: e.caseId };
       const pol = d.policy();

@@ -16,6 +16,7 @@ import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, st
 import { checkQueuedSubmission, deliverSubmission, queueSubmission, submissionReceiptData } from './deliver-submission.js';
 import { checkQueuedAction, deliverAction, queueAction } from './deliver-action.js';
 import { createDrain, publishCatalogue } from './approval-wiring.js';
+import { prepareTokenSigner } from '../time/tsa-token.js';
 import { notificationText, startNotifier } from './notifier.js';
 import { buildIntranetHttp } from './intranet-http.js';
 import { Stamper } from './stamper.js';
@@ -59,6 +60,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments, audit: staffAudit });
   const drainDeps = {
     db: store.db, store, desk, keys: keys.seal, policy: current, log, maxOutbox: cfg.maxOutbox, intranetDomain: cfg.domains.self,
+    resultSigner: prepareTokenSigner(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer)),
     notify: (e: Parameters<typeof notificationText>[0]) => {
       const text = notificationText(e);
       if (text) store.notifications.add(e.eventId, e.caseId, e.type, text, Date.now());

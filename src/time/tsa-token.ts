@@ -24,8 +24,7 @@ export interface TokenSigner {
 const SHA256_ALG = hashAlgorithmDer('SHA-256');
 // RFC 5758 §3.2: ecdsa-with-SHA256 with the parameters field absent.
 const ECDSA_SHA256_ALG = seq(oid(OID.ecdsaWithSha256));
-const CONTENT_TYPE_ATTR = seq(oid(OID.contentType), setOf(oid(OID.tstInfo)));
-const TST_INFO_OID = oid(OID.tstInfo);
+const ID_DATA = '1.2.840.113549.1.7.1'; // RFC 5652 §4: id-data
 const SIGNED_DATA_OID = oid(OID.signedData);
 
 /** Precompute the signer's fixed encodings. The key must be EC P-256 (signed with ECDSA-SHA-256). */
@@ -46,19 +45,29 @@ export function prepareTokenSigner(key: KeyObject, certificate: X509Certificate,
 /** Sign a TSTInfo into a DER TimeStampToken. `includeCerts` follows the request's certReq
  *  (RFC 3161 §2.4.1: the certificate MUST be present when certReq is true). */
 export function buildTimeStampToken(signer: TokenSigner, tstInfoDer: Buffer, includeCerts: boolean): Buffer {
+  return buildSignedData(signer, OID.tstInfo, tstInfoDer, includeCerts);
+}
+
+/** An attached CMS SignedData over `content` of type `eContentType` (id-ct-TSTInfo for tokens, id-data
+ *  for documents such as a signed approval result), signed with ECDSA P-256 / SHA-256, with the
+ *  contentType, messageDigest and ESS signingCertificateV2 attributes. `openssl cms -verify` reads it. */
+export function buildSignedData(signer: TokenSigner, eContentType: string, content: Buffer, includeCerts: boolean): Buffer {
   // RFC 5652 §5.3–5.4: with signed attributes, the signature covers their DER as a SET OF (tag 0x31),
   // and they must hold contentType and the messageDigest of the eContent.
-  const messageDigest = seq(oid(OID.messageDigest), setOf(octets(createHash('sha256').update(tstInfoDer).digest())));
-  const signedAttrs = setOf(CONTENT_TYPE_ATTR, messageDigest, signer.essAttributeDer);
+  const messageDigest = seq(oid(OID.messageDigest), setOf(octets(createHash('sha256').update(content).digest())));
+  const contentTypeAttr = seq(oid(OID.contentType), setOf(oid(eContentType)));
+  const signedAttrs = setOf(contentTypeAttr, messageDigest, signer.essAttributeDer);
   const signature = sign('sha256', signedAttrs, signer.key); // ECDSA-Sig-Value DER (RFC 5753 §2.1.1)
   const signedAttrsImplicit = Buffer.concat([Buffer.from([ctx(0, true)]), signedAttrs.subarray(1)]);
   const signerInfo = seq(integer(1n), signer.sidDer, SHA256_ALG, signedAttrsImplicit, ECDSA_SHA256_ALG, octets(signature));
   const signedData = seq(
-    integer(3n), // RFC 5652 §5.1: version 3 because eContentType is not id-data
+    integer(eContentType === ID_DATA ? 1n : 3n), // RFC 5652 §5.1: version 3 when eContentType is not id-data
     setOf(SHA256_ALG),
-    seq(TST_INFO_OID, tlv(ctx(0, true), octets(tstInfoDer))),
+    seq(oid(eContentType), tlv(ctx(0, true), octets(content))),
     ...(includeCerts ? [signer.certificatesDer] : []),
     setOf(signerInfo),
   );
   return seq(SIGNED_DATA_OID, tlv(ctx(0, true), signedData));
 }
+
+export const CMS_ID_DATA = ID_DATA;

@@ -149,6 +149,13 @@ describe('approval workflow end to end', () => {
 
     await act(win, caseId, { type: 'issue-result', documentNo: 'QX-SCJG-2026-0001' });
     await applicantSees(caseId, hasEvent('result-ready'), 'the result');
+    // The result document is signed by the internal gateway; openssl is the judge.
+    const result = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}/result`, pair.ca);
+    expect(result.status).toBe(200);
+    writeFileSync(join(pair.dir, 'result.p7s'), result.body);
+    const v = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(pair.dir, 'result.p7s'), '-CAfile', join(pair.dir, 'certs/ca.crt'), '-purpose', 'any'], { encoding: 'utf8' });
+    expect(v.stderr).toContain('Verification successful');
+    expect(JSON.parse(v.stdout)).toMatchObject({ format: 'ferry-result/1', caseId, outcome: 'approved', documentNo: 'QX-SCJG-2026-0001' });
     await act(win, caseId, { type: 'close' });
     await applicantSees(caseId, hasEvent('closed'), 'closure');
 
