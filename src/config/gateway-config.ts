@@ -72,7 +72,9 @@ export const internalSchema = obj({
     cert: file(), key: file(),
     /** Every token is issued under this policy. 2.25.<UUID> arcs need no registration (ITU-T X.667). */
     policyOid: str({ pattern: /^[0-2](\.(0|[1-9][0-9]*))+$/ }),
-    accuracyMs: opt(int({ min: 1, max: 60_000 }), 1000),
+    // Under a second, genTime carries milliseconds: a whole-second genTime truncates and can read as
+    // earlier than the moment the applicant submitted.
+    accuracyMs: opt(int({ min: 1, max: 60_000 }), 100),
     serialBlock: opt(int({ min: 1, max: 100_000 }), 100),
   }),
   approval: opt(deskConfigSchema, DEFAULT_DESK_CONFIG),
