@@ -76,8 +76,6 @@ export function createDrain(d: DrainDeps): () => number {
   });
 }
 
-export const CATALOGUE_KV_SQL = `CREATE TABLE gateway_kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;`;
-
 /** Publishes the public catalogue view to every applicant-side domain the policy lets it reach,
  *  once per catalogue version (its SHA-256), so a restart does not resend it. */
 export function publishCatalogue(d: DrainDeps & { catalogue: Catalogue }): boolean {

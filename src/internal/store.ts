@@ -12,14 +12,14 @@ import { STAMP_QUEUE_SQL, StampQueue } from '../store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
 import { APPROVAL_SQL } from '../store/approval-store.js';
-import { CATALOGUE_KV_SQL } from './approval-wiring.js';
+import { GATEWAY_KV_SQL } from '../store/gateway-kv.js';
 
 export const INTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, INTRANET_CASES_SQL].join('\n') },
   { version: 2, sql: STAMP_QUEUE_SQL },
   { version: 3, sql: QUARANTINE_SQL },
   { version: 4, sql: APPROVAL_SQL },
-  { version: 5, sql: CATALOGUE_KV_SQL },
+  { version: 5, sql: GATEWAY_KV_SQL },
   { version: 6, sql: AUDIT_SQL },
   { version: 7, sql: NOTIFICATIONS_SQL },
 ];
