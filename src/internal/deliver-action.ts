@@ -7,7 +7,9 @@ import type { KindHandler } from '../gateway/inbox.js';
 import type { Policy } from '../policy/policy-model.js';
 import { checkAction } from '../policy/check-submission.js';
 import { parseApplicantAction } from '../policy/applicant-action.js';
-import { recheckQueued, type Recheck } from './recheck.js';
+import { prepareQueued, type Parsed, type Prepared } from './recheck.js';
+import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { ApplicantAction } from '../policy/applicant-action.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { attachmentMeta } from '../desk/submission.js';
 import type { StampedHandler } from './stamper.js';
@@ -24,8 +26,6 @@ export function queueAction(d: ActionDeps): KindHandler {
     if (!c) return { code: 'FERRY_ERR_POLICY_CASE', detail: `no case ${p.caseId}` };
     // Only the domain the case came from may act on it (a township cannot touch a public case).
     if (c.originDomain !== p.fromDomain) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${p.caseId} came from ${c.originDomain}, not ${p.fromDomain}` };
-    const a = parseApplicantAction(env.value.requestBody);
-    if (!a.ok) return a;
     d.store.stampQueue.add({
       packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: raw,
       body: p.body, createdAt: p.createdAt.getTime(), queuedAt: now,
@@ -34,17 +34,20 @@ export function queueAction(d: ActionDeps): KindHandler {
   };
 }
 
-export function checkQueuedAction(d: ActionDeps): Recheck {
-  return recheckQueued(d.policy, checkAction);
+export function prepareAction(d: ActionDeps): (q: QueuedPacket) => Promise<Prepared> {
+  return prepareQueued<ApplicantAction>({
+    policy: d.policy, receipt: false, parse: parseApplicantAction,
+    check: async (pol, from, to, raw, kind) => {
+      const v = await checkAction(pol, from, to, raw, kind);
+      return v.ok ? { ok: true, value: v.value.action } : v;
+    },
+  });
 }
 
 export function deliverAction(d: ActionDeps): StampedHandler {
-  return (q, stamp) => {
-    const env = decodeSubmission(q.body);
-    if (!env.ok) return env;
-    const a = parseApplicantAction(env.value.requestBody);
-    if (!a.ok) return a;
-    const { attachments, ...fields } = { attachments: [], ...a.value } as { attachments: { fileName: string; mediaType: string; materialId: string | null; bytes: Uint8Array }[] } & Record<string, unknown>;
+  return (q, stamp, _receipt, parsed) => {
+    const action = (parsed as Parsed<ApplicantAction>).value;
+    const { attachments, ...fields } = { attachments: [], ...action } as { attachments: { fileName: string; mediaType: string; materialId: string | null; bytes: Uint8Array }[] } & Record<string, unknown>;
     // The core's commands leave optional fields out rather than null.
     const command = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== null));
     const r = d.desk.applicantAction(q.caseId, command, { receivedAt: stamp.genTime, attachments: attachments.map(attachmentMeta) });

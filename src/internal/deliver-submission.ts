@@ -1,30 +1,37 @@
-// Submissions on the intranet side, in two steps. At the inbox (inside the link's commit): re-check
-// the submission — the external gateway's checks are not trusted — and queue it for stamping. After
-// stamping (inside the stamper's commit): record the case with the trusted receipt time and queue the
-// 'received' status, with the applicant's receipt token, for the applicant side. The approval
-// workflow takes over from the recorded case.
+// Submissions on the intranet side, in three steps. At the inbox (inside the link's commit): the
+// envelope names this packet's case, which must be new; queue it for stamping. Before stamping: the
+// full re-check (recheck.ts) — the external gateway's checks are not trusted. After stamping (inside
+// the stamper's commit): record the case with the trusted receipt time, hand it to the approval desk,
+// and queue the 'received' status with the applicant's receipt token for the applicant side.
 import { createHash } from 'node:crypto';
 import { decodeSubmission, encodeStatus } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
-import { parseSubmission } from '../policy/submission-shape.js';
+import { parseSubmission, type Submission } from '../policy/submission-shape.js';
 import { sealPacket } from '../seal/seal.js';
 import type { SealKeys } from '../seal/keyring.js';
 import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
+import type { QueuedPacket } from '../store/stamp-queue.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { incomingFromPacket } from '../desk/submission.js';
 import { isTownship } from '../policy/policy-model.js';
-import { recheckQueued, type Recheck } from './recheck.js';
+import { prepareQueued, type Parsed, type Prepared } from './recheck.js';
 import { checkSubmission } from '../policy/check-submission.js';
 import { decide } from '../policy/decide.js';
 import { checkCorrelation } from '../policy/correlation.js';
 
 export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy; desk: ApprovalDesk }
 
-/** The full re-check after stamping (see recheck.ts). */
-export function checkQueuedSubmission(d: DeliverDeps): Recheck {
-  return recheckQueued(d.policy, checkSubmission);
+/** Parsed and re-checked once before stamping (see recheck.ts); the receipt is over the POSTed bytes. */
+export function prepareSubmission(d: DeliverDeps): (q: QueuedPacket) => Promise<Prepared> {
+  return prepareQueued<Submission>({
+    policy: d.policy, receipt: true, parse: parseSubmission,
+    check: async (pol, from, to, raw, kind) => {
+      const v = await checkSubmission(pol, from, to, raw, kind);
+      return v.ok ? { ok: true, value: v.value.submission } : v;
+    },
+  });
 }
 
 export function queueSubmission(d: DeliverDeps): KindHandler {
@@ -33,8 +40,6 @@ export function queueSubmission(d: DeliverDeps): KindHandler {
     if (!env.ok) return env;
     const s = env.value;
     if (s.caseId !== p.caseId) return { code: 'FERRY_ERR_POLICY_CASE', detail: `body case ${s.caseId} vs header ${p.caseId}` };
-    const sub = parseSubmission(s.requestBody);
-    if (!sub.ok) return sub;
     if (d.store.cases.get(s.caseId)) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
     d.store.stampQueue.add({
       packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: raw, body: p.body, createdAt: p.createdAt.getTime(), queuedAt: now,
@@ -43,19 +48,10 @@ export function queueSubmission(d: DeliverDeps): KindHandler {
   };
 }
 
-/** The bytes the applicant's receipt is over: exactly what they POSTed. */
-export function submissionReceiptData(body: Buffer): Buffer | null {
-  const env = decodeSubmission(body);
-  return env.ok ? env.value.requestBody : null;
-}
-
 export function deliverSubmission(d: DeliverDeps): StampedHandler {
-  return (q, stamp, receipt) => {
-    const env = decodeSubmission(q.body);
-    if (!env.ok) return env;
-    const s = env.value;
-    const sub = parseSubmission(s.requestBody);
-    if (!sub.ok) return sub;
+  return (q, stamp, receipt, parsed) => {
+    const { env: s, value: submission } = parsed as Parsed<Submission>;
+    const sub = { value: submission };
     const receivedAt = stamp.genTime.getTime(); // the trusted receipt time is the token's genTime
     const fresh = d.store.cases.receive({
       caseId: s.caseId, itemCode: sub.value.itemCode, receivedAt, submittedAt: s.receivedAtMs, packetId: q.packetId,

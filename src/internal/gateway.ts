@@ -13,8 +13,8 @@ import type { TimeTrust } from '../time/time-trust.js';
 import { loadCatalogue } from '../approval/catalogue.js';
 import { loadCalendar } from '../approval/calendar.js';
 import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, startSupervisionMonitor } from '../desk/index.js';
-import { checkQueuedSubmission, deliverSubmission, queueSubmission, submissionReceiptData } from './deliver-submission.js';
-import { checkQueuedAction, deliverAction, queueAction } from './deliver-action.js';
+import { deliverSubmission, prepareSubmission, queueSubmission } from './deliver-submission.js';
+import { deliverAction, prepareAction, queueAction } from './deliver-action.js';
 import { createDrain, publishCatalogue } from './approval-wiring.js';
 import { prepareTokenSigner } from '../time/tsa-token.js';
 import { notificationText, startNotifier } from './notifier.js';
@@ -79,8 +79,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const stamper = new Stamper({
     db: store.db, queue: store.stampQueue, tsa, trust, whenUntrusted: cfg.time.whenUntrusted, log,
     handlers: { submission: deliverSubmission(deps), supplement: deliverAction(deps), evaluation: deliverAction(deps) },
-    receiptData: (q) => (q.kind === 'submission' ? submissionReceiptData(q.body) : null),
-    check: (() => { const sub = checkQueuedSubmission(deps); const act = checkQueuedAction(deps); return (q) => (q.kind === 'submission' ? sub(q) : act(q)); })(),
+    prepare: (() => { const sub = prepareSubmission(deps); const act = prepareAction(deps); return (q) => (q.kind === 'submission' ? sub(q) : act(q)); })(),
     refuse: (q, code, detail, rule) => {
       store.quarantine.hold({ packetId: q.packetId.toString('hex'), code, rule, detail, bytes: q.packet, receivedAt: Date.now() });
       log.warn({ packet: q.packetId.toString('hex'), case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');

@@ -1,26 +1,45 @@
-// The full re-check of a queued applicant packet after stamping, from this gateway's own policy: the
-// client identity recorded outside must map to the packet's source domain, then the kind's own check
-// (shape, every attachment's content, the rule) runs on the exact bytes the applicant sent.
-import { decodeSubmission } from '../gateway/bodies.js';
+// What the stamp stage learns of a queued applicant packet, once: the bytes an applicant receipt is
+// over, the verdict of the full re-check from this gateway's own policy (the recorded client identity
+// must map to the packet's source domain; then shape, every attachment's content and the rule, on the
+// exact bytes the applicant sent), and the parsed content the delivery step uses — so the packet path
+// decodes and parses each body once.
+import { decodeSubmission, type SubmissionEnvelope } from '../gateway/bodies.js';
 import type { FerryErrorCode, Verdict } from '../errors.js';
 import type { Policy } from '../policy/policy-model.js';
 import { domainFromIdentity } from '../policy/client-domain.js';
 import type { QueuedPacket } from '../store/stamp-queue.js';
 
-export type Recheck = (q: QueuedPacket) => Promise<{ code: FerryErrorCode; detail: string; rule: string } | null>;
-type KindCheck = (policy: Policy, from: string, to: string, raw: Buffer, kind: string) => Promise<Verdict<unknown> & { rule?: string }>;
+export interface Parsed<T> { env: SubmissionEnvelope; value: T }
+export interface Prepared {
+  receiptData: Buffer | null;
+  bar: { code: FerryErrorCode; detail: string; rule: string } | null;
+  parsed: Parsed<unknown> | null;
+}
 
-export function recheckQueued(policy: () => Policy, check: KindCheck): Recheck {
+export interface KindPreparation<T> {
+  policy: () => Policy;
+  /** Whether this kind earns the applicant a receipt over the request bytes. */
+  receipt: boolean;
+  check: (policy: Policy, from: string, to: string, raw: Buffer, kind: string) => Promise<Verdict<T> & { rule?: string }>;
+  /** For a packet an operator released from quarantine: parse only, the check that held it is waived. */
+  parse: (raw: Buffer) => Verdict<T>;
+}
+
+export function prepareQueued<T>(k: KindPreparation<T>): (q: QueuedPacket) => Promise<Prepared> {
   return async (q) => {
     const env = decodeSubmission(q.body);
-    if (!env.ok) return { ...env, rule: 'shape' };
-    const pol = policy();
-    const who = domainFromIdentity(pol, env.value.clientIdentity);
-    if (!who.ok) return { code: who.code, detail: who.detail, rule: 'client-identity' };
-    if (who.value !== q.fromDomain) {
-      return { code: 'FERRY_ERR_POLICY_CLIENT_CERT', detail: `client identity maps to ${who.value}, packet says ${q.fromDomain}`, rule: 'client-identity' };
+    if (!env.ok) return { receiptData: null, bar: { ...env, rule: 'shape' }, parsed: null };
+    const receiptData = k.receipt ? env.value.requestBody : null;
+    const refuse = (code: FerryErrorCode, detail: string, rule: string): Prepared => ({ receiptData, bar: { code, detail, rule }, parsed: null });
+    if (q.released) {
+      const p = k.parse(env.value.requestBody);
+      return p.ok ? { receiptData, bar: null, parsed: { env: env.value, value: p.value } } : refuse(p.code, p.detail, 'shape');
     }
-    const v = await check(pol, q.fromDomain, q.toDomain, env.value.requestBody, q.kind);
-    return v.ok ? null : { code: v.code, detail: v.detail, rule: v.rule ?? 'shape' };
+    const pol = k.policy();
+    const who = domainFromIdentity(pol, env.value.clientIdentity);
+    if (!who.ok) return refuse(who.code, who.detail, 'client-identity');
+    if (who.value !== q.fromDomain) return refuse('FERRY_ERR_POLICY_CLIENT_CERT', `client identity maps to ${who.value}, packet says ${q.fromDomain}`, 'client-identity');
+    const v = await k.check(pol, q.fromDomain, q.toDomain, env.value.requestBody, q.kind);
+    return v.ok ? { receiptData, bar: null, parsed: { env: env.value, value: v.value } } : refuse(v.code, v.detail, v.rule ?? 'shape');
   };
 }

@@ -11,13 +11,15 @@ import type { FerryErrorCode } from '../errors.js';
 import { decodeTstInfo } from '../time/tsa-tstinfo.js';
 import { readTokenParts } from '../time/tsa-signed-data.js';
 import { withSavepoint } from '../store/savepoint.js';
+import type { Prepared } from './recheck.js';
 
 export interface Stamp { token: Buffer; genTime: Date; serial: bigint }
 
 export interface StampSource { stamp(digest: Buffer, hashAlg: 'SHA-256', opts?: { certReq?: boolean }): Promise<Buffer> }
 
-/** Delivers one stamped packet inside the stamper's transaction; null = delivered, else a refusal. */
-export type StampedHandler = (q: QueuedPacket, stamp: Stamp, receipt: Stamp | null) => { code: FerryErrorCode; detail: string } | null;
+/** Delivers one stamped packet inside the stamper's transaction, with what `prepare` parsed; null =
+ *  delivered, else a refusal. */
+export type StampedHandler = (q: QueuedPacket, stamp: Stamp, receipt: Stamp | null, parsed: unknown) => { code: FerryErrorCode; detail: string } | null;
 
 export interface StamperOptions {
   db: Db;
@@ -27,10 +29,9 @@ export interface StamperOptions {
   /** 'hold' (production): no stamping while untrusted. 'warn': stamp anyway, logged (demo only). */
   whenUntrusted: 'hold' | 'warn';
   handlers: Record<string, StampedHandler>;
-  /** Which kinds carry an applicant receipt, and the bytes it is over. */
-  receiptData: (q: QueuedPacket) => Buffer | null;
-  /** The domain policy and content checks, after stamping (open → stamp → policy → deliver). */
-  check: (q: QueuedPacket) => Promise<{ code: FerryErrorCode; detail: string; rule: string } | null>;
+  /** Parses the packet once and runs the domain policy and content checks (their verdict is applied
+   *  after stamping: open → stamp → policy → deliver); says which bytes a receipt is over. */
+  prepare: (q: QueuedPacket) => Promise<Prepared>;
   /** Keeps a packet that failed its checks or delivery (quarantine). */
   refuse: (q: QueuedPacket, code: FerryErrorCode, detail: string, rule: string) => void;
   log: Logger;
@@ -94,22 +95,23 @@ export class Stamper {
       const rows = this.o.queue.peek(this.o.batch ?? 64);
       if (rows.length === 0) return;
       if (!trusted) this.o.log.warn({ stage: 'stamp', state, reason: this.o.trust.reason(), n: rows.length }, 'stamping with untrusted time (demo setting whenUntrusted: warn)');
-      const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null; bar: Awaited<ReturnType<StamperOptions['check']>>; delivered: boolean }[] = [];
+      const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null; prep: Prepared; delivered: boolean }[] = [];
       for (const q of rows) {
+        const prep = await this.o.prepare(q);
+        // Every packet that entered the intranet gets its token, whether or not it is then delivered.
         const digest = sha256(q.packet);
         const stamp = readStamp(await this.o.tsa.stamp(digest, 'SHA-256'));
-        const data = this.o.receiptData(q);
         // The applicant's receipt carries the TSA certificate, so `openssl ts -verify` needs only the CA.
-        const receipt = data ? readStamp(await this.o.tsa.stamp(sha256(data), 'SHA-256', { certReq: true })) : null;
-        // An operator's release from quarantine overrides the check that held it (the release is audited).
-        stamped.push({ q, digest, stamp, receipt, bar: q.released ? null : await this.o.check(q), delivered: false });
+        const receipt = prep.receiptData && !prep.bar ? readStamp(await this.o.tsa.stamp(sha256(prep.receiptData), 'SHA-256', { certReq: true })) : null;
+        stamped.push({ q, digest, stamp, receipt, prep, delivered: false });
       }
       this.o.db.transaction(() => {
         for (const s of stamped) {
           this.o.queue.recordStamp(s.q.packetId, s.digest, s.stamp.token, s.stamp.genTime.getTime(), s.stamp.serial, trusted);
-          if (s.bar) { this.o.refuse(s.q, s.bar.code, s.bar.detail, s.bar.rule); this.o.queue.remove(s.q.packetId); continue; }
+          const bar = s.prep.bar;
+          if (bar) { this.o.refuse(s.q, bar.code, bar.detail, bar.rule); this.o.queue.remove(s.q.packetId); continue; }
           const handler = this.o.handlers[s.q.kind];
-          const refusal = handler ? this.step(() => handler(s.q, s.stamp, s.receipt)) : { code: 'FERRY_ERR_POLICY_KIND' as const, detail: `no delivery for ${s.q.kind}` };
+          const refusal = handler ? this.step(() => handler(s.q, s.stamp, s.receipt, s.prep.parsed)) : { code: 'FERRY_ERR_POLICY_KIND' as const, detail: `no delivery for ${s.q.kind}` };
           if (refusal) this.o.refuse(s.q, refusal.code, refusal.detail, 'delivery');
           s.delivered = !refusal;
           this.o.queue.remove(s.q.packetId);

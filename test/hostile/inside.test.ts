@@ -144,8 +144,8 @@ const ROWS: Row[] = [
   // --- bodies ---
   { name: 'a submission body that does not decode', packet: () => packet({ body: Buffer.alloc(64, 0xff) }), lands: 'quarantine', code: 'FERRY_ERR_SEAL_MALFORMED', rule: 'delivery' },
   { name: 'a body naming another case than the header', packet: () => packet({ bodyCaseId: 'F20260601-ELSEWHERE0000000' }), lands: 'quarantine', code: 'FERRY_ERR_POLICY_CASE', rule: 'delivery' },
-  { name: 'an applicant request that is not JSON', packet: () => packet({ requestBody: '{"itemCode":' }), lands: 'quarantine', code: 'FERRY_ERR_API_JSON', rule: 'delivery' },
-  { name: 'an applicant request with a field the API does not know', packet: () => packet({ requestBody: submission({ extra: { approvedBy: 'director' } }) }), lands: 'quarantine', code: 'FERRY_ERR_API_FIELD', rule: 'delivery' },
+  { name: 'an applicant request that is not JSON', packet: () => packet({ requestBody: '{"itemCode":' }), lands: 'quarantine', code: 'FERRY_ERR_API_JSON', rule: 'shape' },
+  { name: 'an applicant request with a field the API does not know', packet: () => packet({ requestBody: submission({ extra: { approvedBy: 'director' } }) }), lands: 'quarantine', code: 'FERRY_ERR_API_FIELD', rule: 'shape' },
 ];
 
 async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
