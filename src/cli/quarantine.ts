@@ -2,12 +2,9 @@
 // A release or reject needs an operator and a reason, happens once, and is audited. On the internal
 // gateway a released packet is opened again and queued for stamping and delivery without the check
 // that held it; the running gateway picks it up within a second.
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { FerryError } from '../errors.js';
-import { loadConfigFile } from '../config/load.js';
-import { externalSchema, internalSchema, type InternalConfig } from '../config/gateway-config.js';
+import { loadAnyGatewayConfig } from '../config/load-gateway.js';
 import { openDb } from '../store/db.js';
 import { Quarantine } from '../store/quarantine.js';
 import { StampQueue } from '../store/stamp-queue.js';
@@ -25,11 +22,9 @@ export async function quarantineCommand(args: string[]): Promise<number> {
     config: { type: 'string', default: 'config/internal.yaml' }, state: { type: 'string' }, json: { type: 'boolean', default: false },
     operator: { type: 'string' }, reason: { type: 'string' },
   }, true);
-  const file = values.config!;
-  const role = (parseYaml(readFileSync(file, 'utf8')) as { gateway?: string })?.gateway;
-  const internal = role !== 'external';
-  const cfg = internal ? loadConfigFile(file, internalSchema) : loadConfigFile(file, externalSchema);
-  const db = openDb(join(cfg.dataDir, internal ? 'internal.sqlite' : 'external.sqlite'), internal ? INTERNAL_MIGRATIONS : EXTERNAL_MIGRATIONS);
+  const gw = loadAnyGatewayConfig(values.config!);
+  const internal = gw.role === 'internal';
+  const db = openDb(join(gw.cfg.dataDir, internal ? 'internal.sqlite' : 'external.sqlite'), internal ? INTERNAL_MIGRATIONS : EXTERNAL_MIGRATIONS);
   try {
     const q = new Quarantine(db, systemClock);
     if (sub === 'list') {
@@ -57,9 +52,8 @@ export async function quarantineCommand(args: string[]): Promise<number> {
       }
       const r = q.release(id, values.operator!, values.reason!);
       if (!r.ok) return r;
-      if (!internal) throw new FerryError('FERRY_ERR_CLI_USAGE', 'release on the external gateway is not supported: reject it, and have the intranet send the status again');
-      const c = cfg as InternalConfig;
-      const keys = loadGatewayKeys(c.keys, c.peer);
+      if (gw.role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'release on the external gateway is not supported: reject it, and have the intranet send the status again');
+      const keys = loadGatewayKeys(gw.cfg.keys, gw.cfg.peer);
       const opened = openPacket(r.value.bytes, { keys: keys.open, signers: keys.signers, now: new Date() });
       if (!opened.ok) return opened;
       const p = opened.packet;

@@ -39,6 +39,9 @@ const linkTuning = {
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
 };
 
+/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging. */
+const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg };
+
 export const externalSchema = obj({
   gateway: oneOf('external'),
   dataDir: file(),
@@ -51,12 +54,7 @@ export const externalSchema = obj({
     maxOutbox: opt(int({ min: 1 }), 100_000),
   }),
   link: obj({ host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), '/link'), tls: tlsFiles, peer: pin, ...linkTuning }),
-  keys: ownKeys,
-  peer: peerKeys,
-  domains,
-  policy: file(),
-  time: timeCfg,
-  log: logCfg,
+  ...common,
 });
 
 export const internalSchema = obj({
@@ -87,12 +85,7 @@ export const internalSchema = obj({
     backoffCapMs: opt(int({ min: 100 }), 3_600_000),
   }), { url: '', timeoutMs: 5_000, maxAttempts: 50, backoffBaseMs: 1_000, backoffCapMs: 3_600_000 }),
   maxOutbox: opt(int({ min: 1 }), 100_000),
-  keys: ownKeys,
-  peer: peerKeys,
-  domains,
-  policy: file(),
-  time: timeCfg,
-  log: logCfg,
+  ...common,
 });
 
 export type ExternalConfig = Infer<typeof externalSchema>;

@@ -13,16 +13,21 @@ export interface TimeSection {
 
 export interface GatewayTime { trust: TimeTrust; clock: TrustedClock | null; stop(): Promise<void> }
 
+/** The trusted clock a gateway's `time:` section describes (also used by `ferry time status`). */
+export function newTrustedClock(cfg: TimeSection): TrustedClock {
+  return new TrustedClock({
+    sources: cfg.sources.map((s) => ({ ...(s.name ? { name: s.name } : {}), host: s.host, port: s.port })),
+    quorum: cfg.quorum, toleranceMs: cfg.toleranceMs, maxOffsetMs: cfg.maxOffsetMs, hardLimitMs: cfg.hardLimitMs,
+    maxDistanceMs: cfg.maxDistanceMs, pollIntervalMs: cfg.pollIntervalMs, timeoutMs: cfg.timeoutMs,
+  });
+}
+
 export function buildTimeTrust(cfg: TimeSection, log: Logger, onChange?: (state: TrustState, reason: string) => void): GatewayTime {
   if (cfg.sources.length === 0) {
     log.warn({ stage: 'time', state: 'untrusted' }, 'no NTP sources configured: time is never trusted');
     return { trust: noSources(), clock: null, stop: async () => {} };
   }
-  const clock = new TrustedClock({
-    sources: cfg.sources.map((s) => ({ ...(s.name ? { name: s.name } : {}), host: s.host, port: s.port })),
-    quorum: cfg.quorum, toleranceMs: cfg.toleranceMs, maxOffsetMs: cfg.maxOffsetMs, hardLimitMs: cfg.hardLimitMs,
-    maxDistanceMs: cfg.maxDistanceMs, pollIntervalMs: cfg.pollIntervalMs, timeoutMs: cfg.timeoutMs,
-  });
+  const clock = newTrustedClock(cfg);
   const listeners: ((s: TrustState, r: string) => void)[] = [];
   clock.onChange((now, before) => {
     const rows = now.rows.map((r) => `${r.marker}${r.name}`).join(' ');

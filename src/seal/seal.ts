@@ -51,10 +51,3 @@ export function sealPacket(draft: PacketDraft, keys: SealKeys, fixed?: SealRando
   }).finish());
   return { packetId, bytes };
 }
-
-/** Adds (or replaces) the RFC 3161 token slot, which the sender's signature does not cover. */
-export function withTimestampToken(packetBytes: Uint8Array, token: Uint8Array): Buffer {
-  const p = ferry.v1.Packet.decode(packetBytes);
-  p.timestampToken = token;
-  return Buffer.from(ferry.v1.Packet.encode(p).finish());
-}

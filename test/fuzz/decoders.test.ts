@@ -16,7 +16,8 @@ import fc from 'fast-check';
 import { performance } from 'node:perf_hooks';
 import { openPacket, type OpenContext, type OpenedPacket } from '../../src/seal/open.js';
 import type { FerryErrorCode } from '../../src/errors.js';
-import { sealPacket, withTimestampToken } from '../../src/seal/seal.js';
+import { sealPacket } from '../../src/seal/seal.js';
+import { withTimestampToken } from '../seal/fixtures.js';
 import { decodeFrame, encodeFrame, type Frame } from '../../src/link/frame-codec.js';
 import {
   decodeStatus, decodeSubmission, encodeStatus, encodeSubmission, type StatusUpdate, type SubmissionEnvelope,

@@ -104,3 +104,11 @@ export function flipByte(b: Uint8Array, at: number, mask = 0x01): Buffer {
   out[at] = (out[at] ?? 0) ^ mask;
   return out;
 }
+
+/** Fills the envelope's timestamp_token slot, which the sender's signature does not cover (receivers
+ *  must accept any content there without the packet changing meaning). */
+export function withTimestampToken(packetBytes: Uint8Array, token: Uint8Array): Buffer {
+  const p = ferry.v1.Packet.decode(packetBytes);
+  p.timestampToken = token;
+  return Buffer.from(ferry.v1.Packet.encode(p).finish());
+}

@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createECDH, X509Certificate } from 'node:crypto';
 import { x509 } from '../../src/pki/x509-provider.js';
-import { sealPacket, withTimestampToken, type PacketDraft } from '../../src/seal/seal.js';
+import { sealPacket, type PacketDraft } from '../../src/seal/seal.js';
+import { withTimestampToken } from './fixtures.js';
 import { openPacket, type OpenResult } from '../../src/seal/open.js';
 import { sealKeys, sha256, type OpenKeys } from '../../src/seal/keyring.js';
 import { KIND_NAMES } from '../../src/seal/packet-kind.js';
