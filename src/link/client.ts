@@ -62,8 +62,8 @@ export class LinkClient {
         this.log.info({ reason }, 'link down');
         this.retry();
       }, () => {
-        // Reset only once the peer's Hello is accepted: a peer that upgrades and then refuses (another
-        // version, wrong peer) is a failed dial too, and must not be redialled at the base rate forever.
+        // Reset only once the session proved healthy (an ack, or DEFAULT_HEALTHY_SESSION_MS up): a peer
+        // that upgrades and then refuses (another version, 1011 when it cannot commit) is a failed dial.
         this.backoff.reset();
       });
       this.onState?.(true);

@@ -4,7 +4,7 @@
 import type WebSocket from 'ws';
 import { encodeFrame, decodeFrame, type Frame } from './frame-codec.js';
 import {
-  DEFAULT_BACKLOG_HIGH, DEFAULT_BACKLOG_LOW, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_WINDOW,
+  DEFAULT_BACKLOG_HIGH, DEFAULT_BACKLOG_LOW, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEALTHY_SESSION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_WINDOW,
   DEFAULT_WINDOW_BYTES, HELLO_TIMEOUT_MS, SUPPORTED_VERSIONS,
 } from './limits.js';
 
@@ -38,6 +38,8 @@ export interface SessionOptions {
   deadAfterMs?: number;
   backlogHigh?: number;
   backlogLow?: number;
+  /** See DEFAULT_HEALTHY_SESSION_MS. */
+  healthyAfterMs?: number;
 }
 
 export class LinkSession {
@@ -53,6 +55,7 @@ export class LinkSession {
   private flushScheduled = false;
   private paused = false;
   private lastHeard = Date.now();
+  private healthy = false;
   private readonly timers: NodeJS.Timeout[] = [];
   readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0 };
 
@@ -63,7 +66,8 @@ export class LinkSession {
     private readonly log: SessionLog,
     private readonly opts: SessionOptions,
     private readonly onClose: (reason: string) => void,
-    private readonly onReady?: () => void,
+    /** Called once, when the session has proved healthy (first ack either way, or time up). */
+    private readonly onHealthy?: () => void,
   ) {
     this.window = opts.window ?? DEFAULT_WINDOW;
     this.windowBytes = opts.windowBytes ?? DEFAULT_WINDOW_BYTES;
@@ -133,7 +137,8 @@ export class LinkSession {
     this.peerWindow = Math.max(1, f.window);
     this.ready = true;
     this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow) }, 'link up');
-    this.onReady?.();
+    const healthyTimer = setTimeout(() => this.markHealthy(), this.opts.healthyAfterMs ?? DEFAULT_HEALTHY_SESSION_MS);
+    this.timers.push(healthyTimer);
     this.pump();
   }
 
@@ -161,7 +166,7 @@ export class LinkSession {
       this.abort(1011, 'inbox commit failed');
       return;
     }
-    if (ids.length) { this.send({ type: 'ack', packetIds: ids }); this.stats.acksSent += ids.length; }
+    if (ids.length) { this.send({ type: 'ack', packetIds: ids }); this.stats.acksSent += ids.length; this.markHealthy(); }
     this.applyBackpressure();
   }
 
@@ -200,8 +205,15 @@ export class LinkSession {
     if (known.length) {
       this.source.acknowledge(known);
       this.stats.acked += known.length;
+      this.markHealthy();
     }
     this.pump();
+  }
+
+  private markHealthy(): void {
+    if (this.healthy || this.closed) return;
+    this.healthy = true;
+    this.onHealthy?.();
   }
 
   private send(f: Frame): void {

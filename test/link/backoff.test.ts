@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { createBackoff, type Backoff } from '../../src/link/backoff.js';
 import { encodeFrame } from '../../src/link/frame-codec.js';
-import { Harness, makePki, startServer, tempDir, waitFor, type Pki } from './fixtures.js';
+import { Harness, fillOutbox, makePki, startServer, tempDir, waitFor, type Pki } from './fixtures.js';
 
 const take = (b: Backoff, n: number): number[] => Array.from({ length: n }, () => b.next());
 const ALMOST_ONE = 0.9999999;
@@ -84,7 +84,9 @@ const SLACK = 60; // timer + loopback dial + a busy 2-core machine
 describe('LinkClient reconnect', () => {
   it('redials a closed port with doubling delays capped at backoffCapMs, and connects once the server appears', async () => {
     const port = await freePort();
-    const cli = h.client(pki, port, h.outbox().source, h.sink(), { backoffBaseMs: BASE, backoffCapMs: CAP });
+    const sending = h.outbox();
+    fillOutbox(sending, 1); // one packet, so the session that comes up proves itself with an ack
+    const cli = h.client(pki, port, sending.source, h.sink(), { backoffBaseMs: BASE, backoffCapMs: CAP });
     const dials = () => cli.log.find('link dial failed').map((l) => l.at);
     await waitFor(() => dials().length >= CEILINGS.length + 1, `${CEILINGS.length + 1} refused dials`);
     expect(String(cli.log.find('link dial failed')[0]?.obj.err)).toMatch(/ECONNREFUSED/);
@@ -101,7 +103,9 @@ describe('LinkClient reconnect', () => {
     await waitFor(() => cli.client.connected, 'the client to connect to the new server', 2_000);
     expect(performance.now() - t0).toBeLessThan(CAP + SLACK + 50);
 
-    // A link that came up resets the backoff: after a drop the first redial waits ~base, not the cap.
+    // A link that proved healthy (its packet acknowledged) resets the backoff: after a drop the first
+    // redial waits ~base, not the cap.
+    await waitFor(() => sending.trace.acked === 1, 'the packet to be acknowledged', 2_000);
     const before = dials().length;
     await srv.server.close();
     await waitFor(() => dials().length > before, 'a redial after the drop', 2_000);
@@ -129,5 +133,27 @@ describe('LinkClient reconnect', () => {
     // A refusal after the upgrade is still a failed dial: the delays grow as for a closed port.
     g.slice(0, 5).forEach((gap, i) => expect(gap, `gap ${i}`).toBeGreaterThanOrEqual(CEILINGS[i]! - 2));
     expect(cli.client.connected).toBe(false);
+  });
+
+  it('keeps backing off from a peer that accepts Hello and then closes with 1011 (it cannot commit)', async () => {
+    const https = createHttpsServer({ key: pki.external.key, cert: pki.external.cert, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
+    const wss = new WebSocketServer({ server: https });
+    const accepted: number[] = [];
+    wss.on('connection', (ws) => {
+      accepted.push(performance.now());
+      ws.send(encodeFrame({ type: 'hello', versions: [1], gatewayId: 'full-disk', window: 8 }));
+      setTimeout(() => ws.close(1011, 'inbox commit failed'), 5);
+    });
+    await new Promise<void>((r) => https.listen(0, '127.0.0.1', () => r()));
+    h.defer(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); https.close(() => r()); }));
+    const port = (https.address() as { port: number }).port;
+
+    const cli = h.client(pki, port, h.outbox().source, h.sink(), { backoffBaseMs: BASE, backoffCapMs: CAP });
+    await waitFor(() => accepted.length >= 6, 'six connections', 3_000);
+    expect(cli.log.find('link up').length).toBeGreaterThanOrEqual(1); // Hello was accepted each time
+    const g = gaps(accepted);
+    console.log(`[backoff] gaps between redials to a peer closing 1011 after Hello (ms): ${g.map((x) => x.toFixed(0)).join(', ')}`);
+    // Accepting Hello is not health: the delays grow as for a closed port instead of staying at base.
+    g.slice(0, 5).forEach((gap, i) => expect(gap, `gap ${i}`).toBeGreaterThanOrEqual(CEILINGS[i]! - 2));
   });
 });
