@@ -3,8 +3,8 @@
 
 export { loadCatalogue, catalogueFromSources, parseItem, findItem, MAX_LIMIT_DAYS, MAX_FEE_FEN, type Catalogue } from './catalogue.js';
 export { involvedDepartments, feeFen, type Item, type Department, type Material, type FormField, type Fee, type GreenChannel, type ItemMode, type ItemCategory } from './item.js';
-export { validateForm, checkForm, type FormValues, type FormProblem } from './form.js';
-export { publicView, formatFen, type PublicItem } from './public-view.js';
+export { validateForm, type FormValues } from './form.js';
+export { publicView, formatFen } from './public-view.js';
 export {
   loadCalendar, calendarFromYears, parseCalendarYear, isWorkingDay, addWorkingDays, workingDaysBetween, coveredThrough,
   type Calendar, type CalendarYear,

@@ -3,11 +3,9 @@
 // basis, result — plus what the workflow needs to enforce it. Plain data: a case keeps a copy of the
 // item it was received under, so a catalogue edit never changes the terms of a running case.
 
-export type ItemMode = 'direct' | 'pre-review' | 'extended';
-export const ITEM_MODES: readonly ItemMode[] = ['direct', 'pre-review', 'extended'];
-
-export type ItemCategory = 'administrative-permit' | 'filing' | 'public-service';
-export const ITEM_CATEGORIES: readonly ItemCategory[] = ['administrative-permit', 'filing', 'public-service'];
+export { ITEM_MODES, ITEM_CATEGORIES, type ItemMode, type ItemCategory } from '../published/item.js';
+import type { FormField, ItemCategory, ItemMode } from '../published/item.js';
+export type { FormField, FormFieldType } from '../published/item.js';
 
 export interface Department {
   /** Short stable code, e.g. 'amr'; officers' department claims use it. */
@@ -32,13 +30,6 @@ export interface Material {
   readonly note?: string;
 }
 
-export type FormField =
-  | { readonly name: string; readonly label: string; readonly type: 'string'; readonly required: boolean; readonly maxLength: number; readonly pattern?: string }
-  | { readonly name: string; readonly label: string; readonly type: 'number'; readonly required: boolean; readonly min?: number; readonly max?: number; readonly integer: boolean }
-  | { readonly name: string; readonly label: string; readonly type: 'date'; readonly required: boolean }
-  | { readonly name: string; readonly label: string; readonly type: 'enum'; readonly required: boolean; readonly values: readonly string[] };
-
-export type FormFieldType = FormField['type'];
 
 /** Fee in fen (分, 1/100 yuan) — an integer, so no rounding can ever make the charge differ from the
  *  catalogue (one charge, at the catalogue's amount: 一次收费). */

@@ -9,16 +9,9 @@ export type LocalDate = string;
 export const COUNTY_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-/** True when s is a real calendar date written 'YYYY-MM-DD' (rejects 2026-02-30). */
-export function isLocalDate(s: unknown): s is LocalDate {
-  if (typeof s !== 'string') return false;
-  const m = DATE_RE.exec(s);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
+/** True when s is a real calendar date written 'YYYY-MM-DD' (the published form's own check). */
+export { isCivilDate as isLocalDate } from '../published/form.js';
 
 /** Days since 1970-01-01 of a civil date (the date's own day number, zone-free). */
 export function epochDay(date: LocalDate): number {

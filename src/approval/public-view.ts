@@ -3,35 +3,9 @@
 // result. A whitelist projection: staff-only fields (review points) never reach it, and a field added
 // to Item later stays private until it is added here.
 
-import { involvedDepartments, type FormField, type Item, type ItemMode } from './item.js';
+import type { ItemMode, PublishedItem } from '../published/item.js';
+import { involvedDepartments, type Item } from './item.js';
 
-export interface PublicItem {
-  readonly code: string;
-  readonly name: string;
-  readonly category: Item['category'];
-  readonly mode: ItemMode;
-  readonly modeText: string;
-  readonly leadDepartment: string;
-  readonly parallelDepartments: readonly string[];
-  readonly legalBasis: readonly string[];
-  readonly conditions: readonly string[];
-  readonly materials: readonly {
-    readonly id: string;
-    readonly name: string;
-    /** True when the case may be accepted without it against a written commitment (容缺受理). */
-    readonly tolerable: boolean;
-    readonly commitWithinDays?: number;
-    readonly note?: string;
-  }[];
-  readonly form: readonly FormField[];
-  /** Who does each step, in order. */
-  readonly procedure: readonly string[];
-  readonly statutoryDays?: number;
-  readonly promisedDays: number;
-  readonly greenChannelDays?: number;
-  readonly fee: { readonly free: true; readonly text: string } | { readonly free: false; readonly amountFen: number; readonly text: string; readonly legalBasis: string };
-  readonly result: string;
-}
 
 const MODE_TEXT: Record<ItemMode, string> = {
   direct: '直接式：网上申请、网上办理，无需到现场',
@@ -44,7 +18,7 @@ export function formatFen(fen: number): string {
   return `${Math.trunc(fen / 100)}.${String(fen % 100).padStart(2, '0')} 元`;
 }
 
-export function publicView(item: Item): PublicItem {
+export function publicView(item: Item): PublishedItem {
   const parallel = item.parallelDepartments.map((d) => d.name);
   const reviewers = involvedDepartments(item).map((d) => `${d.name}（${d.taskDays}个工作日）`).join('、');
   const procedure = [

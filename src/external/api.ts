@@ -9,8 +9,7 @@ import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../pol
 import type { TLSSocket } from 'node:tls';
 import type { CatalogueCache } from '../store/catalogue-cache.js';
 import { registerApplicantRoutes, type ApplicantRouteDeps } from './applicant-routes.js';
-import { checkForm } from '../approval/form.js';
-import type { Item } from '../approval/item.js';
+import { checkForm } from '../published/form.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../gateway/logger.js';
 import type { StatusCache } from '../store/status-cache.js';
@@ -115,7 +114,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     if (!cat) return reply.code(503).header('retry-after', '5').send(errorBody('FERRY_ERR_API_UNAVAILABLE', 'the catalogue has not been published yet; retry shortly'));
     const item = cat.byCode.get(v.value.submission.itemCode);
     if (!item) return reply.code(404).send(errorBody('FERRY_ERR_API_UNKNOWN_ITEM', `itemCode: no item ${v.value.submission.itemCode} in the catalogue`));
-    const problems = checkForm(item as unknown as Item, v.value.submission.fields);
+    const problems = checkForm(item.form, v.value.submission.fields);
     if (problems.length) {
       const detail = problems.map((p) => `fields.${p.field}: ${p.problem}`).join('; ');
       d.log.warn({ stage: 'ingress', code: 'FERRY_ERR_API_FORM', item: item.code, detail }, 'submission refused');

@@ -1,5 +1,6 @@
 // The external gateway's copy of the published item catalogue, as the intranet last sent it: what
 // applicants read before applying, and the form schema ingress checks submissions against.
+import type { PublishedItem } from '../published/item.js';
 import type { Db } from './db.js';
 
 export const CATALOGUE_CACHE_SQL = `
@@ -10,7 +11,6 @@ CREATE TABLE catalogue_cache (
   received_at INTEGER NOT NULL
 );`;
 
-export interface PublishedItem { code: string; form: readonly { name: string }[]; [k: string]: unknown }
 
 export class CatalogueCache {
   private readonly putStmt;

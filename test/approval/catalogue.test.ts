@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogueFromSources, findItem, loadCatalogue, parseItem } from '../../src/approval/catalogue.js';
-import { checkForm, validateForm } from '../../src/approval/form.js';
+import { validateForm } from '../../src/approval/form.js';
+import { checkForm } from '../../src/published/form.js';
 import { involvedDepartments } from '../../src/approval/item.js';
 import { formatFen, publicView } from '../../src/approval/public-view.js';
 import { FORMS, ROOT, catalogue, item } from './fixtures.js';
@@ -101,8 +102,8 @@ describe('validateForm names every bad field', () => {
   });
 
   it('reports all problems at once, in field order', () => {
-    expect(checkForm(licence, { ...good, companyName: 5, address: undefined, extra: 1 }).map((p) => p.field)).toEqual(['companyName', 'address', 'extra']);
-    expect(checkForm(licence, [1, 2])).toEqual([{ field: '(form)', problem: 'must be an object of field values' }]);
+    expect(checkForm(licence.form, { ...good, companyName: 5, address: undefined, extra: 1 }).map((p) => p.field)).toEqual(['companyName', 'address', 'extra']);
+    expect(checkForm(licence.form, [1, 2])).toEqual([{ field: '(form)', problem: 'must be an object of field values' }]);
   });
 
   it('returns only the declared, non-empty values when valid', () => {

@@ -1,0 +1,150 @@
+// The walls between src/ folders, read from the code's own imports. A wall that is only written in
+// DESIGN.md erodes one convenient import at a time; here a forbidden edge fails `npm test` and names
+// the file, the import and the rule it breaks.
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const SRC = join(ROOT, 'src');
+
+interface Edge { readonly from: string; readonly to: string }
+
+function sourceFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
+    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+// Static imports and re-exports (possibly over several lines), side-effect imports, dynamic import().
+// Anchored at the start of a line so that template strings that happen to say "from '...'" are not read.
+const IMPORT_RES = [
+  /^\s*(?:import|export)\s[^;]*?\sfrom\s+['"]([^'"]+)['"]/gm,
+  /^\s*import\s+['"]([^'"]+)['"]/gm,
+  /\bimport\(\s*['"]([^'"]+)['"]\s*\)/g,
+];
+
+/** Specifiers as written: relative ones resolved to 'src/...' paths, packages left as named. */
+export function importsOf(file: string, text: string): string[] {
+  const out = new Set<string>();
+  for (const re of IMPORT_RES) {
+    for (const m of text.matchAll(re)) {
+      const spec = m[1]!;
+      if (spec.startsWith('.')) out.add(relative(ROOT, resolve(dirname(file), spec)).replace(/\.js$/, '.ts'));
+      else out.add(spec);
+    }
+  }
+  return [...out];
+}
+
+function graph(): Edge[] {
+  const edges: Edge[] = [];
+  for (const f of sourceFiles(SRC)) {
+    const from = relative(ROOT, f);
+    for (const to of importsOf(f, readFileSync(f, 'utf8'))) edges.push({ from, to });
+  }
+  return edges;
+}
+
+const under = (folder: string) => (p: string) => p === `src/${folder}.ts` || p.startsWith(`src/${folder}/`);
+const isSrc = (p: string) => p.startsWith('src/');
+const SOCKETS_AND_STORES = new Set(['better-sqlite3', 'ws', 'fastify', 'node:net', 'node:tls', 'node:http', 'node:https', 'node:dgram', 'node:worker_threads', 'node:child_process']);
+
+interface Wall {
+  readonly rule: string;
+  /** Files the rule speaks about. */
+  readonly applies: (from: string) => boolean;
+  /** True when the import is allowed for such a file. */
+  readonly allows: (to: string, from: string) => boolean;
+}
+
+export const WALLS: readonly Wall[] = [
+  {
+    rule: 'approval/ is the pure core: it imports only approval/, published/, errors.ts (and fs/path/yaml to read its config once)',
+    applies: under('approval'),
+    allows: (to) => isSrc(to) ? under('approval')(to) || under('published')(to) || to === 'src/errors.ts' : ['node:fs', 'node:path', 'yaml'].includes(to),
+  },
+  {
+    rule: 'published/ is a leaf both sides share: it imports nothing',
+    applies: under('published'),
+    allows: (to) => under('published')(to),
+  },
+  {
+    rule: 'seal/ and policy/ are pure: no store, link, gateway, sockets or databases',
+    applies: (f) => under('seal')(f) || under('policy')(f),
+    allows: (to) => isSrc(to)
+      ? !['store', 'link', 'gateway', 'external', 'internal', 'desk', 'cli', 'audit', 'approval'].some((d) => under(d)(to))
+      : !SOCKETS_AND_STORES.has(to),
+  },
+  {
+    rule: 'pki/ is a leaf: it imports only pki/ and errors.ts',
+    applies: under('pki'),
+    allows: (to) => !isSrc(to) || under('pki')(to) || to === 'src/errors.ts',
+  },
+  {
+    rule: 'errors.ts is a leaf',
+    applies: (f) => f === 'src/errors.ts',
+    allows: (to) => !isSrc(to),
+  },
+  {
+    rule: 'external/ and internal/ never import each other',
+    applies: (f) => under('external')(f) || under('internal')(f),
+    allows: (to, from) => !(under('external')(from) ? under('internal')(to) : under('external')(to)),
+  },
+  {
+    rule: 'the extranet knows nothing of the approval core or the desk (what it may know of an item is in published/)',
+    applies: under('external'),
+    allows: (to) => !under('approval')(to) && !under('desk')(to),
+  },
+];
+
+export function breaches(edges: readonly Edge[], walls: readonly Wall[] = WALLS): string[] {
+  const out: string[] = [];
+  for (const e of edges) {
+    for (const w of walls) {
+      if (w.applies(e.from) && !w.allows(e.to, e.from)) out.push(`${e.from} imports ${e.to}: ${w.rule}`);
+    }
+  }
+  return out;
+}
+
+describe('the walls between folders of src/', () => {
+  const edges = graph();
+
+  it('reads the import graph (every folder has files, and imports were found)', () => {
+    expect(edges.length).toBeGreaterThan(300);
+    expect(edges.some((e) => e.from === 'src/external/api.ts' && e.to === 'src/published/form.ts')).toBe(true);
+  });
+
+  it('no import breaks a wall', () => {
+    expect(breaches(edges)).toEqual([]);
+  });
+
+  it('a forbidden edge is named with its file and rule (the check can fail)', () => {
+    const planted: Edge[] = [
+      { from: 'src/external/api.ts', to: 'src/approval/form.ts' },
+      { from: 'src/seal/seal.ts', to: 'better-sqlite3' },
+      { from: 'src/pki/chain.ts', to: 'src/store/db.ts' },
+      { from: 'src/internal/gateway.ts', to: 'src/external/intake.ts' },
+      { from: 'src/approval/case-machine.ts', to: 'node:crypto' },
+    ];
+    const found = breaches(planted);
+    expect(found).toHaveLength(5);
+    expect(found[0]).toMatch(/^src\/external\/api\.ts imports src\/approval\/form\.ts: the extranet knows nothing/);
+  });
+
+  it('reads multi-line imports, re-exports and dynamic imports, not template text', () => {
+    const text = [
+      "import {\n  a,\n  b,\n} from '../approval/form.js';",
+      "export { c } from './item.js';",
+      "const m = await import('../desk/index.js');",
+      "const s = `moved from '${x}' to`;",
+    ].join('\n');
+    expect(importsOf(join(SRC, 'external/api.ts'), text).sort()).toEqual(['src/approval/form.ts', 'src/desk/index.ts', 'src/external/item.ts']);
+  });
+});
