@@ -95,13 +95,23 @@ describe('crash safety', () => {
     pair = await startPair({ policyFile: policyWithoutRateLimits() });
     await pair.waitLinkUp();
     const p = pair;
+    let outboxAtKill = -1;
     const { accepted, failed } = await submitAll(p, async () => {
+      // Freeze the intranet so that accepted packets are sitting unacknowledged in the external outbox
+      // when it dies: the kill must then lose none of them.
+      p.internal.proc.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, 400));
       p.external.proc.kill('SIGKILL');
       await p.external.exited;
+      const db = new Database(join(p.dir, 'var/external/external.sqlite'), { readonly: true });
+      outboxAtKill = (db.prepare('SELECT COUNT(*) AS n FROM outbox').get() as { n: number }).n;
+      db.close();
+      p.internal.proc.kill('SIGCONT');
       await new Promise((r) => setTimeout(r, 300));
       p.startExternal();
       await p.waitLinkUp();
     });
+    expect(outboxAtKill, 'packets were waiting in the external outbox at the kill').toBeGreaterThan(0);
     expect(accepted.length + failed).toBe(N);
     await waitDrained(p, accepted.length);
     checkExactlyOnce(p, accepted);
