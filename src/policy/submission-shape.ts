@@ -2,6 +2,7 @@
 // at ingress and again on the internal gateway after opening, which trusts no external check.
 // Pure: bytes in, verdict out; the message always names the offending field.
 import { fail, type Verdict } from '../errors.js';
+import { invalidJsonMessage } from './json-error-offset.js';
 
 export const SUBMISSION_LIMITS = {
   /** Attachments per submission: a full business-licence file has ~10 materials. */
@@ -56,8 +57,9 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], where:
 export function parseJsonBody(raw: Uint8Array): V<unknown> {
   try {
     return { ok: true, value: JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) };
-  } catch (e) {
-    return fail('FERRY_ERR_API_JSON', `body is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    // Never the parser's message: it quotes the body (personal data) around the fault.
+    return fail('FERRY_ERR_API_JSON', invalidJsonMessage(raw));
   }
 }
 
