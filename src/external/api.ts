@@ -4,6 +4,7 @@
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { ERRORS, httpStatus, type FerryErrorCode } from '../errors.js';
 import { checkSubmission } from '../policy/check-submission.js';
+import { echoableKey } from '../policy/submission-shape.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { RateLimiter } from '../policy/rate-limit.js';
 import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../policy/client-domain.js';
@@ -14,6 +15,7 @@ import { checkForm } from '../approval/form.js';
 import type { Item } from '../approval/item.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../gateway/logger.js';
+import { withoutQuotedInput } from '../gateway/quoted-input.js';
 import type { StatusCache } from '../store/status-cache.js';
 import type { IntakeRequest, IntakeResult } from './intake.js';
 import { registerCaseRoutes, type ReceiptCheck } from './case-routes.js';
@@ -105,7 +107,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     }
     const v = await checkSubmission(policy, from.value, 'intranet', raw);
     if (!v.ok) {
-      d.recordDecision(false, 'submission', { domain: from.value, code: v.code, rule: v.rule ?? 'shape', detail: v.detail.slice(0, 300) });
+      d.recordDecision(false, 'submission', { domain: from.value, code: v.code, rule: v.rule ?? 'shape', detail: withoutQuotedInput(v.detail) });
       d.log.warn({ stage: 'ingress', domain: from.value, code: v.code, rule: v.rule, detail: v.detail, ip: req.ip }, 'submission refused');
       return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail, v.rule));
     }
@@ -116,7 +118,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     if (!item) return reply.code(404).send(errorBody('FERRY_ERR_API_UNKNOWN_ITEM', `itemCode: no item ${v.value.submission.itemCode} in the catalogue`));
     const problems = checkForm(item as unknown as Item, v.value.submission.fields);
     if (problems.length) {
-      const detail = problems.map((p) => `fields.${p.field}: ${p.problem}`).join('; ');
+      const detail = problems.map((p) => `fields.${echoableKey(p.field)}: ${p.problem}`).join('; ');
       d.log.warn({ stage: 'ingress', code: 'FERRY_ERR_API_FORM', item: item.code, detail }, 'submission refused');
       return reply.code(400).send(errorBody('FERRY_ERR_API_FORM', detail));
     }

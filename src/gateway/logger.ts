@@ -4,6 +4,7 @@
 // (src/gateway/case-mask.ts): a case number must not be readable from a log.
 import { pino, type Logger } from 'pino';
 import { maskCaseId, maskLogValue } from './case-mask.js';
+import { withoutQuotedInput } from './quoted-input.js';
 
 export type { Logger };
 
@@ -14,7 +15,12 @@ export function createLogger(name: string, level: string): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
-      log: (obj) => maskLogValue(obj) as Record<string, unknown>,
+      log: (obj) => {
+        const o = maskLogValue(obj) as Record<string, unknown>;
+        // A refusal's detail may quote the client's input; the log keeps it unquoted.
+        if (typeof o['detail'] === 'string') o['detail'] = withoutQuotedInput(o['detail']);
+        return o;
+      },
     },
     // The message text too: a site may interpolate a case number into it.
     hooks: {
