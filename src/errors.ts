@@ -20,6 +20,8 @@ export const ERRORS = {
   FERRY_ERR_API_UNKNOWN_ITEM: { status: 404, meaning: 'the submission names an item code that is not in the published catalogue' },
   FERRY_ERR_API_FORM: { status: 400, meaning: "a form field is missing, unknown or invalid for the item's field schema; the message names each" },
   FERRY_ERR_API_INTERNAL: { status: 500, meaning: 'an unexpected fault; nothing was accepted' },
+  FERRY_ERR_API_CASE_ACCESS: { status: 404, meaning: 'no case matches this case number and case secret (the same answer for an unknown case, a wrong secret and none)' },
+  FERRY_ERR_API_THROTTLED: { status: 429, meaning: 'too many wrong case secrets from this address or for this case; retry after the given seconds' },
 
   // --- seal (packet sealing and opening) ---
   FERRY_ERR_SEAL_MALFORMED: { meaning: 'the packet or its header cannot be decoded, or a field has the wrong length' },

@@ -7,6 +7,7 @@ import { auditCommand } from './audit.js';
 import { policyCommand } from './policy.js';
 import { quarantineCommand } from './quarantine.js';
 import { deskCommand } from './desk.js';
+import { logCommand } from './log.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -27,6 +28,7 @@ Usage:
   ferry staff add|list|disable ... --config config/internal.yaml
   ferry case list|show|act ... --config config/internal.yaml
   ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
+  ferry log mask F20261203-7K3MQ9XD2B4C6E8G [--json]   the token a case number appears as in logs
 
 Examples:
   npx ferry certs init --dir ./certs && npx ferry certs show --dir ./certs
@@ -43,6 +45,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'policy': return await policyCommand(rest);
       case 'quarantine': return await quarantineCommand(rest);
       case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
+      case 'log': return await logCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:

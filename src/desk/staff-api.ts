@@ -75,7 +75,9 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
       const code = isFerryError(e) ? e.code : fastifyCode(e);
       const status = httpStatus(code);
       if (status >= 500) d.log.error({ stage: 'staff-api', url: req.url.split('?')[0], code, err: e.message }, 'request failed');
-      void reply.code(status).send(errorBody(code, status >= 500 ? `internal error (${code}); nothing was changed` : e.message));
+      // A JSON parser's message quotes the body around the fault: the answer says only what it is.
+      const message = code === 'FERRY_ERR_API_JSON' && !isFerryError(e) ? 'the request body is not valid JSON' : e.message;
+      void reply.code(status).send(errorBody(code, status >= 500 ? `internal error (${code}); nothing was changed` : message));
     });
 
     /** Routes that need a session, and a permission when given. */

@@ -1,8 +1,10 @@
 // The applicant API (HTTPS). Applicants never see the gateways behind it: a submission is answered
-// 202 with its case number once sealed and durable; status comes from the cache the intranet feeds.
+// 202 with its case number and case secret once sealed and durable; status comes from the cache the
+// intranet feeds, and only to the holder of the case secret (src/external/case-access.ts).
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
-import { httpStatus, type FerryErrorCode } from '../errors.js';
+import { ERRORS, httpStatus, type FerryErrorCode } from '../errors.js';
 import { checkSubmission } from '../policy/check-submission.js';
+import { echoableKey } from '../policy/submission-shape.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { RateLimiter } from '../policy/rate-limit.js';
 import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../policy/client-domain.js';
@@ -12,14 +14,14 @@ import { registerApplicantRoutes, type ApplicantRouteDeps } from './applicant-ro
 import { checkForm } from '../published/form.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from '../gateway/logger.js';
+import { withoutQuotedInput } from '../gateway/quoted-input.js';
 import type { StatusCache } from '../store/status-cache.js';
 import type { IntakeRequest, IntakeResult } from './intake.js';
-import { CASE_ID_PATTERN } from './case-id.js';
+import { registerCaseRoutes, type ReceiptCheck } from './case-routes.js';
+import { createCaseAccess } from './case-access.js';
+import { SecretThrottle } from './secret-throttle.js';
 
-export interface ReceiptCheck {
-  /** Verifies the token over the imprint against the published CA; null when it holds. */
-  (token: Buffer, requestSha256: Buffer): Promise<{ code: FerryErrorCode; detail: string } | { genTime: Date } >;
-}
+export type { ReceiptCheck };
 
 export interface ApiDeps {
   /** Every ingress policy decision, allow or deny, with the rule that made it (audit chain). */
@@ -46,11 +48,6 @@ function errorBody(code: FerryErrorCode, message: string, rule?: string) {
   return { error: { code, message, ...(rule ? { rule } : {}) } };
 }
 
-/** The approval event as the applicant sees it (the intranet already sends no personal data). */
-function publicEvent(json: string): unknown {
-  try { return JSON.parse(json); } catch { return null; }
-}
-
 /** A township centre presents a client certificate from the deployment CA; the public presents none. */
 function clientCert(socket: TLSSocket): ClientCertFacts | null {
   const c = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
@@ -59,7 +56,9 @@ function clientCert(socket: TLSSocket): ClientCertFacts | null {
   return { authorized: socket.authorized, subjectCN: typeof cn === 'string' ? cn : undefined, sha256: c.fingerprint256 };
 }
 
-/** Fastify's own errors mapped onto Ferry's registry, so clients see one set of codes. */
+/** Fastify's own errors mapped onto Ferry's registry, so clients see one set of codes. Their messages
+ *  quote the request (a Content-Type, a parser's view of the body): neither an answer nor a log line
+ *  repeats them; the code's own meaning is said instead. */
 function mapFastifyError(e: FastifyError): FerryErrorCode {
   switch (e.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE': return 'FERRY_ERR_API_TOO_LARGE';
@@ -86,12 +85,14 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   app.setErrorHandler((e: FastifyError, req, reply) => {
     const code = mapFastifyError(e);
     const status = httpStatus(code);
-    if (status >= 500) d.log.error({ err: e.message, url: req.url, code }, 'request failed');
-    else d.log.warn({ url: req.url, code, detail: e.message }, 'request refused');
-    void reply.code(status).send(errorBody(code, status >= 500 ? 'internal error; nothing was accepted' : e.message));
+    const path = req.url.split('?')[0]!.slice(0, 200);
+    if (status >= 500) d.log.error({ err: e.message, fastify: e.code, path, code }, 'request failed');
+    else d.log.warn({ path, code, fastify: e.code }, 'request refused');
+    void reply.code(status).send(errorBody(code, status >= 500 ? 'internal error; nothing was accepted' : ERRORS[code].meaning));
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`));
+    // The path is not echoed: it may carry whatever a client put in it.
+    void reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `no route ${req.method.slice(0, 10)} for this path`));
   });
 
   app.post('/api/v1/submissions', async (req, reply) => {
@@ -105,7 +106,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     }
     const v = await checkSubmission(policy, from.value, 'intranet', raw);
     if (!v.ok) {
-      d.recordDecision(false, 'submission', { domain: from.value, code: v.code, rule: v.rule ?? 'shape', detail: v.detail.slice(0, 300) });
+      d.recordDecision(false, 'submission', { domain: from.value, code: v.code, rule: v.rule ?? 'shape', detail: withoutQuotedInput(v.detail) });
       d.log.warn({ stage: 'ingress', domain: from.value, code: v.code, rule: v.rule, detail: v.detail, ip: req.ip }, 'submission refused');
       return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail, v.rule));
     }
@@ -116,7 +117,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     if (!item) return reply.code(404).send(errorBody('FERRY_ERR_API_UNKNOWN_ITEM', `itemCode: no item ${v.value.submission.itemCode} in the catalogue`));
     const problems = checkForm(item.form, v.value.submission.fields);
     if (problems.length) {
-      const detail = problems.map((p) => `fields.${p.field}: ${p.problem}`).join('; ');
+      const detail = problems.map((p) => `fields.${echoableKey(p.field)}: ${p.problem}`).join('; ');
       d.log.warn({ stage: 'ingress', code: 'FERRY_ERR_API_FORM', item: item.code, detail }, 'submission refused');
       return reply.code(400).send(errorBody('FERRY_ERR_API_FORM', detail));
     }
@@ -140,47 +141,19 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     }
     d.afterIntake();
     d.log.info({ stage: 'ingress', case: r.caseId, item: v.value.submission.itemCode, attachments: v.value.types.join(','), domain: from.value }, 'submission sealed');
-    return reply.code(202).header('location', `/api/v1/cases/${r.caseId}`).send({
-      caseId: r.caseId, status: 'submitted', submittedAt: r.submittedAt.toISOString(),
+    // The case secret is shown here once and never again: only its hash is kept.
+    return reply.code(202).header('location', `/api/v1/cases/${r.caseId}`).header('cache-control', 'no-store').send({
+      caseId: r.caseId, secret: r.secret, status: 'submitted', submittedAt: r.submittedAt.toISOString(),
     });
-  });
-
-  app.get<{ Params: { caseId: string } }>('/api/v1/cases/:caseId', async (req, reply) => {
-    const { caseId } = req.params;
-    if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(errorBody('FERRY_ERR_API_FIELD', 'caseId: not a case number'));
-    const c = d.status.get(caseId);
-    if (!c) return reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `case ${caseId} not found`));
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    return {
-      caseId: c.caseId, status: c.status, submittedAt: iso(c.submittedAt), receivedAt: iso(c.receivedAt),
-      receipt: c.hasReceipt ? `/api/v1/cases/${c.caseId}/receipt` : null,
-      updatedAt: iso(c.updatedAt), detail: c.detail,
-      history: c.history.map((h) => ({ status: h.status, at: iso(h.at), detail: h.detail, ...(h.event ? { event: publicEvent(h.event) } : {}) })),
-    };
-  });
-
-  // The applicant's receipt: an RFC 3161 response over SHA-256 of the exact bytes they POSTed, made
-  // by the intranet TSA. Verified here before every hand-out (chain, EKU, ESS, imprint).
-  app.get<{ Params: { caseId: string } }>('/api/v1/cases/:caseId/receipt', async (req, reply) => {
-    const { caseId } = req.params;
-    if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(errorBody('FERRY_ERR_API_FIELD', 'caseId: not a case number'));
-    const r = d.status.receipt(caseId);
-    if (!r) return reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `case ${caseId} not found`));
-    if (!r.token) return reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `case ${caseId}: no receipt yet (the intranet has not stamped it)`));
-    const v = await d.verifyReceipt(r.token, r.requestSha256);
-    if ('code' in v) {
-      d.log.error({ case: caseId, stage: 'receipt', code: v.code, detail: v.detail }, 'receipt token failed verification; withheld');
-      return reply.code(502).send(errorBody('FERRY_ERR_API_RECEIPT', 'the receipt could not be verified; it is withheld'));
-    }
-    return reply.code(200).header('content-type', 'application/timestamp-reply')
-      .header('content-disposition', `attachment; filename="${caseId}.tsr"`).send(d.asResponse(r.token));
   });
 
   // The deployment CA, so that an applicant can check a receipt with openssl alone.
   app.get('/api/v1/trust/ca.pem', async (_req, reply) => reply.header('content-type', 'application/x-pem-file').send(d.caPem));
 
+  const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log });
+  registerCaseRoutes(app, { status: d.status, access, verifyReceipt: d.verifyReceipt, asResponse: d.asResponse, log: d.log });
   registerApplicantRoutes(app, {
-    policy: d.policy, limiter: d.limiter, catalogue: d.catalogue, status: d.status, clock: d.clock, log: d.log,
+    policy: d.policy, limiter: d.limiter, catalogue: d.catalogue, clock: d.clock, log: d.log, access,
     clientCert, sendAction: d.sendAction, afterIntake: d.afterIntake,
   });
 

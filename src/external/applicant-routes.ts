@@ -1,6 +1,7 @@
 // Applicant routes beyond the first submission: the published catalogue (what to bring, how long it
 // takes, what it costs — before applying) and the applicant's later actions on a case (supplement
-// after a one-time notice, withdraw, evaluate once), each checked, sealed and sent like a submission.
+// after a one-time notice, withdraw, supply a tolerated material, evaluate once), each only with the
+// case secret, then checked, sealed and sent like a submission.
 import type { FastifyInstance } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import { httpStatus, type FerryErrorCode } from '../errors.js';
@@ -9,7 +10,7 @@ import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../pol
 import type { Policy } from '../policy/policy-model.js';
 import type { RateLimiter } from '../policy/rate-limit.js';
 import type { CatalogueCache } from '../store/catalogue-cache.js';
-import type { StatusCache } from '../store/status-cache.js';
+import { presentedSecret, type CaseAccess } from './case-access.js';
 import type { Logger } from '../gateway/logger.js';
 import type { Clock } from '../time/clock.js';
 import { CASE_ID_PATTERN } from './case-id.js';
@@ -19,7 +20,7 @@ export interface ApplicantRouteDeps {
   policy: () => Policy;
   limiter: RateLimiter;
   catalogue: CatalogueCache;
-  status: StatusCache;
+  access: (caseId: string, presented: string | null, source: string) => CaseAccess;
   clock: Clock;
   log: Logger;
   clientCert: (socket: TLSSocket) => ClientCertFacts | null;
@@ -42,23 +43,13 @@ export function registerApplicantRoutes(app: FastifyInstance, d: ApplicantRouteD
     return item;
   });
 
-  // The signed result document (CMS SignedData, DER), once the window has issued it.
-  app.get<{ Params: { caseId: string } }>('/api/v1/cases/:caseId/result', async (req, reply) => {
-    const { caseId } = req.params;
-    if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(err('FERRY_ERR_API_FIELD', 'caseId: not a case number'));
-    const c = d.status.get(caseId);
-    if (!c) return reply.code(404).send(err('FERRY_ERR_API_NOT_FOUND', `case ${caseId} not found`));
-    const ev = [...c.history].reverse().map((h) => { try { return h.event ? JSON.parse(h.event) as { type?: string; resultDocument?: string } : null; } catch { return null; } })
-      .find((e) => e?.type === 'result-ready' && typeof e.resultDocument === 'string');
-    if (!ev) return reply.code(404).send(err('FERRY_ERR_API_NOT_FOUND', `case ${caseId}: no result issued yet`));
-    return reply.code(200).header('content-type', 'application/pkcs7-mime; smime-type=signed-data')
-      .header('content-disposition', `attachment; filename="${caseId}-result.p7s"`).send(Buffer.from(ev.resultDocument!, 'base64'));
-  });
-
   app.post<{ Params: { caseId: string } }>('/api/v1/cases/:caseId/actions', async (req, reply) => {
     const { caseId } = req.params;
     if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(err('FERRY_ERR_API_FIELD', 'caseId: not a case number'));
-    if (!d.status.get(caseId)) return reply.code(404).send(err('FERRY_ERR_API_NOT_FOUND', `case ${caseId} not found`));
+    // The case secret comes in a header only: the body's exact bytes are sealed and cross to the
+    // intranet, and the secret must not.
+    const a = d.access(caseId, presentedSecret(req.headers), req.ip);
+    if (!a.ok) return reply.code(a.status).headers(a.headers).send(a.body);
     const raw = req.body as Buffer;
     const policy = d.policy();
     const cert = d.clientCert(req.raw.socket as TLSSocket);

@@ -6,12 +6,14 @@ import type { SealKeys } from '../seal/keyring.js';
 import { encodeSubmission } from '../gateway/bodies.js';
 import type { ExternalStore } from './store.js';
 import { newCaseId } from './case-id.js';
+import { caseSecretHash, newCaseSecret, normalizeCaseSecret } from './case-secret.js';
 import { createGroupCommit } from '../store/group-commit.js';
 
 export interface IntakeRequest { raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string; fromDomain: string }
 export interface IntakeDeps { store: ExternalStore; keys: SealKeys; peerDomain: string; maxOutbox: number }
 
-export type IntakeResult = { ok: true; caseId: string; submittedAt: Date } | { ok: false; reason: 'outbox-full' };
+/** `secret` is the applicant's case secret in clear: it exists only in this value and the 202 answer. */
+export type IntakeResult = { ok: true; caseId: string; secret: string; submittedAt: Date } | { ok: false; reason: 'outbox-full' };
 
 export function createIntake(d: IntakeDeps) {
   const groupCommit = createGroupCommit(d.store.db);
@@ -26,11 +28,15 @@ export function createIntake(d: IntakeDeps) {
       kind: 'submission', fromDomain: req.fromDomain, toDomain: d.peerDomain, caseId, createdAt: now, body,
     }, d.keys);
     const sha = createHash('sha256').update(req.raw).digest();
+    // The secret is made here, after sealing: it is in no packet, and only its hash is stored, in the
+    // same transaction as the outbox row (a 202 means the case and its credential are both durable).
+    const secret = newCaseSecret();
+    const secretSha = caseSecretHash(caseId, normalizeCaseSecret(secret)!);
     await groupCommit(() => {
       d.store.outbox.add(sealed.packetId, 'submission', caseId, sealed.bytes, now.getTime());
-      d.store.status.submitted(caseId, now.getTime(), sha);
+      d.store.status.submitted(caseId, now.getTime(), sha, secretSha);
     });
-    return { ok: true, caseId, submittedAt: now };
+    return { ok: true, caseId, secret, submittedAt: now };
   };
 }
 

@@ -1,6 +1,7 @@
 // The gateway's audit chain: one AuditLog in its SQLite file, appended in the same transactions as the
 // packets and decisions it records, anchored every ten minutes (signature; RFC 3161 on the intranet),
 // with start/stop, config and certificate changes recorded at start.
+import { withoutQuotedInput } from './quoted-input.js';
 import { createHash, type X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Db } from '../store/db.js';
@@ -66,9 +67,10 @@ export function startAudit(o: AuditStart): GatewayAudit {
 /** Hooks the chain into the store's outbox and quarantine, and the inbox's outcomes. */
 export function auditHooks(a: GatewayAudit, store: { outbox: Outbox; quarantine: Quarantine }) {
   store.outbox.onAdd = (id, kind, caseId, bytes) => a.record('packet.out', id.toString('hex'), { kind, case: caseId, bytes });
-  store.quarantine.onHold = (h) => a.record('packet.refused', h.packetId, { code: h.code, rule: h.rule, detail: h.detail.slice(0, 500), held: true });
+  // Details quote no input into the chain (src/gateway/quoted-input.ts): it is append-only.
+  store.quarantine.onHold = (h) => a.record('packet.refused', h.packetId, { code: h.code, rule: h.rule, detail: withoutQuotedInput(h.detail), held: true });
   return {
     onAccepted: (p: OpenedPacket) => a.record('packet.in', p.packetId.toString('hex'), { kind: p.kind, case: p.caseId, from: p.fromDomain, to: p.toDomain, signer: p.signerSubject }),
-    onRejected: (id: string | null, code: string, detail: string) => a.record('packet.refused', id ?? '', { code, detail: detail.slice(0, 500), held: false }),
+    onRejected: (id: string | null, code: string, detail: string) => a.record('packet.refused', id ?? '', { code, detail: withoutQuotedInput(detail), held: false }),
   };
 }

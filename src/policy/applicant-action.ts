@@ -2,12 +2,14 @@
 // materials a one-time notice asked for, withdraw, confirm a tolerated material was supplied, or rate
 // the closed case once. Checked at ingress and again inside, like a submission. Pure.
 import { fail, type Verdict } from '../errors.js';
-import { attachment, isRecord, parseJsonBody, text, SUBMISSION_LIMITS, type Attachment } from './submission-shape.js';
+import { attachment, echoableKey, isRecord, parseJsonBody, text, SUBMISSION_LIMITS, type Attachment } from './submission-shape.js';
 
 export type ApplicantAction =
   | { type: 'supplement'; materials: string[]; reason: string | null; attachments: Attachment[] }
   | { type: 'withdraw'; reason: string | null }
-  | { type: 'supply-committed'; materials: string[]; attachments: Attachment[] }
+  // One material per action, as the approval core's command has it (src/approval/command.ts): each
+  // tolerated material was accepted against its own commitment date and is supplied on its own.
+  | { type: 'supply-committed'; materialId: string; attachments: Attachment[] }
   | { type: 'evaluate'; score: number; comment: string | null };
 
 const MATERIAL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -26,12 +28,12 @@ export function parseApplicantAction(raw: Uint8Array): Verdict<ApplicantAction> 
   const allowed: Record<string, string[]> = {
     supplement: ['type', 'materials', 'reason', 'attachments'],
     withdraw: ['type', 'reason'],
-    'supply-committed': ['type', 'materials', 'attachments'],
+    'supply-committed': ['type', 'materialId', 'attachments'],
     evaluate: ['type', 'score', 'comment'],
   };
   const type = doc.type;
   if (typeof type !== 'string' || !(type in allowed)) return bad('type', `must be one of ${Object.keys(allowed).join(', ')}`);
-  for (const k of Object.keys(doc)) if (!allowed[type]!.includes(k)) return bad(k, 'is not a known field for this action');
+  for (const k of Object.keys(doc)) if (!allowed[type]!.includes(k)) return bad(echoableKey(k), 'is not a known field for this action');
 
   if (type === 'evaluate') {
     if (typeof doc.score !== 'number' || !Number.isInteger(doc.score) || doc.score < 1 || doc.score > 5) return bad('score', 'must be an integer 1..5');
@@ -44,11 +46,17 @@ export function parseApplicantAction(raw: Uint8Array): Verdict<ApplicantAction> 
     if (!r.ok) return r;
     return { ok: true, value: { type, reason: r.value } };
   }
-  if (!Array.isArray(doc.materials) || doc.materials.length === 0 || doc.materials.length > 64) return bad('materials', 'must list 1..64 material ids');
+  const committed = type === 'supply-committed';
   const materials: string[] = [];
-  for (const [i, m] of doc.materials.entries()) {
-    if (typeof m !== 'string' || !MATERIAL_ID.test(m)) return bad(`materials[${i}]`, 'is not a material id');
-    materials.push(m);
+  if (committed) {
+    if (typeof doc.materialId !== 'string' || !MATERIAL_ID.test(doc.materialId)) return bad('materialId', 'must be the id of the material committed at acceptance');
+    materials.push(doc.materialId);
+  } else {
+    if (!Array.isArray(doc.materials) || doc.materials.length === 0 || doc.materials.length > 64) return bad('materials', 'must list 1..64 material ids');
+    for (const [i, m] of doc.materials.entries()) {
+      if (typeof m !== 'string' || !MATERIAL_ID.test(m)) return bad(`materials[${i}]`, 'is not a material id');
+      materials.push(m);
+    }
   }
   const attachments: Attachment[] = [];
   if (doc.attachments !== undefined) {
@@ -59,7 +67,12 @@ export function parseApplicantAction(raw: Uint8Array): Verdict<ApplicantAction> 
       attachments.push(a.value);
     }
   }
-  if (type === 'supply-committed') return { ok: true, value: { type, materials, attachments } };
+  if (committed) {
+    // A file sent with a committed material is that material's, or no material's.
+    const other = attachments.findIndex((a) => a.materialId !== null && a.materialId !== materials[0]);
+    if (other >= 0) return bad(`attachments[${other}].materialId`, 'must be the materialId of this action');
+    return { ok: true, value: { type: 'supply-committed', materialId: materials[0]!, attachments } };
+  }
   const r = text(doc.reason, 'reason', 1000, false);
   if (!r.ok) return r;
   return { ok: true, value: { type: 'supplement', materials, reason: r.value, attachments } };

@@ -32,7 +32,8 @@ async function inspectAll(attachments: readonly Attachment[]): Promise<Verdict<s
   for (let i = 0; i < attachments.length; i++) {
     const a = attachments[i]!;
     const v = await inspectAttachment({ fileName: a.fileName, declaredMediaType: a.mediaType, bytes: a.bytes });
-    if (!v.ok) return { ok: false, code: v.code, detail: `attachments[${i}] (${JSON.stringify(a.fileName.slice(0, 80))}): ${v.detail}`, rule: 'content' };
+    // Named by position, not by file name: a file name is the applicant's data (e.g. 王清河身份证.pdf).
+    if (!v.ok) return { ok: false, code: v.code, detail: `attachments[${i}]: ${v.detail}`, rule: 'content' };
     types.push(v.value.type);
   }
   return { ok: true, value: types };

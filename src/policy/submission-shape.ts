@@ -2,6 +2,7 @@
 // at ingress and again on the internal gateway after opening, which trusts no external check.
 // Pure: bytes in, verdict out; the message always names the offending field.
 import { fail, type Verdict } from '../errors.js';
+import { invalidJsonMessage } from './json-error-offset.js';
 
 export const SUBMISSION_LIMITS = {
   /** Attachments per submission: a full business-licence file has ~10 materials. */
@@ -47,8 +48,14 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A key the client sent, as a refusal may repeat it: a key is input too, and may be anything (a
+ *  name, an id number), so only a short identifier-like key is named; any other is described. */
+export function echoableKey(k: string): string {
+  return /^[A-Za-z][A-Za-z_]{0,31}$/.test(k) ? k : '(a field whose name is not shown)';
+}
+
 function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], where: string): V<void> {
-  for (const k of Object.keys(o)) if (!allowed.includes(k)) return bad(where ? `${where}.${k}` : k, 'is not a known field');
+  for (const k of Object.keys(o)) if (!allowed.includes(k)) return bad(where ? `${where}.${echoableKey(k)}` : echoableKey(k), 'is not a known field');
   return { ok: true, value: undefined };
 }
 
@@ -56,8 +63,9 @@ function onlyKeys(o: Record<string, unknown>, allowed: readonly string[], where:
 export function parseJsonBody(raw: Uint8Array): V<unknown> {
   try {
     return { ok: true, value: JSON.parse(Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('utf8')) };
-  } catch (e) {
-    return fail('FERRY_ERR_API_JSON', `body is not valid JSON: ${(e as Error).message}`);
+  } catch {
+    // Never the parser's message: it quotes the body (personal data) around the fault.
+    return fail('FERRY_ERR_API_JSON', invalidJsonMessage(raw));
   }
 }
 
@@ -90,7 +98,7 @@ export function checkSubmission(doc: unknown): V<Submission> {
     const entries = Object.entries(doc.fields);
     if (entries.length > SUBMISSION_LIMITS.maxFields) return bad('fields', `at most ${SUBMISSION_LIMITS.maxFields} fields`);
     for (const [k, v] of entries) {
-      if (!FIELD_NAME.test(k)) return bad(`fields.${k.slice(0, 64)}`, 'is not a valid field name');
+      if (!FIELD_NAME.test(k)) return bad(`fields.${echoableKey(k)}`, 'is not a valid field name');
       if (typeof v === 'string') {
         const t = text(v, `fields.${k}`, SUBMISSION_LIMITS.maxFieldValueChars, false);
         if (!t.ok) return t;

@@ -22,6 +22,10 @@ CREATE TABLE case_history (
 );
 CREATE INDEX case_history_case ON case_history(case_id);`;
 
+/** The applicant's case secret, as a hash only (src/external/case-secret.ts). Cases filed before this
+ *  column existed have none, and so answer like an unknown case: there is no secret to check. */
+export const CASE_SECRET_SQL = 'ALTER TABLE case_status ADD COLUMN secret_sha256 BLOB;';
+
 export interface CaseStatusView {
   caseId: string;
   status: string;
@@ -40,10 +44,12 @@ export class StatusCache {
   private readonly getStmt;
   private readonly historyGetStmt;
   private readonly receiptStmt;
+  private readonly secretStmt;
 
   constructor(db: Db) {
-    this.insertStmt = db.prepare(`INSERT INTO case_status (case_id, status, submitted_at, updated_at, request_sha256)
-      VALUES (?, 'submitted', ?, ?, ?)`);
+    this.insertStmt = db.prepare(`INSERT INTO case_status (case_id, status, submitted_at, updated_at, request_sha256, secret_sha256)
+      VALUES (?, 'submitted', ?, ?, ?, ?)`);
+    this.secretStmt = db.prepare('SELECT secret_sha256 AS h FROM case_status WHERE case_id = ?');
     this.updateStmt = db.prepare(`UPDATE case_status SET status = ?, updated_at = ?, detail = ?,
       received_at = COALESCE(received_at, ?), receipt_token = COALESCE(?, receipt_token) WHERE case_id = ?`);
     this.historyStmt = db.prepare('INSERT INTO case_history (case_id, status, at, detail, packet_id, event_json) VALUES (?, ?, ?, ?, ?, ?)');
@@ -54,8 +60,8 @@ export class StatusCache {
   }
 
   /** Inside the same transaction as the outbox insert: a 202 means both are durable. */
-  submitted(caseId: string, at: number, requestSha256: Buffer): void {
-    this.insertStmt.run(caseId, at, at, requestSha256);
+  submitted(caseId: string, at: number, requestSha256: Buffer, secretSha256: Buffer): void {
+    this.insertStmt.run(caseId, at, at, requestSha256, secretSha256);
     this.historyStmt.run(caseId, 'submitted', at, '', null, null);
   }
 
@@ -71,6 +77,12 @@ export class StatusCache {
   receipt(caseId: string): { token: Buffer | null; requestSha256: Buffer } | null {
     const r = this.receiptStmt.get(caseId) as { token: Buffer | null; requestSha256: Buffer } | undefined;
     return r ?? null;
+  }
+
+  /** The stored hash of the case's secret; null for an unknown case or one filed without a secret. */
+  secretHash(caseId: string): Buffer | null {
+    const r = this.secretStmt.get(caseId) as { h: Buffer | null } | undefined;
+    return r?.h ?? null;
   }
 
   get(caseId: string): CaseStatusView | null {

@@ -10,10 +10,12 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startPair, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
+import { CaseSecrets } from '../helpers/case-secret.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 import { createServer, type Server } from 'node:http';
 
 let pair: Pair;
+const secrets = new CaseSecrets();
 // The SMS provider is outside the system: a test double that fails its first two calls.
 const sms: { key: string; body: any; status: number }[] = [];
 let smsServer: Server;
@@ -72,7 +74,7 @@ async function act(token: string, caseId: string, command: unknown) {
 async function applicantSees(caseId: string, pred: (s: any) => boolean, what: string) {
   const until = Date.now() + 20_000;
   for (;;) {
-    const r = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}`, pair.ca);
+    const r = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}`, pair.ca, undefined, secrets.header(caseId));
     if (r.status === 200 && pred(r.json)) return r.json;
     if (Date.now() > until) throw new Error(`applicant never saw ${what}: ${JSON.stringify(r.json)}\n${pair.internal.log.slice(-10).join('\n')}`);
     await new Promise((res) => setTimeout(res, 100));
@@ -111,7 +113,7 @@ describe('approval workflow end to end', () => {
       },
       attachments: ['application', 'articles', 'shareholder-ids', 'officer-appointments', 'premises-proof'].map(material),
     });
-    const sub = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, body);
+    const sub = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, body));
     expect(sub.status, JSON.stringify(sub.json)).toBe(202);
     caseId = sub.json.caseId;
     await applicantSees(caseId, (s) => s.status === 'received', 'the receipt');
@@ -126,7 +128,7 @@ describe('approval workflow end to end', () => {
 
     // The applicant supplements through the external gateway.
     const sup = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${caseId}/actions`, pair.ca,
-      JSON.stringify({ type: 'supplement', materials: ['name-approval'], attachments: [material('name-approval')] }));
+      JSON.stringify({ type: 'supplement', materials: ['name-approval'], attachments: [material('name-approval')] }), secrets.header(caseId));
     expect(sup.status, JSON.stringify(sup.json)).toBe(202);
     await applicantSees(caseId, (s) => s.status === 'supplemented', 'the supplement recorded');
 
@@ -150,7 +152,7 @@ describe('approval workflow end to end', () => {
     await act(win, caseId, { type: 'issue-result', documentNo: 'QX-SCJG-2026-0001' });
     await applicantSees(caseId, hasEvent('result-ready'), 'the result');
     // The result document is signed by the internal gateway; openssl is the judge.
-    const result = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}/result`, pair.ca);
+    const result = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}/result`, pair.ca, undefined, secrets.header(caseId));
     expect(result.status).toBe(200);
     writeFileSync(join(pair.dir, 'result.p7s'), result.body);
     const v = spawnSync('openssl', ['cms', '-verify', '-inform', 'DER', '-in', join(pair.dir, 'result.p7s'), '-CAfile', join(pair.dir, 'certs/ca.crt'), '-purpose', 'any'], { encoding: 'utf8' });
@@ -160,12 +162,12 @@ describe('approval workflow end to end', () => {
     await applicantSees(caseId, hasEvent('closed'), 'closure');
 
     // One case, one evaluation — by the applicant, through the external gateway; staff cannot enter it.
-    const ev = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${caseId}/actions`, pair.ca, JSON.stringify({ type: 'evaluate', score: 5, comment: '一次办好' }));
+    const ev = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${caseId}/actions`, pair.ca, JSON.stringify({ type: 'evaluate', score: 5, comment: '一次办好' }), secrets.header(caseId));
     expect(ev.status).toBe(202);
     const staffEval = await staffCall(win, 'POST', `/api/v1/staff/cases/${caseId}/actions`, { type: 'evaluate', score: 1 });
     expect(staffEval.status).toBe(400); // not a staff command at all (办评分开)
     expect(staffEval.json.error.code).toBe('FERRY_ERR_APPROVAL_COMMAND');
-    const again = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${caseId}/actions`, pair.ca, JSON.stringify({ type: 'evaluate', score: 1 }));
+    const again = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${caseId}/actions`, pair.ca, JSON.stringify({ type: 'evaluate', score: 1 }), secrets.header(caseId));
     expect(again.status).toBe(202); // accepted for transport; the intranet refuses the second one
     const db = new Database(join(pair.dir, 'var/internal/internal.sqlite'), { readonly: true });
     const until = Date.now() + 15_000;
@@ -179,6 +181,62 @@ describe('approval workflow end to end', () => {
     db.close();
     expect(evals).toEqual([{ score: 5 }]);
     expect(held).toBe(1);
+  }, 120_000);
+
+  it('takes a tolerated material the applicant committed to (容缺受理) through both gateways to the desk, not to quarantine', async () => {
+    const body = JSON.stringify({
+      itemCode: 'SCJG-001',
+      applicant: { type: 'enterprise', name: '清河茶业二厂', idNumber: '91330100MA2QH0002', phone: '+86 571 8888 0000' },
+      fields: {
+        companyName: '清河茶业二厂有限公司', companyType: '有限责任公司', registeredCapital: 50, legalRepresentative: '王清河',
+        legalRepresentativeIdNo: '33010219800101123X', businessScope: '茶叶加工', address: '清河镇茶园路2号',
+      },
+      // Everything but the premises proof, which the item lets the window tolerate against a commitment.
+      attachments: ['application', 'articles', 'shareholder-ids', 'officer-appointments', 'name-approval'].map(material),
+    });
+    const sub = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, body));
+    expect(sub.status, JSON.stringify(sub.json)).toBe(202);
+    const id = sub.json.caseId as string;
+    await applicantSees(id, (s) => s.status === 'received', 'the receipt');
+    const chinaToday = new Date(Date.now() + 8 * 3600_000);
+    const commitBy = new Date(chinaToday.getTime() + 3 * 86_400_000).toISOString().slice(0, 10);
+    await act(await login('aic.win'), id, {
+      type: 'accept', tolerated: [{ materialId: 'premises-proof', commitBy }],
+      assignments: { aic: { a: 'aic.a', b: 'aic.b' }, qts: { a: 'qts.a', b: 'qts.b' }, tax: { a: 'tax.a', b: 'tax.b' } },
+    });
+    await applicantSees(id, hasEvent('accepted'), 'acceptance');
+
+    const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${id}/actions`, pair.ca,
+      JSON.stringify({ type: 'supply-committed', materialId: 'premises-proof', attachments: [material('premises-proof')] }), secrets.header(id));
+    expect(r.status, JSON.stringify(r.json)).toBe(202);
+    expect(r.json.action).toBe('supply-committed');
+
+    const db = new Database(join(pair.dir, 'var/internal/internal.sqlite'), { readonly: true });
+    try {
+      const until = Date.now() + 20_000;
+      let tolerated: { materialId: string; supplied?: { seq: number } }[] = [];
+      while (Date.now() < until) {
+        const row = db.prepare('SELECT state FROM approval_cases WHERE case_id = ?').get(id) as { state: string };
+        tolerated = JSON.parse(row.state).acceptance.tolerated;
+        if (tolerated[0]?.supplied) break;
+        await new Promise((res) => setTimeout(res, 100));
+      }
+      expect(tolerated).toHaveLength(1);
+      expect(tolerated[0]!.materialId).toBe('premises-proof');
+      expect(tolerated[0]!.supplied, pair.internal.log.slice(-10).join('\n')).toBeDefined();
+      const files = db.prepare("SELECT material_id AS m, seq FROM case_attachments WHERE case_id = ? AND material_id = 'premises-proof'").all(id) as { m: string; seq: number }[];
+      expect(files).toEqual([{ m: 'premises-proof', seq: tolerated[0]!.supplied!.seq }]);
+      const held = db.prepare("SELECT COUNT(*) AS n FROM quarantine WHERE code LIKE 'FERRY_ERR_APPROVAL_%' OR code LIKE 'FERRY_ERR_DESK_%'").get() as { n: number };
+      expect(held.n).toBe(1); // only the second evaluation of the first case, nothing from this one
+    } finally { db.close(); }
+
+    // The old list form, and a file for another material, are refused at the door with the field named.
+    const old = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${id}/actions`, pair.ca,
+      JSON.stringify({ type: 'supply-committed', materials: ['premises-proof'] }), secrets.header(id));
+    expect([old.status, old.json.error.code, old.json.error.message]).toEqual([400, 'FERRY_ERR_API_FIELD', 'materials: is not a known field for this action']);
+    const other = await httpsCall('POST', `${pair.apiUrl}/api/v1/cases/${id}/actions`, pair.ca,
+      JSON.stringify({ type: 'supply-committed', materialId: 'premises-proof', attachments: [material('articles')] }), secrets.header(id));
+    expect([other.status, other.json.error.message]).toEqual([400, 'attachments[0].materialId: must be the materialId of this action']);
   }, 120_000);
 
   it('notifies the applicant by SMS for every event, retrying a failing provider without holding up the case', async () => {

@@ -5,8 +5,10 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
+import { CaseSecrets } from '../helpers/case-secret.js';
 
 let pair: Pair;
+const secrets = new CaseSecrets();
 
 beforeAll(async () => {
   pair = await startPair();
@@ -17,7 +19,7 @@ afterAll(async () => { await pair?.stop(); });
 async function waitStatus(caseId: string, status: string, timeoutMs = 15_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const r = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}`, pair.ca);
+    const r = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}`, pair.ca, undefined, secrets.header(caseId));
     if (r.json?.status === status) return r.json;
     if (Date.now() > until) throw new Error(`case ${caseId} stuck at ${JSON.stringify(r.json)}`);
     await new Promise((res) => setTimeout(res, 50));
@@ -27,9 +29,10 @@ async function waitStatus(caseId: string, status: string, timeoutMs = 15_000) {
 describe('submission to intranet and status back', () => {
   it('answers 202 with a case number, and the status turns received with the intranet receipt time', async () => {
     const body = sampleSubmission(1);
-    const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, body);
+    const r = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, body));
     expect(r.status).toBe(202);
     expect(r.json.caseId).toMatch(/^F\d{8}-[0-9A-Z]{16}$/);
+    expect(r.json.secret).toMatch(/^([0-9A-HJKMNP-TV-Z]{4}-){6}[0-9A-HJKMNP-TV-Z]{4}$/);
     expect(r.headers.location).toBe(`/api/v1/cases/${r.json.caseId}`);
     const s = await waitStatus(r.json.caseId, 'received');
     expect(Date.parse(s.receivedAt)).toBeGreaterThanOrEqual(Date.parse(s.submittedAt));
@@ -45,7 +48,7 @@ describe('submission to intranet and status back', () => {
 
   it('never writes a submission in plaintext to the external gateway disk', async () => {
     const marker = 'PLAINTEXT-MARKER-7f3a9c';
-    const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(2).replace('茶叶种植、加工、销售', marker));
+    const r = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(2).replace('茶叶种植、加工、销售', marker)));
     expect(r.status).toBe(202);
     await waitStatus(r.json.caseId, 'received');
     const { readdirSync, readFileSync } = await import('node:fs');
@@ -102,9 +105,9 @@ describe('submission to intranet and status back', () => {
   });
 
   it('answers 404 for an unknown case and 400 for a malformed case number', async () => {
-    const a = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/F20261125-0000000000000000`, pair.ca);
+    const a = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/F20261125-0000000000000000`, pair.ca, undefined, { 'x-ferry-case-secret': '0000-0000-0000-0000-0000-0000-0000' });
     expect(a.status).toBe(404);
-    expect(a.json.error.code).toBe('FERRY_ERR_API_NOT_FOUND');
+    expect(a.json.error.code).toBe('FERRY_ERR_API_CASE_ACCESS');
     const b = await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/..%2f..%2fetc`, pair.ca);
     expect(b.status).toBe(400);
   });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
+import { CaseSecrets } from '../helpers/case-secret.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 import { makePng } from '../policy-content/samples.js';
 
@@ -27,7 +28,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(async () => { await pair?.stop(); });
 
-const status = async (id: string) => (await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${id}`, pair.ca)).json;
+const secrets = new CaseSecrets();
+const status = async (id: string) => (await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${id}`, pair.ca, undefined, secrets.header(id))).json;
 async function until<T>(what: string, f: () => Promise<T | false | undefined>, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -59,7 +61,7 @@ describe('quarantine', () => {
   it('holds what only the inside refuses, lists it, and delivers it once an operator releases it', async () => {
     const body = JSON.parse(sampleSubmission(7));
     body.attachments.push({ fileName: 'photo.png', mediaType: 'image/png', materialId: 'shareholder-ids', contentBase64: makePng().toString('base64') });
-    const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, JSON.stringify(body));
+    const r = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, JSON.stringify(body)));
     expect(r.status, JSON.stringify(r.json)).toBe(202);
     const cfg = join(pair.dir, 'internal.yaml');
     const row = await until('held', async () => {

@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { startChronyServer, type ChronyServer } from '../helpers/chrony.js';
 import { startPair, sampleSubmission, TEST_POLICY_OID, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
+import { CaseSecrets } from '../helpers/case-secret.js';
 
 let pair: Pair;
 const good: ChronyServer[] = [];
@@ -45,7 +46,8 @@ async function until<T>(what: string, f: () => Promise<T | undefined | false>, m
     await new Promise((r) => setTimeout(r, 100));
   }
 }
-const status = async (caseId: string) => (await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}`, pair.ca)).json;
+const secrets = new CaseSecrets();
+const status = async (caseId: string) => (await httpsCall('GET', `${pair.apiUrl}/api/v1/cases/${caseId}`, pair.ca, undefined, secrets.header(caseId))).json;
 const openssl = (args: string[]) => spawnSync('openssl', args, { encoding: 'utf8' });
 
 describe('trusted time and RFC 3161 receipts', () => {
@@ -56,12 +58,12 @@ describe('trusted time and RFC 3161 receipts', () => {
 
   it('gives the applicant a receipt that openssl verifies against the published CA and their own bytes', async () => {
     const body = sampleSubmission(11);
-    const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, body);
+    const r = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, body));
     expect(r.status).toBe(202);
     const s = await until('received', async () => { const x = await status(r.json.caseId); return x.status === 'received' && x; });
     expect(s.receipt).toBe(`/api/v1/cases/${r.json.caseId}/receipt`);
 
-    const receipt = await httpsCall('GET', `${pair.apiUrl}${s.receipt}`, pair.ca);
+    const receipt = await httpsCall('GET', `${pair.apiUrl}${s.receipt}`, pair.ca, undefined, secrets.header(r.json.caseId));
     expect(receipt.status).toBe(200);
     expect(receipt.headers['content-type']).toBe('application/timestamp-reply');
     const ca = await httpsCall('GET', `${pair.apiUrl}/api/v1/trust/ca.pem`, pair.ca);
@@ -121,7 +123,7 @@ describe('trusted time and RFC 3161 receipts', () => {
 
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const r = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(100 + i));
+      const r = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(100 + i)));
       expect(r.status).toBe(202);
       ids.push(r.json.caseId);
     }
