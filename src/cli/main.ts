@@ -7,6 +7,7 @@ import { auditCommand } from './audit.js';
 import { policyCommand } from './policy.js';
 import { quarantineCommand } from './quarantine.js';
 import { deskCommand } from './desk.js';
+import { configCommand } from './config-check.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -17,6 +18,7 @@ Usage:
   ferry certs init --dir certs [--force] [--days 825]
   ferry certs show --dir certs [--json]
   ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F]
+  ferry config check --config /etc/ferry/internal.yaml [--user ferry] [--json]   check without starting (like nginx -t)
   ferry time status --config config/internal.yaml [--json]
   ferry policy check config/policy.yaml
   ferry policy explain config/policy.yaml --from public --to intranet --kind submission [--item SCJG-001] [--attachment a.pdf]
@@ -42,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'audit': return await auditCommand(rest);
       case 'policy': return await policyCommand(rest);
       case 'quarantine': return await quarantineCommand(rest);
+      case 'config': return await configCommand(rest);
       case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
