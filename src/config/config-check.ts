@@ -83,6 +83,11 @@ export function checkConfigFile(file: string, opts: CheckOptions): CheckLine[] {
     : { level: 'FAIL', key: 'policy', file: cfg.policy, detail: formatIssues(pol).replace(/\n/g, '; '), fix: `ferry policy explain ${cfg.policy} ... shows how a packet is decided` });
 
   if (gw.role === 'internal') {
+    // RFC 2606 reserves .invalid: the package template's placeholder for the external gateway.
+    const host = new URL(gw.cfg.link.url).hostname;
+    out.push(host.endsWith('.invalid')
+      ? { level: 'FAIL', key: 'link.url', file, detail: `${gw.cfg.link.url} is the template's placeholder`, fix: "set link.url to the external gateway's link address (wss://host:8444/link)" }
+      : { level: 'ok', key: 'link.url', file, detail: `dials ${gw.cfg.link.url}` });
     out.push(...approvalLines(gw.cfg.approval.items, gw.cfg.approval.calendar, opts.now));
   }
   out.push(...timeLines(cfg.time));
