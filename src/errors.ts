@@ -62,6 +62,8 @@ export const ERRORS = {
 
   // --- store ---
   FERRY_ERR_STORE_OUTBOX_FULL: { status: 503, meaning: 'the outbox holds its maximum number of packets; the sender waits' },
+  FERRY_ERR_STORE_MISSING: { meaning: 'a command named a gateway database that does not exist (dataDir in the config, or --db); commands never create one, the gateway does on its first start' },
+  FERRY_ERR_STORE_SCHEMA: { meaning: 'a read-only command found a gateway database at an older schema version; start the gateway of this version once to migrate it' },
 
   // --- pki (certificates and keys) ---
   FERRY_ERR_PKI_KEY_FILE: { meaning: 'a private-key file is missing, unreadable, or readable by group or others' },

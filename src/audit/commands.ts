@@ -3,6 +3,7 @@
 // operators already know"), so src/cli only maps flags and writes the strings.
 import Database from 'better-sqlite3';
 import type { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { FerryError, isFerryError } from '../errors.js';
 import { loadCertificate, loadCertificates } from '../pki/key-files.js';
 import type { TimeStampCheck } from './anchor-check.js';
@@ -58,6 +59,8 @@ function envError(e: unknown): CommandOutcome {
 }
 
 function openReadOnly(file: string): Database.Database {
+  // Never create a database: a verify of an empty file would report an empty, intact chain.
+  if (!existsSync(file)) throw new FerryError('FERRY_ERR_AUDIT_STORE', `${file}: cannot open: the file does not exist (give the gateway's SQLite file: <dataDir>/<role>.sqlite)`);
   try {
     return new Database(file, { readonly: true, fileMustExist: true });
   } catch (e) {

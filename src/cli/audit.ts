@@ -19,7 +19,7 @@ export async function auditCommand(args: string[]): Promise<number> {
       onProgress: ttyProgress(process.stderr, 'checked'),
     });
     process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
+    process.stderr.write(r.stderr.replace(/^(?=.)/gm, 'ferry: ')); // like every other ferry error line
     return r.exitCode;
   }
   if (sub === 'export') {
@@ -35,7 +35,7 @@ export async function auditCommand(args: string[]): Promise<number> {
       ...(values['tsa-cert'] ? { tsaCert: values['tsa-cert'] } : {}), json: values.json!,
     });
     process.stdout.write(r.stdout);
-    process.stderr.write(r.stderr);
+    process.stderr.write(r.stderr.replace(/^(?=.)/gm, 'ferry: ')); // like every other ferry error line
     return r.exitCode;
   }
   throw new FerryError('FERRY_ERR_CLI_USAGE', 'audit: unknown subcommand (verify, export)');

@@ -1,4 +1,5 @@
 // The `ferry` command. Exit codes: 0 ok, 1 a check failed, 2 usage or environment error.
+import { readFileSync } from 'node:fs';
 import { isFerryError } from '../errors.js';
 import { certsCommand } from './certs.js';
 import { startCommand } from './start.js';
@@ -8,16 +9,20 @@ import { policyCommand } from './policy.js';
 import { quarantineCommand } from './quarantine.js';
 import { deskCommand } from './desk.js';
 import { logCommand } from './log.js';
+import { configCommand, CONFIG_USAGE } from './config-check.js';
+import { DESK_USAGE } from '../desk/cli.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
 Usage:
+  ferry --version | <command> --help
   ferry start external --config config/external.yaml [--allow-root]
   ferry start internal --config config/internal.yaml [--allow-root]
   ferry start demo                  both gateways on this machine, dev PKI made on first run
   ferry certs init --dir certs [--force] [--days 825]
   ferry certs show --dir certs [--json]
   ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F]
+  ferry config check --config /etc/ferry/internal.yaml [--user ferry] [--json]   check without starting (like nginx -t)
   ferry time status --config config/internal.yaml [--json]
   ferry policy check config/policy.yaml
   ferry policy explain config/policy.yaml --from public --to intranet --kind submission [--item SCJG-001] [--attachment a.pdf]
@@ -34,8 +39,27 @@ Examples:
   npx ferry certs init --dir ./certs && npx ferry certs show --dir ./certs
 `;
 
+/** The release, from the package.json installed beside dist/ (/usr/lib/ferry in the .deb). */
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { name: string; version: string };
+  return `${pkg.name} ${pkg.version} (node ${process.versions.node})`;
+}
+
+/** `ferry <cmd> --help`: the usage lines of that command (from the one USAGE text) and an example. */
+function commandHelp(cmd: string): string | undefined {
+  if (cmd === 'config') return CONFIG_USAGE;
+  const lines = (USAGE + DESK_USAGE).split('\n').filter((l) => l.startsWith(`  ferry ${cmd} `));
+  if (lines.length === 0) return undefined;
+  return `Usage:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 a check failed, 2 usage or environment error. Paths inside a config file resolve against that file's directory.\n`;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  if (cmd === '--version' || cmd === '-V' || cmd === 'version') { process.stdout.write(version() + '\n'); return 0; }
+  if (cmd && (rest.includes('--help') || rest.includes('-h'))) {
+    const help = commandHelp(cmd);
+    if (help) { process.stdout.write(help); return 0; }
+  }
   try {
     switch (cmd) {
       case 'start': return await startCommand(rest);
@@ -44,6 +68,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'audit': return await auditCommand(rest);
       case 'policy': return await policyCommand(rest);
       case 'quarantine': return await quarantineCommand(rest);
+      case 'config': return await configCommand(rest);
       case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
       case 'log': return await logCommand(rest);
       case undefined: case '-h': case '--help': case 'help':

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
 import { loadAnyGatewayConfig } from '../config/load-gateway.js';
-import { openDb } from '../store/db.js';
+import { openExistingDb } from '../store/db.js';
 import { Quarantine } from '../store/quarantine.js';
 import { StampQueue } from '../store/stamp-queue.js';
 import { AuditLog } from '../audit/chain.js';
@@ -24,7 +24,8 @@ export async function quarantineCommand(args: string[]): Promise<number> {
   }, true);
   const gw = loadAnyGatewayConfig(values.config!);
   const internal = gw.role === 'internal';
-  const db = openDb(join(gw.cfg.dataDir, internal ? 'internal.sqlite' : 'external.sqlite'), internal ? INTERNAL_MIGRATIONS : EXTERNAL_MIGRATIONS);
+  // `list` only reads: read-only, and a missing file is an error, never a new empty database.
+  const db = openExistingDb(join(gw.cfg.dataDir, internal ? 'internal.sqlite' : 'external.sqlite'), sub === 'list' ? 'read' : 'write', internal ? INTERNAL_MIGRATIONS : EXTERNAL_MIGRATIONS);
   try {
     const q = new Quarantine(db, systemClock);
     if (sub === 'list') {

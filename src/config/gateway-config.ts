@@ -1,11 +1,12 @@
-// The two gateways' config schemas. Paths in the files are relative to the working directory the
-// service runs in (the install directory; `npm start` runs from the project root).
-import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
+// The two gateways' config schemas. A relative path in a file is resolved against that file's own
+// directory (filePath), never the working directory, so one file means the same under systemd, a shell
+// in another directory and `npm start`.
+import { bool, filePath, int, list, obj, oneOf, opt, optObj, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
-import { deskConfigSchema, DEFAULT_DESK_CONFIG } from '../desk/settings.js';
+import { deskConfigSchema } from '../desk/settings.js';
 
-const file = () => str({ min: 1 });
+const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
 const pin = obj({ subjects: list(str({ min: 1 }), { min: 1 }), sha256: opt(list(str({ pattern: /^[0-9A-Fa-f:]{64,95}$/ })), []) });
 const ownKeys = obj({ ca: file(), signCert: file(), signKey: file(), encCert: file(), encKey: file() });
@@ -75,7 +76,7 @@ export const internalSchema = obj({
     accuracyMs: opt(int({ min: 1, max: 60_000 }), 100),
     serialBlock: opt(int({ min: 1, max: 100_000 }), 100),
   }),
-  approval: opt(deskConfigSchema, DEFAULT_DESK_CONFIG),
+  approval: optObj(deskConfigSchema),
   /** The SMS gateway's webhook on the intranet ("" = notifications queue up but are not sent). */
   notify: opt(obj({
     url: opt(str({ pattern: /^(https?:\/\/.+)?$/ }), ''),

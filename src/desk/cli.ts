@@ -9,7 +9,7 @@ import { loadCalendar, loadCatalogue, type CaseStatus } from '../approval/index.
 import { parse } from '../cli/args.js';
 import { FerryError, isFerryError } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
-import { openDb, type Db, type Migration } from '../store/db.js';
+import { openExistingDb, type Db, type Migration } from '../store/db.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { createApprovalDesk, type ApprovalDesk } from './approval-desk.js';
 import { noAudit, type AuditFn } from './case-record.js';
@@ -22,7 +22,7 @@ export interface DeskCliContext {
   readonly dbFile: string;
   /** The internal gateway's migrations (including APPROVAL_SQL), so the file is opened as the gateway opens it. */
   readonly migrations: readonly Migration[];
-  /** internal.yaml → approval (paths relative to the working directory, as the gateway reads them). */
+  /** internal.yaml → approval (paths already resolved against internal.yaml's directory, as the gateway reads them). */
   readonly config: DeskConfig;
   readonly clock?: Clock;
   readonly audit?: AuditFn;
@@ -59,14 +59,15 @@ export function splitConfigArg(args: readonly string[], fallback = 'config/inter
 
 interface Opened { db: Db; desk: ApprovalDesk; auth: StaffAuth; out: (s: string) => void; json: (v: unknown) => void }
 
-async function withDesk(ctx: DeskCliContext, run: (o: Opened) => Promise<number>): Promise<number> {
+/** 'read' commands open the database read-only; no command creates it (the gateway does, at its first start). */
+async function withDesk(ctx: DeskCliContext, mode: 'read' | 'write', run: (o: Opened) => Promise<number>): Promise<number> {
   const out = ctx.out ?? ((s: string) => void process.stdout.write(s));
   const err = ctx.err ?? ((s: string) => void process.stderr.write(s));
   let db: Db | undefined;
   try {
     const catalogue = loadCatalogue(ctx.config.items);
     const calendar = loadCalendar(ctx.config.calendar);
-    db = openDb(ctx.dbFile, ctx.migrations);
+    db = openExistingDb(ctx.dbFile, mode, ctx.migrations);
     // Log lines go to stderr, errors only: the command's own output is the report.
     const log: Logger = pino({ level: 'error', base: { gateway: 'ferry-cli' } }, pino.destination(2));
     const clock = ctx.clock ?? systemClock;
@@ -110,7 +111,7 @@ const num = (x: number | null, digits = 1) => (x === null ? '-' : x.toFixed(digi
 
 export async function staffCommand(args: string[], ctx: DeskCliContext): Promise<number> {
   const [sub, ...rest] = args;
-  return withDesk(ctx, async ({ auth, out, json }) => {
+  return withDesk(ctx, sub === 'list' ? 'read' : 'write', async ({ auth, out, json }) => {
     switch (sub) {
       case 'add': {
         const { values } = parse(rest, {
@@ -156,7 +157,7 @@ export async function staffCommand(args: string[], ctx: DeskCliContext): Promise
 
 export async function caseCommand(args: string[], ctx: DeskCliContext): Promise<number> {
   const [sub, ...rest] = args;
-  return withDesk(ctx, async ({ desk, auth, out, json }) => {
+  return withDesk(ctx, sub === 'list' || sub === 'show' ? 'read' : 'write', async ({ desk, auth, out, json }) => {
     switch (sub) {
       case 'list': {
         const { values } = parse(rest, { status: { type: 'string' }, limit: { type: 'string' }, json: { type: 'boolean', default: false } });
@@ -222,7 +223,7 @@ export async function caseCommand(args: string[], ctx: DeskCliContext): Promise<
 
 export async function supervisionCommand(args: string[], ctx: DeskCliContext): Promise<number> {
   const [sub, ...rest] = args;
-  return withDesk(ctx, async ({ desk, out, json }) => {
+  return withDesk(ctx, 'read', async ({ desk, out, json }) => {
     if (sub !== 'report') throw new FerryError('FERRY_ERR_CLI_USAGE', `supervision: unknown subcommand '${sub ?? ''}' (report)`);
     const { values } = parse(rest, { month: { type: 'string' }, json: { type: 'boolean', default: false } });
     if (!values.month) throw new FerryError('FERRY_ERR_CLI_USAGE', 'supervision report --month YYYY-MM');

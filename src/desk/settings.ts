@@ -3,7 +3,7 @@
 
 import { parseSupervisionSettings, DEFAULT_SUPERVISION_SETTINGS, type SupervisionSettings } from '../approval/index.js';
 import { isFerryError } from '../errors.js';
-import { int, obj, opt, str, SchemaError, type Check, type Infer } from '../config/schema.js';
+import { filePath, int, obj, opt, SchemaError, type Check, type Infer } from '../config/schema.js';
 
 /** A staff session lives one working day at most (8 h), then the officer logs in again. */
 export const DEFAULT_SESSION_HOURS = 8;
@@ -57,8 +57,9 @@ const STAFF_DEFAULTS = Object.freeze({
 
 /** The `approval:` block of internal.yaml. Every key optional; unknown keys are errors. */
 export const deskConfigSchema = obj({
-  items: opt(str({ min: 1 }), './config/items'),
-  calendar: opt(str({ min: 1 }), './config/calendar'),
+  // Beside internal.yaml by default (resolved against the config file's directory).
+  items: filePath('./items'),
+  calendar: filePath('./calendar'),
   supervision: opt(supervisionCheck, DEFAULT_SUPERVISION_SETTINGS),
   staff: opt(obj({
     sessionHours: opt(int({ min: 1, max: 24 }), DEFAULT_SESSION_HOURS),

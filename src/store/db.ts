@@ -3,6 +3,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { FerryError } from '../errors.js';
 
 export type Db = Database.Database;
 
@@ -18,6 +19,38 @@ export function openDb(file: string, migrations: readonly Migration[]): Db {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, migrations);
+  return db;
+}
+
+/**
+ * Opens an existing gateway database for an operator command. 'read' opens it read-only (a listing
+ * cannot change case data, and a read-only handle cannot create a file); 'write' opens it as the
+ * gateway does. Either way a missing file is an error naming it, never a fresh empty database: an
+ * empty quarantine printed with exit 0 from the wrong file would read as "nothing held".
+ */
+export function openExistingDb(file: string, mode: 'read' | 'write', migrations: readonly Migration[]): Db {
+  if (!existsSync(file)) {
+    throw new FerryError('FERRY_ERR_STORE_MISSING', `${file} does not exist (the gateway creates it on its first start; check dataDir in the config, resolved against the config file's directory)`);
+  }
+  if (mode === 'write') return openDb(file, migrations);
+  let db: Db;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+  } catch (e) {
+    throw new FerryError('FERRY_ERR_STORE_MISSING', `${file}: cannot open read-only (${(e as Error).message})`, { cause: e });
+  }
+  db.pragma('busy_timeout = 5000');
+  const want = Math.max(0, ...migrations.map((m) => m.version));
+  let have = 0;
+  try {
+    have = (db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+  } catch {
+    have = 0; // no schema_version table: not a gateway database, or never migrated
+  }
+  if (have < want) {
+    db.close();
+    throw new FerryError('FERRY_ERR_STORE_SCHEMA', `${file} is at schema version ${have}, this ferry reads ${want}: start the gateway once to migrate it`);
+  }
   return db;
 }
 
