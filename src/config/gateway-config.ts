@@ -2,7 +2,7 @@
 // service runs in (the install directory; `npm start` runs from the project root).
 import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
-import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
+import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS } from '../time/limits.js';
 import { deskConfigSchema, DEFAULT_DESK_CONFIG } from '../desk/settings.js';
 
 const file = () => str({ min: 1 });
@@ -25,7 +25,7 @@ const timeObj = obj({
   quorum: opt(int({ min: 1 }), T.quorum),
   toleranceMs: opt(int({ min: 0 }), T.toleranceMs),
   maxOffsetMs: opt(int({ min: 1 }), T.maxOffsetMs),
-  hardLimitMs: opt(int({ min: 1 }), T.hardLimitMs),
+  hardLimitMs: opt(int({ min: 1, max: MAX_HARD_LIMIT_MS }), T.hardLimitMs),
   maxDistanceMs: opt(int({ min: 1 }), T.maxDistanceMs),
   pollIntervalMs: opt(int({ min: 10 }), T.pollIntervalMs),
   timeoutMs: opt(int({ min: 10 }), T.timeoutMs),
