@@ -81,8 +81,16 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     handlers: { submission: deliverSubmission(deps), supplement: deliverAction(deps), evaluation: deliverAction(deps) },
     prepare: (() => { const sub = prepareSubmission(deps); const act = prepareAction(deps); return (q) => (q.kind === 'submission' ? sub(q) : act(q)); })(),
     refuse: (q, code, detail, rule) => {
-      store.quarantine.hold({ packetId: q.packetId.toString('hex'), code, rule, detail, bytes: q.packet, receivedAt: Date.now() });
-      log.warn({ packet: q.packetId.toString('hex'), case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');
+      const id = q.packetId.toString('hex');
+      if (store.quarantine.hold({ packetId: id, code, rule, detail, bytes: q.packet, receivedAt: Date.now() })) {
+        log.warn({ packet: id, case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');
+        return;
+      }
+      // Released from quarantine, and a check the release did not waive refused it: it is not delivered.
+      // The quarantine decision is final, so the new refusal is kept (and audited) as a rejection.
+      store.rejected.add(id, code, `after release from quarantine: rule ${rule}: ${detail}`, q.packet, Date.now());
+      audit.record('packet.refused', id, { code, rule, detail: detail.slice(0, 500), afterRelease: true });
+      log.warn({ packet: id, case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'released packet refused again');
     },
     afterCommit: flushOut,
   });
