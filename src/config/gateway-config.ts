@@ -4,6 +4,7 @@ import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS } from '../time/limits.js';
 import { deskConfigSchema, DEFAULT_DESK_CONFIG } from '../desk/settings.js';
+import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 
 const file = () => str({ min: 1 });
 const port = () => int({ min: 0, max: 65535 });
@@ -40,7 +41,11 @@ const linkTuning = {
 };
 
 /** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging. */
-const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg };
+const common = {
+  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg,
+  /** Rows of rejected_packets kept (digest + 4 KiB prefix each); past it the oldest go, counted. */
+  maxRejected: opt(int({ min: 1, max: 10_000_000 }), DEFAULT_MAX_REJECTED),
+};
 
 export const externalSchema = obj({
   gateway: oneOf('external'),
