@@ -28,7 +28,7 @@ const FIELD_RE = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
 const ITEM_KEYS = [
   'code', 'name', 'category', 'leadDepartment', 'parallelDepartments', 'legalBasis', 'conditions',
-  'materials', 'form', 'statutoryDays', 'promisedDays', 'fee', 'mode', 'greenChannel', 'result', 'reviewPoints',
+  'materials', 'form', 'statutoryDays', 'promisedDays', 'fee', 'chargingDepartment', 'mode', 'greenChannel', 'result', 'reviewPoints',
 ] as const;
 
 /** Parse and validate one item file's text. Pure: `file` is only used in messages. */
@@ -51,6 +51,11 @@ export function parseItem(text: string, file: string): Item {
     seenDept.add(d.code);
   }
 
+  // One charge at one counter: only a department that takes part in the item may collect its fee.
+  const charging = root.key('chargingDepartment');
+  const chargingDepartment = charging.present ? charging.string({ pattern: ID_RE }) : leadDepartment.code;
+  if (!seenDept.has(chargingDepartment)) charging.fail(`'${chargingDepartment}' is not a department of this item (${[...seenDept].join(', ')})`);
+
   const materialNodes = root.key('materials').list({ minLength: 1 });
   const materials = materialNodes.map(material);
   unique(materialNodes, materials.map((m) => m.id), 'material id');
@@ -71,6 +76,7 @@ export function parseItem(text: string, file: string): Item {
     ...(statutoryDays !== undefined ? { statutoryDays } : {}),
     promisedDays,
     fee: fee(root.key('fee')),
+    chargingDepartment,
     mode: root.key('mode').oneOf(ITEM_MODES),
     greenChannel: greenChannel(root.key('greenChannel'), promisedDays),
     result: root.key('result').string({ maxLength: 200 }),

@@ -5,7 +5,7 @@ import { fail, type Verdict } from '../errors.js';
 import { addWorkingDays, type Calendar } from './calendar.js';
 import type { Actor, CaseState } from './case-state.js';
 import type { Command, CommandOf } from './command.js';
-import { involvedDepartments } from './item.js';
+import { chargingDepartmentOf, involvedDepartments } from './item.js';
 import { localDateOf } from './local-date.js';
 
 export interface GuardInput<C extends Command = Command> {
@@ -43,8 +43,12 @@ export function identityCheck(c: CaseState, actor: Actor): Verdict<null> {
       if (!t) return fail('FERRY_ERR_APPROVAL_ROLE', `department ${actor.department ?? '(none)'} has no task on this case`);
       return actor.id === t.a || actor.id === t.b ? OK : fail('FERRY_ERR_APPROVAL_ROLE', `officer ${actor.id} is neither A nor B for ${t.department}`);
     }
-    case 'cashier':
-      return OK;
+    case 'cashier': {
+      // One charge at one counter (一次收费): only the cashier of the department the catalogue names
+      // collects the fee; a cashier elsewhere in the centre has no business with this case's money.
+      const charging = chargingDepartmentOf(c.item);
+      return actor.department === charging ? OK : fail('FERRY_ERR_APPROVAL_ROLE', `only a cashier of the charging department (${charging}) may record the fee`);
+    }
     case 'supervisor':
       return fail('FERRY_ERR_APPROVAL_ROLE', 'supervisors read and change nothing');
   }
@@ -185,6 +189,18 @@ export const someDeny: Guard = ({ c }) => {
   if (!all.ok) return all;
   return c.tasks.some((t) => t.opinion?.verdict === 'deny') ? OK : fail('FERRY_ERR_APPROVAL_TRANSITION', 'every department approved');
 };
+
+/** One charge (一次收费), at the catalogue amount: the cashier records exactly the published fee, once.
+ *  Amounts are integer fen on both sides, compared as integers (parseCommand refuses a fraction). */
+export const feeRules = on('record-payment', ({ c, cmd }) => {
+  const fee = c.item.fee;
+  if (fee.kind === 'free') return fail('FERRY_ERR_APPROVAL_FEE_AMOUNT', `item ${c.item.code} is free of charge; nothing may be charged`);
+  if (c.payments.length > 0) return fail('FERRY_ERR_APPROVAL_FEE_CHARGED', `the fee was already charged at ${c.payments[0]!.at}; it is charged once`);
+  if (!Number.isSafeInteger(cmd.amountFen) || cmd.amountFen !== fee.amountFen) {
+    return fail('FERRY_ERR_APPROVAL_FEE_AMOUNT', `amount ${cmd.amountFen} fen is not the catalogue fee ${fee.amountFen} fen`);
+  }
+  return OK;
+});
 
 export const canIssueApproved = on('issue-result', ({ c, cmd }) => {
   // One charge (一次收费): the result is released only once the catalogue fee has been charged.

@@ -2,7 +2,7 @@
 // Pure throughout except loadCatalogue/loadCalendar, which read config files once at start.
 
 export { loadCatalogue, catalogueFromSources, parseItem, findItem, MAX_LIMIT_DAYS, MAX_FEE_FEN, type Catalogue } from './catalogue.js';
-export { involvedDepartments, feeFen, type Item, type Department, type Material, type FormField, type Fee, type GreenChannel, type ItemMode, type ItemCategory } from './item.js';
+export { involvedDepartments, chargingDepartmentOf, feeFen, type Item, type Department, type Material, type FormField, type Fee, type GreenChannel, type ItemMode, type ItemCategory } from './item.js';
 export { validateForm, type FormValues } from './form.js';
 export { publicView, formatFen } from './public-view.js';
 export {
@@ -18,7 +18,7 @@ export { ENDED_STATES } from './case-state.js';
 export type { OutboundEvent, OutboundEventType } from './events.js';
 export { caseClock, taskClock, dueDate, dueInstant, usedDays, isLate, type Clocked } from './deadlines.js';
 export { queueEntry, orderQueue, compareQueueEntries, type QueueEntry } from './queue.js';
-export { inspect, type Card, type CardKind, type CardColour } from './supervision.js';
+export { inspect, refusedFeeCard, type Card, type CardKind, type CardColour } from './supervision.js';
 export { parseSupervisionSettings, DEFAULT_SUPERVISION_SETTINGS, DEFAULT_YELLOW_SHARE, DEFAULT_ACCEPTANCE_DECISION_DAYS, type SupervisionSettings } from './settings.js';
 export { monthlyReport, type DepartmentMonth } from './monthly-report.js';
 export { evaluate, type EvaluationInput } from './evaluation.js';

@@ -52,6 +52,9 @@ export interface Item {
   /** The centre's promised limit (承诺时限) in working days. */
   readonly promisedDays: number;
   readonly fee: Fee;
+  /** The department whose cashier records the fee (一次收费 at one counter). The catalogue parser
+   *  always fills it (default: the lead department); absent only in a case stored before the field. */
+  readonly chargingDepartment?: string;
   readonly mode: ItemMode;
   readonly greenChannel: GreenChannel;
   /** The result document, e.g. 营业执照. */
@@ -63,6 +66,11 @@ export interface Item {
 /** Lead first, then parallel departments in catalogue order. */
 export function involvedDepartments(item: Item): readonly Department[] {
   return [item.leadDepartment, ...item.parallelDepartments];
+}
+
+/** The department whose cashier may record this item's fee. */
+export function chargingDepartmentOf(item: Item): string {
+  return item.chargingDepartment ?? item.leadDepartment.code;
 }
 
 export function feeFen(fee: Fee): number {

@@ -8,7 +8,7 @@
 import type { Calendar } from './calendar.js';
 import type { CaseState, HistoryEntry } from './case-state.js';
 import { caseClock, dueInstant, taskClock, warningInstant, type Clocked } from './deadlines.js';
-import { feeFen } from './item.js';
+import { chargingDepartmentOf, feeFen } from './item.js';
 import type { SupervisionSettings } from './settings.js';
 import { isAllowedStep } from './transitions.js';
 
@@ -167,6 +167,17 @@ function decisionCards(c: CaseState): Card[] {
   return problems.length === 0 ? [] : [card(c, 'red', 'decision-without-opinions', 'decision', {
     department: lead(c), officer: d.by, at: d.at, detail: problems.join('; '),
   })];
+}
+
+/** A charge of the wrong amount that the transition table refused (feeRules): it never reaches the
+ *  case's history, so inspect() cannot see it; the desk files this card when it refuses the step. Its
+ *  subject is the refused instant, so each attempt is one finding, filed once. */
+export function refusedFeeCard(c: CaseState, attempt: { by: string; amountFen: number; at: Date }): Card {
+  const at = attempt.at.toISOString();
+  return card(c, 'red', 'fee-mismatch', `refused-${at}`, {
+    department: chargingDepartmentOf(c.item), officer: attempt.by, at,
+    detail: `tried to charge ${attempt.amountFen} fen; the catalogue fee is ${feeFen(c.item.fee)} fen (refused)`,
+  });
 }
 
 /** One charge (一次收费) at the catalogue amount: a first charge of another amount, a different total,

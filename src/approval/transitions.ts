@@ -11,7 +11,7 @@
 
 import type { CaseEventName, CaseStatus, Role } from './case-state.js';
 import {
-  allApprove, always, canAccept, canIssueApproved, canResume, committedMaterial,
+  allApprove, always, canAccept, canIssueApproved, canResume, committedMaterial, feeRules,
   notYetAccepted, noticeRules, opinionRules, someDeny, suppliesAskedMaterials, type Guard,
 } from './guards.js';
 
@@ -55,8 +55,9 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
   // Decision by the chief representative (首席代表): only when every opinion is in; the outcome follows.
   row('under-review', 'decide', 'decided-approved', ['chief'], allApprove, 'every department approved'),
   row('under-review', 'decide', 'decided-denied', ['chief'], someDeny, 'a department denied: denied, with its reasons'),
-  // One charge (一次收费): the cashier records what was actually charged; supervision compares it.
-  row('decided-approved', 'record-payment', 'decided-approved', ['cashier'], always, 'record the fee charged'),
+  // One charge (一次收费): the charging department's cashier records the catalogue fee, once; any other
+  // amount is refused (and the desk files a red card for the attempt: supervision.ts refusedFeeCard).
+  row('decided-approved', 'record-payment', 'decided-approved', ['cashier'], feeRules, 'the charging department\'s cashier records the catalogue fee, once, at exactly its amount'),
   row('decided-approved', 'issue-result', 'result-issued', ['window'], canIssueApproved, 'issue the licence once the fee is charged (and, pre-review, the originals checked)'),
   row('decided-denied', 'issue-result', 'result-issued', ['window'], always, 'issue the written decision not to grant'),
   row('result-issued', 'close', 'closed', ['window'], always, 'the result has reached the applicant'),

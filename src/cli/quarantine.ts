@@ -1,7 +1,10 @@
 // `ferry quarantine list | release <id> | reject <id>`: packets a gateway kept instead of delivering.
 // A release or reject needs an operator and a reason, happens once, and is audited. On the internal
-// gateway a released packet is opened again and queued for stamping and delivery without the check
-// that held it; the running gateway picks it up within a second.
+// gateway a released packet is opened and checked again as of its arrival — signature, signer, recipient,
+// freshness, domains, zone, direction and rule — waiving only the one refusal that held it
+// (store/release-waiver.ts); if another check refuses it, the release becomes a rejection with that
+// reason. Otherwise it is queued for stamping, where identity, shape, content inspection and the rule
+// run again (internal/recheck.ts), then delivery; the running gateway picks it up within a second.
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
 import { loadAnyGatewayConfig } from '../config/load-gateway.js';
@@ -13,6 +16,9 @@ import { EXTERNAL_MIGRATIONS } from '../external/store.js';
 import { INTERNAL_MIGRATIONS } from '../internal/store.js';
 import { loadGatewayKeys } from '../gateway/keys.js';
 import { openPacket } from '../seal/open.js';
+import { admitPackets } from '../gateway/admit.js';
+import { loadPolicyOrThrow } from '../policy/policy-file.js';
+import { waiverOf } from '../store/release-waiver.js';
 import { systemClock } from '../time/clock.js';
 import { parse } from './args.js';
 
@@ -51,18 +57,34 @@ export async function quarantineCommand(args: string[]): Promise<number> {
         audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason } });
         return r;
       }
+      if (gw.role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'release on the external gateway is not supported: reject it, and have the intranet send the status again');
+      const held = q.get(id);
+      if (!held) return q.release(id, values.operator!, values.reason!); // names the missing packet
+      // Re-check as of the packet's arrival (its certificates and freshness are judged at that instant,
+      // not at the operator's), under the policy in force now, waiving only what held it.
+      const keys = loadGatewayKeys(gw.cfg.keys, gw.cfg.peer);
+      const bytes = q.bytesOf(id)!;
+      const at = new Date(held.receivedAt);
+      const waive = waiverOf(held);
+      const opened = openPacket(bytes, { keys: keys.open, signers: keys.signers, now: at });
+      const policy = loadPolicyOrThrow(gw.cfg.policy);
+      const bar = !opened.ok ? { code: opened.code, detail: opened.detail, rule: 'open' } : admitPackets('internal', () => policy)(opened.packet, at, waive);
+      if (bar) {
+        const why = `release refused by the re-check (waived only ${waive ? `${waive.rule} ${waive.code}` : 'nothing'}): ${bar.rule}: ${bar.code}: ${bar.detail}`.slice(0, 1900);
+        const r = q.reject(id, values.operator!, why);
+        if (!r.ok) return r;
+        audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason, releaseRefused: true, code: bar.code, rule: bar.rule, detail: bar.detail.slice(0, 500) } });
+        return { ok: false as const, code: bar.code, detail: `not released: ${why}` };
+      }
       const r = q.release(id, values.operator!, values.reason!);
       if (!r.ok) return r;
-      if (gw.role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'release on the external gateway is not supported: reject it, and have the intranet send the status again');
-      const keys = loadGatewayKeys(gw.cfg.keys, gw.cfg.peer);
-      const opened = openPacket(r.value.bytes, { keys: keys.open, signers: keys.signers, now: new Date() });
-      if (!opened.ok) return opened;
+      if (!opened.ok) return opened; // not reached: a packet that did not open has a bar above
       const p = opened.packet;
       new StampQueue(db).add({
-        packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: r.value.bytes,
+        packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: bytes,
         body: p.body, createdAt: p.createdAt.getTime(), queuedAt: Date.now(), released: 1,
       });
-      audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.release', subject: id, detail: { reason: values.reason, code: r.value.entry.code, rule: r.value.entry.rule } });
+      audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.release', subject: id, detail: { reason: values.reason, code: r.value.entry.code, rule: r.value.entry.rule, waived: waive } });
       return r;
     })();
     if (!outcome.ok) { process.stderr.write(`ferry: ${outcome.code}: ${outcome.detail}\n`); return 1; }

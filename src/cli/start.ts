@@ -13,17 +13,23 @@ import { buildTimeTrust } from '../gateway/time.js';
 import { startExternal } from '../external/gateway.js';
 import { startInternal } from '../internal/gateway.js';
 import { parse } from './args.js';
+import { checkProductionTime } from '../config/production-time.js';
+import { writeDemoConfig } from '../config/demo-config.js';
 
 export async function startCommand(args: string[]): Promise<number> {
   const [role, ...rest] = args;
   if (role === 'demo') return startDemo(rest);
   if (role !== 'external' && role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'start external|internal|demo');
-  const { values } = parse(rest, { config: { type: 'string', default: `config/${role}.yaml` }, 'allow-root': { type: 'boolean', default: false } });
+  // --demo is passed only by `ferry start demo` (below): it is what lets `time.whenUntrusted: warn` run.
+  const { values } = parse(rest, {
+    config: { type: 'string', default: `config/${role}.yaml` }, 'allow-root': { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
+  });
   let running: { stop(): Promise<void> };
   let stopTime: () => Promise<void> = async () => {};
   const log = createLogger(role, 'info');
   if (role === 'external') {
     const cfg = loadConfigFile(values.config!, externalSchema);
+    checkProductionTime(cfg.time, values.config!, values.demo!);
     log.level = cfg.log.level;
     hardenProcess(values['allow-root']! || cfg.allowRoot, log);
     const time = buildTimeTrust(cfg.time, log);
@@ -31,6 +37,7 @@ export async function startCommand(args: string[]): Promise<number> {
     running = await startExternal(cfg, log, time.trust, values.config!, time.trust);
   } else {
     const cfg = loadConfigFile(values.config!, internalSchema);
+    checkProductionTime(cfg.time, values.config!, values.demo!);
     log.level = cfg.log.level;
     hardenProcess(values['allow-root']! || cfg.allowRoot, log);
     const time = buildTimeTrust(cfg.time, log);
@@ -62,8 +69,12 @@ async function startDemo(args: string[]): Promise<number> {
   if (root) process.stdout.write('ferry: WARNING: running as root (development only); production units run as the ferry user\n');
   const bin = resolve(fileURLToPath(import.meta.url), '../../../../bin/ferry.js');
   const children: ChildProcess[] = [];
+  // The shipped configs are production templates (time held until trusted, NTP placeholders); the demo
+  // runs from copies with the demo time section, and says so.
+  const configs = { external: writeDemoConfig('external'), internal: writeDemoConfig('internal') };
+  process.stdout.write(`ferry: DEMO: time is never trusted; packets are stamped with a warning (configs: ${configs.external}, ${configs.internal})\n`);
   const launch = (role: 'external' | 'internal') => {
-    const c = spawn(process.execPath, [bin, 'start', role, '--config', `config/${role}.yaml`, ...(root ? ['--allow-root'] : [])], { stdio: 'inherit' });
+    const c = spawn(process.execPath, [bin, 'start', role, '--config', configs[role], '--demo', ...(root ? ['--allow-root'] : [])], { stdio: 'inherit' });
     children.push(c);
     return c;
   };

@@ -3,8 +3,9 @@
 // in another directory and `npm start`.
 import { bool, filePath, int, list, obj, oneOf, opt, optObj, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
-import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
+import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS } from '../time/limits.js';
 import { deskConfigSchema } from '../desk/settings.js';
+import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
@@ -26,7 +27,7 @@ const timeObj = obj({
   quorum: opt(int({ min: 1 }), T.quorum),
   toleranceMs: opt(int({ min: 0 }), T.toleranceMs),
   maxOffsetMs: opt(int({ min: 1 }), T.maxOffsetMs),
-  hardLimitMs: opt(int({ min: 1 }), T.hardLimitMs),
+  hardLimitMs: opt(int({ min: 1, max: MAX_HARD_LIMIT_MS }), T.hardLimitMs),
   maxDistanceMs: opt(int({ min: 1 }), T.maxDistanceMs),
   pollIntervalMs: opt(int({ min: 10 }), T.pollIntervalMs),
   timeoutMs: opt(int({ min: 10 }), T.timeoutMs),
@@ -41,7 +42,11 @@ const linkTuning = {
 };
 
 /** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging. */
-const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg };
+const common = {
+  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg,
+  /** Rows of rejected_packets kept (digest + 4 KiB prefix each); past it the oldest go, counted. */
+  maxRejected: opt(int({ min: 1, max: 10_000_000 }), DEFAULT_MAX_REJECTED),
+};
 
 export const externalSchema = obj({
   gateway: oneOf('external'),

@@ -5,10 +5,11 @@
 // Transactions: every writer runs in db.transaction(...).immediate(). better-sqlite3 turns a transaction
 // opened inside another into a SAVEPOINT, so the gateway can call receiveSubmission/applicantAction
 // inside its inbox transaction and the packet, the case and its events commit (or roll back) as one.
-// A refusal is returned before the first write, so a refused step leaves no row behind.
+// A refusal is returned before the first write, so a refused step leaves no row behind — with one
+// exception: a charge of the wrong amount is refused AND filed as a red card (一次收费 is supervised).
 
 import {
-  apply, evaluate, findItem, receive, rowsFor,
+  apply, evaluate, findItem, receive, refusedFeeCard, rowsFor,
   type Actor, type Calendar, type Catalogue, type CaseState, type OutboundEvent, type Role,
 } from '../approval/index.js';
 import { parseCommand } from '../approval/command.js';
@@ -167,6 +168,14 @@ export function createApprovalDesk(d: DeskDeps): ApprovalDesk {
       });
       log.info({ stage: 'desk', case: caseId, event: cmd.value.type, actor: staff.id, role, from: c.state, to: r.value.next.state }, 'case step');
       return done;
+    }
+    if (first?.code === 'FERRY_ERR_APPROVAL_FEE_AMOUNT' && cmd.value.type === 'record-payment') {
+      const k = refusedFeeCard(c, { by: staff.id, amountFen: cmd.value.amountFen, at: now });
+      if (store.insertCard({ cardId: k.id, caseId: k.caseId, colour: k.colour, kind: k.kind, subject: k.subject, department: k.department,
+        officer: k.officer ?? null, at: k.at, detail: k.detail, issuedAt: now.getTime() })) {
+        audit('supervision.card', k.id, { colour: k.colour, kind: k.kind, department: k.department, officer: k.officer ?? null, at: k.at });
+        log.warn({ stage: 'supervision', case: k.caseId, card: k.id, colour: k.colour, kind: k.kind, department: k.department }, 'supervision card issued');
+      }
     }
     return refuse(first ?? fail('FERRY_ERR_DESK_FORBIDDEN', 'no case-handling role'), caseId, what);
   });

@@ -202,7 +202,7 @@ export async function caseCommand(args: string[], ctx: DeskCliContext): Promise<
         const expected = values['if-match'] === undefined ? undefined : Number(values['if-match']);
         if (expected !== undefined && !Number.isInteger(expected)) throw new FerryError('FERRY_ERR_CLI_USAGE', '--if-match must be a case version');
         // The actor comes from an authenticated session, as on the staff API: log in, act, log out.
-        const session = await auth.login(values.as, password(values['password-file'], ctx));
+        const session = await auth.login(values.as, password(values['password-file'], ctx), 'cli');
         if (!session.ok) return refusedLine(ctx, session);
         try {
           const v = desk.act(session.value.staff, positionals[0]!, command, expected === undefined ? {} : { expectedVersion: expected });

@@ -13,6 +13,11 @@ export const DEFAULT_IDLE_MINUTES = 30;
 /** Failed logins before the account is locked (等保 2.0 §8.1.4.1 b: limit illegal login attempts). */
 export const DEFAULT_MAX_FAILED_LOGINS = 5;
 export const DEFAULT_LOCK_MINUTES = 15;
+/** Failed logins from one address, over all accounts, before it is throttled (429 + Retry-After):
+ *  four officers sharing a desk PC who each mistype a few times stay well under it; a script trying
+ *  one password on every account of the centre does not. */
+export const DEFAULT_SOURCE_MAX_FAILURES = 20;
+export const DEFAULT_SOURCE_WINDOW_MINUTES = 15;
 /** Rows on the hall's public board: an LED wall shows a few dozen; a web page pages through 200. */
 export const DEFAULT_BOARD_LIMIT = 200;
 /** Rows a work queue returns: more than any one window handles in a day. */
@@ -34,6 +39,8 @@ export interface DeskSettings {
   readonly sessionIdleMs: number;
   readonly maxFailedLogins: number;
   readonly lockoutMs: number;
+  readonly sourceMaxFailures: number;
+  readonly sourceWindowMs: number;
   readonly scrypt: ScryptParams;
   readonly boardLimit: number;
   readonly queueLimit: number;
@@ -53,6 +60,7 @@ const supervisionCheck: Check<SupervisionSettings> = (v, path) => {
 const STAFF_DEFAULTS = Object.freeze({
   sessionHours: DEFAULT_SESSION_HOURS, idleMinutes: DEFAULT_IDLE_MINUTES,
   maxFailedLogins: DEFAULT_MAX_FAILED_LOGINS, lockMinutes: DEFAULT_LOCK_MINUTES,
+  sourceMaxFailures: DEFAULT_SOURCE_MAX_FAILURES, sourceWindowMinutes: DEFAULT_SOURCE_WINDOW_MINUTES,
 });
 
 /** The `approval:` block of internal.yaml. Every key optional; unknown keys are errors. */
@@ -66,6 +74,8 @@ export const deskConfigSchema = obj({
     idleMinutes: opt(int({ min: 1, max: 480 }), DEFAULT_IDLE_MINUTES),
     maxFailedLogins: opt(int({ min: 1, max: 100 }), DEFAULT_MAX_FAILED_LOGINS),
     lockMinutes: opt(int({ min: 1, max: 1440 }), DEFAULT_LOCK_MINUTES),
+    sourceMaxFailures: opt(int({ min: 1, max: 10_000 }), DEFAULT_SOURCE_MAX_FAILURES),
+    sourceWindowMinutes: opt(int({ min: 1, max: 1440 }), DEFAULT_SOURCE_WINDOW_MINUTES),
   }), STAFF_DEFAULTS),
   monitorIntervalSeconds: opt(int({ min: 1, max: 3600 }), DEFAULT_MONITOR_INTERVAL_SECONDS),
   boardLimit: opt(int({ min: 1, max: 5000 }), DEFAULT_BOARD_LIMIT),
@@ -83,6 +93,8 @@ export function deskSettings(cfg: DeskConfig = DEFAULT_DESK_CONFIG, over: Partia
     sessionIdleMs: cfg.staff.idleMinutes * 60_000,
     maxFailedLogins: cfg.staff.maxFailedLogins,
     lockoutMs: cfg.staff.lockMinutes * 60_000,
+    sourceMaxFailures: cfg.staff.sourceMaxFailures,
+    sourceWindowMs: cfg.staff.sourceWindowMinutes * 60_000,
     scrypt: DEFAULT_SCRYPT,
     boardLimit: cfg.boardLimit,
     queueLimit: DEFAULT_QUEUE_LIMIT,

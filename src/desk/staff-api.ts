@@ -98,8 +98,12 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
       if (!isObj(b) || typeof b['name'] !== 'string' || typeof b['password'] !== 'string' || Object.keys(b).some((k) => k !== 'name' && k !== 'password')) {
         return send(reply, 'FERRY_ERR_DESK_FIELD', 'body: must be {"name": "...", "password": "..."}');
       }
-      const v = await d.auth.login(b['name'], b['password']);
-      return v.ok ? reply.send(v.value) : refused(reply, v);
+      // req.ip is the socket's peer address (no trustProxy): the lockout and throttle key.
+      const v = await d.auth.login(b['name'], b['password'], req.ip);
+      if (v.ok) return reply.send(v.value);
+      // RFC 6585 §4 / RFC 9110 §10.2.3: a throttled source is told when it may try again.
+      if (v.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(v.retryAfterMs / 1000))));
+      return refused(reply, v);
     });
 
     api.post('/api/v1/staff/logout', { preHandler: guard() }, async (req, reply) => {

@@ -1,7 +1,10 @@
 // Staff accounts and sessions. Passwords: scrypt (RFC 7914) with a per-user 16-byte salt and the cost
 // parameters stored beside the hash, compared in constant time. Sessions: a 256-bit random bearer token
 // of which only the SHA-256 is stored, with a lifetime (default 8 h) and an idle timeout (default 30
-// min); repeated failed logins lock the account for a while (GB/T 22239-2019 §8.1.4.1 b).
+// min); repeated failed logins lock the account for the source they came from, and a source that fails
+// too often is throttled (GB/T 22239-2019 §8.1.4.1 b; login-guard.ts). An unknown name, a wrong password,
+// a disabled and a locked account get the same answer after the same scrypt work, so the login form
+// tells nobody which names exist or which accounts are locked.
 
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { fail, type Verdict } from '../errors.js';
@@ -10,6 +13,7 @@ import { ApprovalStore, type StaffRow } from '../store/approval-store.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../time/clock.js';
 import { noAudit, type AuditFn } from './case-record.js';
+import { createLoginGuard } from './login-guard.js';
 import { CORE_ROLE, SOLE_ROLES, isStaffRole, type StaffIdentity, type StaffRole } from './roles.js';
 import type { DeskSettings, ScryptParams } from './settings.js';
 
@@ -61,9 +65,13 @@ export interface StaffAuthDeps {
   readonly departments?: readonly string[];
 }
 
+/** A refused login. retryAfterMs is set only when the source is throttled (HTTP 429 + Retry-After). */
+export type LoginRefusal = Extract<Verdict<never>, { ok: false }> & { readonly retryAfterMs?: number };
+
 export interface StaffAuth {
   createStaff(s: NewStaff, by?: string): Promise<Verdict<StaffIdentity>>;
-  login(name: string, password: string): Promise<Verdict<Session>>;
+  /** `source`: the client's address (the staff API) or 'cli'; lockout and throttle are counted per source. */
+  login(name: string, password: string, source?: string): Promise<{ ok: true; value: Session } | LoginRefusal>;
   authenticate(token: string): Verdict<StaffIdentity>;
   logout(token: string): boolean;
   listStaff(): StaffInfo[];
@@ -118,23 +126,17 @@ export function createStaffAuth(d: StaffAuthDeps): StaffAuth {
   const audit = d.audit ?? noAudit;
   const random = d.random ?? randomBytes;
   const { settings, log } = d;
-  // An unknown name still costs one scrypt, so response time does not tell which names exist.
+  // An unknown name, a locked or a disabled account still cost one scrypt, so neither the answer nor
+  // the time it takes tells them apart from a wrong password.
   const dummySalt = random(16);
+  const guard = createLoginGuard(settings);
+  const SAME_ANSWER = 'wrong name or password';
 
-  const loginFailed = (row: StaffRow | undefined, why: string): Verdict<never> => {
-    const now = d.clock.now().getTime();
-    d.db.transaction(() => {
-      const cur = row ? store.getStaff(row.id) : undefined;
-      if (cur) {
-        // A lock that has run out starts a fresh count; reaching the maximum locks for lockoutMs.
-        const count = cur.lockedUntil !== 0 && cur.lockedUntil <= now ? 1 : cur.failedLogins + 1;
-        const lockedUntil = count >= settings.maxFailedLogins ? now + settings.lockoutMs : cur.lockedUntil > now ? cur.lockedUntil : 0;
-        store.setLoginFailures(cur.id, count, lockedUntil);
-      }
-      audit('staff.login-failed', row ? row.id : '(unknown name)', { why });
-    }).immediate();
-    log.warn({ stage: 'staff-auth', staff: row ? row.id : '(unknown name)', why, code: 'FERRY_ERR_DESK_LOGIN_FAILED' }, 'login refused');
-    return fail('FERRY_ERR_DESK_LOGIN_FAILED', 'wrong name or password');
+  const loginFailed = (row: StaffRow | undefined, source: string, why: string): LoginRefusal => {
+    guard.failed(row ? row.id : null, source, d.clock.now().getTime());
+    audit('staff.login-failed', row ? row.id : '(unknown name)', { why, source });
+    log.warn({ stage: 'staff-auth', staff: row ? row.id : '(unknown name)', source, why, code: 'FERRY_ERR_DESK_LOGIN_FAILED' }, 'login refused');
+    return fail('FERRY_ERR_DESK_LOGIN_FAILED', SAME_ANSWER);
   };
 
   return {
@@ -156,22 +158,26 @@ export function createStaffAuth(d: StaffAuthDeps): StaffAuth {
       }).immediate();
     },
 
-    async login(name, password) {
+    async login(name, password, source = 'local') {
+      const src = String(source).slice(0, 100);
+      const wait = guard.sourceWait(src, d.clock.now().getTime());
+      if (wait > 0) {
+        // Checked before any password work: a throttled source costs the gateway nothing.
+        log.warn({ stage: 'staff-auth', source: src, code: 'FERRY_ERR_DESK_THROTTLED', waitMs: wait }, 'login refused: source throttled');
+        return { ...fail('FERRY_ERR_DESK_THROTTLED', `too many failed logins from this address; try again in ${Math.ceil(wait / 1000)} s`), retryAfterMs: wait };
+      }
       if (typeof name !== 'string' || typeof password !== 'string' || name.length > 64 || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-        return loginFailed(undefined, 'malformed');
+        return loginFailed(undefined, src, 'malformed');
       }
       const row = store.getStaff(name);
-      if (row && row.lockedUntil > d.clock.now().getTime()) {
-        log.warn({ stage: 'staff-auth', staff: row.id, code: 'FERRY_ERR_DESK_LOCKED' }, 'login refused: account locked');
-        audit('staff.login-locked', row.id, {});
-        return fail('FERRY_ERR_DESK_LOCKED', `too many failed logins; try again after ${new Date(row.lockedUntil).toISOString()}`);
-      }
       const params: ScryptParams = row ? { N: row.pwN, r: row.pwR, p: row.pwP, keyLen: row.pwHash.length } : settings.scrypt;
       const hash = await hashPassword(password, row ? row.pwSalt : dummySalt, params);
       const expected = row ? row.pwHash : Buffer.alloc(hash.length);
       const match = timingSafeEqual(hash, expected) && row !== undefined;
-      if (!match) return loginFailed(row, 'password');
-      if (row.disabled) return loginFailed(row, 'disabled');
+      // The lock is checked after the hash, so a locked account costs the same work as any other.
+      if (row && guard.locked(row.id, src, d.clock.now().getTime())) return loginFailed(row, src, 'locked');
+      if (!match) return loginFailed(row, src, 'password');
+      if (row.disabled) return loginFailed(row, src, 'disabled');
       // Raised cost parameters take effect at the next good login (the password is at hand only then).
       const s = settings.scrypt;
       const rehash = row.pwN !== s.N || row.pwR !== s.r || row.pwP !== s.p || row.pwHash.length !== s.keyLen;
@@ -181,8 +187,8 @@ export function createStaffAuth(d: StaffAuthDeps): StaffAuth {
       return d.db.transaction((): Verdict<Session> => {
         const now = d.clock.now().getTime();
         const cur = store.getStaff(row.id);
-        if (!cur || cur.disabled) return fail('FERRY_ERR_DESK_LOGIN_FAILED', 'wrong name or password');
-        store.setLoginFailures(row.id, 0, 0);
+        if (!cur || cur.disabled) return fail('FERRY_ERR_DESK_LOGIN_FAILED', SAME_ANSWER);
+        guard.succeeded(row.id, src);
         if (fresh) store.setPassword(row.id, fresh.salt, fresh.hash, s.N, s.r, s.p);
         const expiresAt = now + settings.sessionTtlMs;
         store.purgeSessions(now, now - settings.sessionIdleMs);
@@ -229,7 +235,7 @@ export function createStaffAuth(d: StaffAuthDeps): StaffAuth {
     listStaff() {
       return store.listStaff().map((r) => ({
         ...identityOf(r), disabled: r.disabled === 1, createdAt: new Date(r.createdAt).toISOString(),
-        lockedUntil: r.lockedUntil > d.clock.now().getTime() ? new Date(r.lockedUntil).toISOString() : null,
+        lockedUntil: ((until) => (until > 0 ? new Date(until).toISOString() : null))(guard.lockedUntil(r.id, d.clock.now().getTime())),
       }));
     },
 

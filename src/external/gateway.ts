@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { createInbox } from '../gateway/inbox.js';
+import { RejectedPackets } from '../store/rejected-packets.js';
 import { decodeCatalogue, decodeStatus } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
 import { outboxSource } from '../gateway/outbox-source.js';
@@ -55,7 +56,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     return null;
   };
   const inbox = createInbox({
-    db: store.db, clock, log, quarantine: store.quarantine, ...hooks,
+    db: store.db, clock, log, quarantine: store.quarantine, rejected: new RejectedPackets(store.db, cfg.maxRejected), ...hooks,
     admit: admitPackets('external', current, (caseId) => store.status.get(caseId) !== null),
     open: { keys: keys.open, signers: keys.signers },
     handlers: {

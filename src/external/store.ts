@@ -2,7 +2,7 @@
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
-import { REJECTED_SQL } from '../store/rejected-packets.js';
+import { REJECTED_BOUNDED_SQL, REJECTED_SQL } from '../store/rejected-packets.js';
 import { CASE_SECRET_SQL, STATUS_CACHE_SQL, StatusCache } from '../store/status-cache.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
@@ -16,6 +16,7 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 3, sql: CATALOGUE_CACHE_SQL + 'ALTER TABLE case_history ADD COLUMN event_json TEXT;' },
   { version: 4, sql: AUDIT_SQL },
   { version: 5, sql: CASE_SECRET_SQL },
+  { version: 6, sql: REJECTED_BOUNDED_SQL },
 ];
 
 export interface ExternalStore { db: Db; outbox: Outbox; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache }

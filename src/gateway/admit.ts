@@ -8,12 +8,15 @@ import { firstRule, zoneOf, type Zone } from '../policy/policy-model.js';
 import { checkFreshness } from '../policy/freshness.js';
 import { checkCorrelation } from '../policy/correlation.js';
 import { decide } from '../policy/decide.js';
+import { isWaived, type Waiver } from '../store/release-waiver.js';
 
-export function admitPackets(zone: Zone, policy: () => Policy, knownCase?: (caseId: string) => boolean): Admit {
-  return (p, now) => {
+/** `waive`: on an operator's release from quarantine, the one refusal that held the packet (see
+ *  release-waiver.ts); every other check runs as on first arrival. */
+export function admitPackets(zone: Zone, policy: () => Policy, knownCase?: (caseId: string) => boolean): (p: Parameters<Admit>[0], now: Date, waive?: Waiver | null) => ReturnType<Admit> {
+  return (p, now, waive = null) => {
     const pol = policy();
     const fresh = checkFreshness(pol.freshness, p.createdAt.getTime(), now);
-    if (!fresh.ok) return { code: fresh.code, detail: fresh.detail, rule: 'freshness' };
+    if (!fresh.ok && !isWaived(waive, { code: fresh.code, rule: 'freshness' })) return { code: fresh.code, detail: fresh.detail, rule: 'freshness' };
     for (const d of [p.fromDomain, p.toDomain]) {
       if (!pol.domains.has(d)) return { code: 'FERRY_ERR_POLICY_DOMAIN', detail: `domain "${d}" is not declared in the policy`, rule: 'default-deny' };
     }
@@ -30,7 +33,7 @@ export function admitPackets(zone: Zone, policy: () => Policy, knownCase?: (case
     }
     if (zone === 'external') {
       const d = decide(pol, { from: p.fromDomain, to: p.toDomain, kind: p.kind, bytes: p.body.length });
-      if (!d.allow) return { code: d.code, detail: d.detail, rule: d.rule };
+      if (!d.allow && !isWaived(waive, d)) return { code: d.code, detail: d.detail, rule: d.rule };
       if (knownCase) {
         const c = checkCorrelation(pol, { from: p.fromDomain, to: p.toDomain, kind: p.kind, caseId: p.caseId }, knownCase);
         if (!c.ok) return { code: c.code, detail: c.detail, rule: 'outbound.requireCorrelation' };

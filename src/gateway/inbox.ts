@@ -35,13 +35,15 @@ export interface InboxOptions {
   backlog?: () => number;
   /** Records each packet taken in (inside the batch transaction). */
   onAccepted?: (p: OpenedPacket) => void;
+  /** Where refused packets are kept (digest + bounded prefix, capped); default: the default cap. */
+  rejected?: RejectedPackets;
   /** Records each packet that failed to open (kept in rejected_packets). */
   onRejected?: (packetId: string | null, code: FerryErrorCode, detail: string) => void;
 }
 
 export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets } {
   const seen = new SeenPackets(o.db);
-  const rejected = new RejectedPackets(o.db);
+  const rejected = o.rejected ?? new RejectedPackets(o.db);
   const step = withSavepoint<{ code: FerryErrorCode; detail: string }>(o.db);
 
   const commit = o.db.transaction((batch: readonly IncomingPacket[]) => {

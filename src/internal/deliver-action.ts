@@ -37,6 +37,7 @@ export function queueAction(d: ActionDeps): KindHandler {
 export function prepareAction(d: ActionDeps): (q: QueuedPacket) => Promise<Prepared> {
   return prepareQueued<ApplicantAction>({
     policy: d.policy, receipt: false, parse: parseApplicantAction,
+    waiver: (q) => d.store.quarantine.waiverFor(q.packetId.toString('hex')),
     check: async (pol, from, to, raw, kind) => {
       const v = await checkAction(pol, from, to, raw, kind);
       return v.ok ? { ok: true, value: v.value.action } : v;

@@ -27,6 +27,7 @@ export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () 
 export function prepareSubmission(d: DeliverDeps): (q: QueuedPacket) => Promise<Prepared> {
   return prepareQueued<Submission>({
     policy: d.policy, receipt: true, parse: parseSubmission,
+    waiver: (q) => d.store.quarantine.waiverFor(q.packetId.toString('hex')),
     check: async (pol, from, to, raw, kind) => {
       const v = await checkSubmission(pol, from, to, raw, kind);
       return v.ok ? { ok: true, value: v.value.submission } : v;

@@ -4,6 +4,7 @@
 import type { InternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { createInbox } from '../gateway/inbox.js';
+import { RejectedPackets } from '../store/rejected-packets.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
 import { admitPackets } from '../gateway/admit.js';
@@ -72,6 +73,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     phoneOf: (caseId) => { const a = phoneStmt.get(caseId) as string | undefined; return a ? (JSON.parse(a) as { phone?: string }).phone ?? null : null; },
   });
   const drain = createDrain(drainDeps);
+  const rejected = new RejectedPackets(store.db, cfg.maxRejected);
 
   let link: LinkClient | null = null;
   const flushOut = () => { drain(); link?.pump(); };
@@ -81,13 +83,21 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     handlers: { submission: deliverSubmission(deps), supplement: deliverAction(deps), evaluation: deliverAction(deps) },
     prepare: (() => { const sub = prepareSubmission(deps); const act = prepareAction(deps); return (q) => (q.kind === 'submission' ? sub(q) : act(q)); })(),
     refuse: (q, code, detail, rule) => {
-      store.quarantine.hold({ packetId: q.packetId.toString('hex'), code, rule, detail, bytes: q.packet, receivedAt: Date.now() });
-      log.warn({ packet: q.packetId.toString('hex'), case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');
+      const id = q.packetId.toString('hex');
+      if (store.quarantine.hold({ packetId: id, code, rule, detail, bytes: q.packet, receivedAt: Date.now() })) {
+        log.warn({ packet: id, case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');
+        return;
+      }
+      // Released from quarantine, and a check the release did not waive refused it: it is not delivered.
+      // The quarantine decision is final, so the new refusal is kept (and audited) as a rejection.
+      rejected.add(id, code, `after release from quarantine: rule ${rule}: ${detail}`, q.packet, Date.now());
+      audit.record('packet.refused', id, { code, rule, detail: detail.slice(0, 500), afterRelease: true });
+      log.warn({ packet: id, case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'released packet refused again');
     },
     afterCommit: flushOut,
   });
   const inbox = createInbox({
-    db: store.db, clock: trust, log, quarantine: store.quarantine, admit: admitPackets('internal', current), ...hooks,
+    db: store.db, clock: trust, log, quarantine: store.quarantine, admit: admitPackets('internal', current), rejected, ...hooks,
     open: { keys: keys.open, signers: keys.signers },
     handlers: { submission: queueSubmission(deps), supplement: queueAction(deps), evaluation: queueAction(deps) },
     afterCommit: () => stamper.kick(),

@@ -3,7 +3,7 @@
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
-import { REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
+import { REJECTED_BOUNDED_SQL, REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
 import { INTRANET_CASES_SQL, IntranetCases } from '../store/intranet-cases.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
@@ -22,6 +22,7 @@ export const INTERNAL_MIGRATIONS = [
   { version: 5, sql: GATEWAY_KV_SQL },
   { version: 6, sql: AUDIT_SQL },
   { version: 7, sql: NOTIFICATIONS_SQL },
+  { version: 8, sql: REJECTED_BOUNDED_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }

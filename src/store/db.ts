@@ -1,6 +1,7 @@
 // One SQLite file per gateway, opened in WAL mode with synchronous=FULL: a row the API or the link has
 // acknowledged survives a power cut, not only a process crash.
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdirSync, chmodSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FerryError } from '../errors.js';
@@ -18,6 +19,8 @@ export function openDb(file: string, migrations: readonly Migration[]): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
+  // For migrations that convert stored bytes to digests (rejected-packets.ts); SQLite has no SHA-256.
+  db.function('ferry_sha256', { deterministic: true }, (b: unknown) => (Buffer.isBuffer(b) ? createHash('sha256').update(b).digest() : null));
   migrate(db, migrations);
   return db;
 }

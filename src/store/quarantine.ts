@@ -7,6 +7,7 @@
 import { fail, type Verdict } from '../errors.js';
 import type { Clock } from '../time/clock.js';
 import type { Db } from './db.js';
+import { waiverOf, type Waiver } from './release-waiver.js';
 
 export const QUARANTINE_SQL = `
 CREATE TABLE quarantine (
@@ -104,10 +105,21 @@ export class Quarantine {
     return (o.state ? this.listByState.all({ ...args, state: o.state }) : this.listAll.all(args)) as QuarantineEntry[];
   }
 
+  /** For a packet released from quarantine: the refusal its release waives (null: none, or not released). */
+  waiverFor(packetId: string): Waiver | null {
+    const e = this.get(packetId);
+    return e && e.state === 'released' ? waiverOf(e) : null;
+  }
+
   counts(): Record<QuarantineState, number> {
     const out: Record<QuarantineState, number> = { held: 0, released: 0, rejected: 0 };
     for (const r of this.countStmt.all() as { state: QuarantineState; n: number }[]) out[r.state] = r.n;
     return out;
+  }
+
+  /** The packet exactly as received. */
+  bytesOf(packetId: string): Buffer | undefined {
+    return this.bytesStmt.get(packetId) as Buffer | undefined;
   }
 
   /** Releases a held packet; returns its exact bytes for the caller to re-deliver. */

@@ -27,6 +27,9 @@ export interface TimeConfig {
   readonly timeoutMs: number;
 }
 
+/** The most an operator may raise hardLimitMs to (see DEFAULT_TIME_CONFIG.hardLimitMs for the threat). */
+export const MAX_HARD_LIMIT_MS = 60_000;
+
 /** The NTP port (RFC 5905 §7.2, IANA). */
 export const NTP_PORT = 123;
 
@@ -41,9 +44,13 @@ export const DEFAULT_TIME_CONFIG: Readonly<Omit<TimeConfig, 'sources'>> = Object
   // A host whose own chronyd/ntpd works keeps within a few ms of its servers; 100 ms off means the
   // host's clock discipline has failed. now() still corrects it, so this degrades rather than stops.
   maxOffsetMs: 100,
-  // RFC 5905 Appendix A.1.1 PANICT (1000 s): the offset at which ntpd gives up and asks for a human.
-  // A correction this large is more likely a compromised set of sources or a wild host clock than truth.
-  hardLimitMs: 1_000_000,
+  // What the agreed time may move now() away from the host's own (chrony-disciplined) clock. Plain SNTP
+  // is unauthenticated: an attacker on the path to every source can make them "agree" on a shifted time,
+  // and up to this limit now() follows (state `degraded`), so each token's genTime moves with it. ntpd's
+  // PANICT (1000 s, RFC 5905 A.1.1) let that backdate a receipt by a quarter of an hour; 10 s keeps the
+  // shift below what changes a working-day deadline or the freshness verdict of a packet, and is still
+  // several days of drift for an undisciplined host (≤ 50 ppm ≈ 4.3 s/day). Beyond it: untrusted, hold.
+  hardLimitMs: 10_000,
   // RFC 5905 §7.2 MAXDIST (1 s): a server that cannot bound its own error to a second says nothing
   // useful, and its wide interval would "agree" with almost any falseticker.
   maxDistanceMs: 1_000,

@@ -2,7 +2,7 @@
 // nonsense values are named, so a typo in config/*.yaml cannot silently weaken the clock.
 
 import { fail, type Verdict } from '../errors.js';
-import { DEFAULT_TIME_CONFIG, type TimeConfig, type TimeSourceConfig } from './limits.js';
+import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS, type TimeConfig, type TimeSourceConfig } from './limits.js';
 
 /** What an operator writes: sources are required, every other field falls back to DEFAULT_TIME_CONFIG. */
 export type TimeConfigInput = Pick<TimeConfig, 'sources'> & Partial<Omit<TimeConfig, 'sources'>>;
@@ -52,6 +52,7 @@ export function resolveTimeConfig(input: TimeConfigInput): Verdict<ResolvedTimeC
   }
   if (maxOffsetMs <= 0) return bad('"maxOffsetMs" must be more than 0');
   if (hardLimitMs < maxOffsetMs) return bad(`"hardLimitMs" (${hardLimitMs}) must be at least "maxOffsetMs" (${maxOffsetMs})`);
+  if (hardLimitMs > MAX_HARD_LIMIT_MS) return bad(`"hardLimitMs" (${hardLimitMs}) may be at most ${MAX_HARD_LIMIT_MS}: a larger correction lets an on-path attacker move stamped time that far`);
   if (maxDistanceMs <= 0) return bad('"maxDistanceMs" must be more than 0');
   if (timeoutMs < 1) return bad('"timeoutMs" must be at least 1');
   if (pollIntervalMs < 1) return bad('"pollIntervalMs" must be at least 1');

@@ -145,7 +145,7 @@ describe('fee, result and close (one charge)', () => {
   it('issues the result only after the charge and, in pre-review mode, the originals check', () => {
     const c = run(decidedDeed(), [['2026-03-04T10:00', chief('rer'), { type: 'decide' }]]).c;
     refused(step(c, '2026-03-04T11:00', window('rer'), { type: 'issue-result', originalsChecked: true }), 'FERRY_ERR_APPROVAL_FEE_UNPAID');
-    const paid = run(c, [['2026-03-04T11:00', cashier, { type: 'record-payment', amountFen: 8000, reference: 'BANK-1' }]]).c;
+    const paid = run(c, [['2026-03-04T11:00', cashier('rer'), { type: 'record-payment', amountFen: 8000, reference: 'BANK-1' }]]).c;
     expect(paid.payments).toEqual([{ at: '2026-03-04T03:00:00.000Z', by: 'cashier-1', amountFen: 8000, reference: 'BANK-1' }]);
     refused(step(paid, '2026-03-05T09:00', window('rer'), { type: 'issue-result' }), 'FERRY_ERR_APPROVAL_ORIGINALS');
     const done = run(paid, [
@@ -190,7 +190,7 @@ describe('withdrawal, roles and the trusted clock', () => {
     ['another department\'s window accepting (two-place acceptance)', window('tax'), accept],
     ['a supervisor doing anything', supervisor, accept],
     ['another applicant withdrawing', { role: 'applicant', id: 'applicant-2' } as const, { type: 'withdraw' }],
-    ['a cashier refusing', cashier, { type: 'refuse', reason: 'x' }],
+    ['a cashier refusing', cashier('aic'), { type: 'refuse', reason: 'x' }],
   ])('refuses %s', (_why, actor, cmd) => {
     refused(step(received('SCJG-001', '2026-02-12T09:00'), '2026-02-13T10:00', actor, cmd), 'FERRY_ERR_APPROVAL_ROLE');
   });

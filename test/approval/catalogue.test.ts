@@ -50,6 +50,7 @@ describe('a bad item file is refused with the file and the key named', () => {
     ['a material id twice', edit('id: articles', 'id: application'), /materials\[1\]: material id 'application' appears twice/],
     ['a fee in yuan with decimals', edit('fee: free', 'fee:\n  amountFen: 80.5\n  legalBasis: x'), /fee\.amountFen: must be an integer/],
     ['a fee without its legal basis', edit('fee: free', 'fee:\n  amountFen: 8000'), /fee\.legalBasis: is required/],
+    ['a charging department that is not on the item', edit('fee: free', 'fee: free\nchargingDepartment: rer'), /chargingDepartment: 'rer' is not a department of this item \(aic, qts, tax\)/],
     ['a fee that is neither free nor a mapping', edit('fee: free', 'fee: none'), /fee: must be 'free' or a mapping/],
     ['an unknown mode', edit('mode: direct', 'mode: online'), /mode: must be one of direct, pre-review, extended/],
     ['a green limit longer than the promised one', edit('  promisedDays: 1\nresult', '  promisedDays: 5\nresult'), /greenChannel\.promisedDays: green-channel limit 5 is longer/],

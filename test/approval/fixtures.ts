@@ -39,7 +39,8 @@ export const applicant: Actor = { role: 'applicant', id: 'applicant-1' };
 export const window = (dept: string, id = `win-${dept}`): Actor => ({ role: 'window', id, department: dept });
 export const officer = (dept: string, id = `${dept}-a`): Actor => ({ role: 'officer', id, department: dept });
 export const chief = (dept: string): Actor => ({ role: 'chief', id: `chief-${dept}`, department: dept });
-export const cashier: Actor = { role: 'cashier', id: 'cashier-1', department: 'finance' };
+/** A cashier of `dept` (only the item's charging department's cashier may record its fee). */
+export const cashier = (dept: string, id = 'cashier-1'): Actor => ({ role: 'cashier', id, department: dept });
 export const supervisor: Actor = { role: 'supervisor', id: 'sup-1', department: 'supervision' };
 
 /** A/B assignments for every involved department: <dept>-a and <dept>-b. */

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseState, HistoryEntry } from '../../src/approval/case-state.js';
 import { DEFAULT_SUPERVISION_SETTINGS, parseSupervisionSettings } from '../../src/approval/settings.js';
-import { inspect, type Card } from '../../src/approval/supervision.js';
-import { applicant, assignments, calendar, cashier, chief, cst, item, officer, received, run, window } from './fixtures.js';
+import { inspect, refusedFeeCard, type Card } from '../../src/approval/supervision.js';
+import { applicant, assignments, calendar, chief, cst, item, officer, received, run, window } from './fixtures.js';
 
 const S = DEFAULT_SUPERVISION_SETTINGS;
 const at = (local: string) => cst(local).toISOString();
@@ -92,7 +92,12 @@ describe('fee violations (one charge, at the catalogue amount)', () => {
       ['2026-09-30T10:00', chief('rer'), { type: 'decide' }],
     ]).c;
   }
-  const pay = (c: CaseState, ...amounts: number[]) => run(c, amounts.map((a, i) => [`2026-09-30T1${i + 1}:00`, cashier, { type: 'record-payment', amountFen: a, reference: `B${i}` }] as const)).c;
+  // The table now refuses every charge but the one right one (transitions.test.ts); supervision still
+  // judges whatever payments a stored case carries (a case recorded before that guard, or a row edited
+  // by hand), so these cases write the payments straight into the state.
+  const pay = (c: CaseState, ...amounts: number[]): CaseState => ({
+    ...c, payments: amounts.map((a, i) => ({ at: at(`2026-09-30T1${i + 1}:00`), by: 'cashier-1', amountFen: a, reference: `B${i}` })),
+  });
   const fee = (c: CaseState) => look(c, '2026-09-30T18:00').filter((k) => k.kind.startsWith('fee'));
 
   it.each([
@@ -118,9 +123,24 @@ describe('fee violations (one charge, at the catalogue amount)', () => {
       ['2026-03-03T09:00', officer('qts'), { type: 'give-opinion', verdict: 'approve' }],
       ['2026-03-03T09:00', officer('tax'), { type: 'give-opinion', verdict: 'approve' }],
       ['2026-03-03T10:00', chief('aic'), { type: 'decide' }],
-      ['2026-03-03T11:00', cashier, { type: 'record-payment', amountFen: 1000, reference: 'B1' }],
     ]).c;
-    expect(look(lic, '2026-03-03T12:00').map((k) => k.detail)).toEqual(['charged 1000 fen; the catalogue fee is 0 fen']);
+    const charged: CaseState = { ...lic, payments: [{ at: at('2026-03-03T11:00'), by: 'cashier-1', amountFen: 1000, reference: 'B1' }] };
+    expect(look(charged, '2026-03-03T12:00').map((k) => k.detail)).toEqual(['charged 1000 fen; the catalogue fee is 0 fen']);
+  });
+});
+
+describe('a refused charge of the wrong amount is still a red card', () => {
+  it('names the charging department, the cashier, the instant and both amounts', () => {
+    const c = run(deedBeforeNationalDay(), [
+      ['2026-09-30T09:00', officer('rer'), { type: 'give-opinion', verdict: 'approve' }],
+      ['2026-09-30T09:00', officer('ltax'), { type: 'give-opinion', verdict: 'approve' }],
+      ['2026-09-30T10:00', chief('rer'), { type: 'decide' }],
+    ]).c;
+    expect(refusedFeeCard(c, { by: 'rer.cash', amountFen: 7999, at: cst('2026-09-30T11:00') })).toEqual({
+      id: `C-BDC-003/fee-mismatch/refused-${at('2026-09-30T11:00')}`, caseId: 'C-BDC-003', colour: 'red', kind: 'fee-mismatch',
+      subject: `refused-${at('2026-09-30T11:00')}`, department: 'rer', officer: 'rer.cash', at: at('2026-09-30T11:00'),
+      detail: 'tried to charge 7999 fen; the catalogue fee is 8000 fen (refused)',
+    });
   });
 });
 

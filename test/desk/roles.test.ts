@@ -70,7 +70,8 @@ describe('role enforcement on case actions', () => {
     ['aic.win', 'decided', { type: 'issue-result' }, 200, 'ok'],
     ['aic.both', 'decided', { type: 'issue-result' }, 200, 'ok'], // acts as its window role
     ['aic.lead', 'decided', { type: 'issue-result' }, 403, 'FERRY_ERR_APPROVAL_ROLE'],
-    ['aic.cash', 'decided', { type: 'record-payment', amountFen: 100, reference: 'BANK-1' }, 200, 'ok'],
+    // SCJG-001 is free: a cashier of the right department may not charge it anything.
+    ['aic.cash', 'decided', { type: 'record-payment', amountFen: 100, reference: 'BANK-1' }, 409, 'FERRY_ERR_APPROVAL_FEE_AMOUNT'],
     ['aic.win', 'decided', { type: 'record-payment', amountFen: 100, reference: 'BANK-1' }, 403, 'FERRY_ERR_APPROVAL_ROLE'],
     ['aic.win', 'accepted', { type: 'withdraw' }, 403, 'FERRY_ERR_APPROVAL_ROLE'], // the applicant's step
     ['aic.win', 'decided', { type: 'withdraw' }, 409, 'FERRY_ERR_APPROVAL_TRANSITION'],

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createStaffAuth } from '../../src/desk/staff-auth.js';
 import { DEFAULT_SCRYPT, deskSettings, DEFAULT_DESK_CONFIG } from '../../src/desk/settings.js';
 import { pino } from 'pino';
-import { PASSWORD, addStaff, bearer, harness, login, type Harness } from './helpers.js';
+import { PASSWORD, addStaff, bearer, cst, harness, login, type Harness } from './helpers.js';
 
 let h: Harness;
 afterEach(async () => { await h.close(); });
@@ -83,32 +83,70 @@ describe('staff sessions', () => {
 });
 
 describe('logins', () => {
-  it('lock an account after 5 failures for 15 minutes, then count afresh', async () => {
+  const loginFrom = (remoteAddress: string, name: string, password: string) =>
+    h.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { name, password }, remoteAddress });
+  const outcome = async (remoteAddress: string, name: string, password: string) => {
+    const r = await loginFrom(remoteAddress, name, password);
+    return r.statusCode === 200 ? 'ok' : `${r.statusCode} ${r.json().error.code}`;
+  };
+  const DESK = '10.1.1.20';
+  const ELSEWHERE = '10.9.9.9';
+
+  it('lock an account for the guessing address only, for 15 minutes, then count afresh', async () => {
     h = await harness('2026-03-02T09:00');
     await addStaff(h, 'aic.win', 'aic', ['window']);
-    const attempt = async (password: string) => {
-      const r = await h.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { name: 'aic.win', password } });
-      return r.statusCode === 200 ? 'ok' : `${r.statusCode} ${r.json().error.code}`;
-    };
-    for (let i = 0; i < 5; i++) expect(await attempt('Wrong-password-1')).toBe('401 FERRY_ERR_DESK_LOGIN_FAILED');
-    expect(await attempt(PASSWORD)).toBe('429 FERRY_ERR_DESK_LOCKED');
+    for (let i = 0; i < 5; i++) expect(await outcome(ELSEWHERE, 'aic.win', 'Wrong-password-1')).toBe('401 FERRY_ERR_DESK_LOGIN_FAILED');
+    // The guessing address is locked out of this account, even with the right password …
+    expect(await outcome(ELSEWHERE, 'aic.win', PASSWORD)).toBe('401 FERRY_ERR_DESK_LOGIN_FAILED');
+    expect(h.auth.listStaff().find((s) => s.id === 'aic.win')?.lockedUntil).toBe(cst('2026-03-02T09:15').toISOString());
+    // … while the officer at their own desk logs in as usual (no targeted lock-out).
+    expect(await outcome(DESK, 'aic.win', PASSWORD)).toBe('ok');
     h.clock.set('2026-03-02T09:14');
-    expect(await attempt(PASSWORD)).toBe('429 FERRY_ERR_DESK_LOCKED');
+    expect(await outcome(ELSEWHERE, 'aic.win', PASSWORD)).toBe('401 FERRY_ERR_DESK_LOGIN_FAILED');
     h.clock.set('2026-03-02T09:16');
     // The lock ran out: one more failure does not lock again at once.
-    expect(await attempt('Wrong-password-1')).toBe('401 FERRY_ERR_DESK_LOGIN_FAILED');
-    expect(await attempt(PASSWORD)).toBe('ok');
-    expect(h.db.prepare("SELECT failed_logins, locked_until FROM staff WHERE id = 'aic.win'").get()).toEqual({ failed_logins: 0, locked_until: 0 });
+    expect(await outcome(ELSEWHERE, 'aic.win', 'Wrong-password-1')).toBe('401 FERRY_ERR_DESK_LOGIN_FAILED');
+    expect(await outcome(ELSEWHERE, 'aic.win', PASSWORD)).toBe('ok');
+    expect(h.audits.filter((a) => a.action === 'staff.login-failed').map((a) => a.detail['why'])).toEqual(['password', 'password', 'password', 'password', 'password', 'locked', 'locked', 'password']);
   });
 
-  it('answer an unknown name exactly as a wrong password', async () => {
+  it('answer an unknown name, a wrong password, a disabled and a locked account alike', async () => {
     h = await harness();
     await addStaff(h, 'aic.win', 'aic', ['window']);
-    const a = await h.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { name: 'nobody', password: PASSWORD } });
-    const b = await h.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { name: 'aic.win', password: 'Wrong-password-1' } });
-    expect([a.statusCode, a.json()]).toEqual([b.statusCode, b.json()]);
+    await addStaff(h, 'aic.gone', 'aic', ['window']);
+    h.auth.disableStaff('aic.gone');
+    await addStaff(h, 'aic.locked', 'aic', ['window']);
+    for (let i = 0; i < 5; i++) await loginFrom(DESK, 'aic.locked', 'Wrong-password-1');
+    const answers = await Promise.all([
+      loginFrom(DESK, 'nobody', PASSWORD), loginFrom(DESK, 'aic.win', 'Wrong-password-1'),
+      loginFrom(DESK, 'aic.gone', PASSWORD), loginFrom(DESK, 'aic.locked', PASSWORD),
+    ]);
+    const seen = answers.map((r) => JSON.stringify([r.statusCode, r.headers['www-authenticate'] ?? null, r.headers['retry-after'] ?? null, r.json()]));
+    expect(new Set(seen).size).toBe(1);
+    expect(answers[0]!.statusCode).toBe(401);
+    expect(answers[0]!.json()).toEqual({ error: { code: 'FERRY_ERR_DESK_LOGIN_FAILED', message: 'wrong name or password' } });
     const bad = await h.app.inject({ method: 'POST', url: '/api/v1/staff/login', payload: { name: 'aic.win' } });
     expect([bad.statusCode, bad.json().error.code]).toEqual([400, 'FERRY_ERR_DESK_FIELD']);
+  });
+
+  it('throttle an address that fails 20 times over any accounts: 429 with Retry-After, before any password work', async () => {
+    h = await harness('2026-03-02T09:00');
+    await addStaff(h, 'aic.win', 'aic', ['window']);
+    // Spraying one guess over many names (real and invented) never locks a pair, but counts per source.
+    for (let i = 0; i < 20; i++) expect(await outcome(ELSEWHERE, i % 2 ? 'aic.win' : `guess.${i}`, `Wrong-password-${i}`)).toBe('401 FERRY_ERR_DESK_LOGIN_FAILED');
+    const throttled = await loginFrom(ELSEWHERE, 'aic.win', PASSWORD);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.json().error.code).toBe('FERRY_ERR_DESK_THROTTLED');
+    expect(throttled.headers['retry-after']).toBe(String(15 * 60));
+    // The same answer whether the name exists or not: the throttle depends on the address alone.
+    const unknown = await loginFrom(ELSEWHERE, 'nobody.at.all', PASSWORD);
+    expect([unknown.statusCode, unknown.json()]).toEqual([429, throttled.json()]);
+    // Other addresses are not affected.
+    expect(await outcome(DESK, 'aic.win', PASSWORD)).toBe('ok');
+    h.clock.set('2026-03-02T09:10');
+    expect((await loginFrom(ELSEWHERE, 'aic.win', PASSWORD)).headers['retry-after']).toBe(String(5 * 60));
+    h.clock.set('2026-03-02T09:15');
+    expect(await outcome(ELSEWHERE, 'aic.win', PASSWORD)).toBe('ok');
   });
 
   it('store scrypt N=2^15 r=8 p=1 with a per-user salt, as node\'s scryptSync recomputes it', async () => {

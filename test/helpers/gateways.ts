@@ -66,7 +66,9 @@ export function spawnGateway(role: 'external' | 'internal', config: string): Gat
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ is missing: run `npm run build` (npm test does it)');
   // FERRY_CPU_PROF=<dir> writes a V8 CPU profile of each gateway (for `npm run bench` investigations).
   const prof = process.env.FERRY_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.FERRY_CPU_PROF}`] : [];
-  const proc = spawn(process.execPath, [...prof, BIN, 'start', role, '--config', config, '--allow-root'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A test config that stamps on untrusted time is a demo config: only --demo lets it start.
+  const demo = /whenUntrusted:\s*warn/.test(readFileSync(config, 'utf8')) ? ['--demo'] : [];
+  const proc = spawn(process.execPath, [...prof, BIN, 'start', role, '--config', config, '--allow-root', ...demo], { stdio: ['ignore', 'pipe', 'pipe'] });
   const log: string[] = [];
   const collect = (b: Buffer) => { for (const l of b.toString('utf8').split('\n')) if (l) log.push(l); };
   proc.stdout!.on('data', collect);

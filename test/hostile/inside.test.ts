@@ -209,10 +209,13 @@ describe('hostile packets over the real link into the real internal gateway', ()
     switch (row.lands) {
       case 'rejected': {
         expect(count('rejected_packets')).toBe(rejectedBefore + 1);
-        const r = db.prepare('SELECT packet_id AS pid, code, bytes FROM rejected_packets ORDER BY rejected_packets.id DESC LIMIT 1').get() as { pid: string | null; code: string; bytes: Buffer };
+        const r = db.prepare('SELECT packet_id AS pid, code, digest, size, prefix FROM rejected_packets ORDER BY rejected_packets.id DESC LIMIT 1').get() as { pid: string | null; code: string; digest: Buffer; size: number; prefix: Buffer };
         expect(r.code).toBe(row.code);
         expect(r.pid).toBe(row.idStored ? hex(s.packetId) : null);
-        expect(r.bytes.equals(s.bytes)).toBe(true); // kept exactly as received, as evidence
+        // Kept as evidence, bounded: the SHA-256 and size of exactly what arrived, and its first 4 KiB.
+        expect(r.digest.equals(createHash('sha256').update(s.bytes).digest())).toBe(true);
+        expect(r.size).toBe(s.bytes.length);
+        expect(r.prefix.equals(s.bytes.subarray(0, 4096))).toBe(true);
         expect(db.prepare('SELECT 1 FROM quarantine WHERE packet_id = ?').get(hex(s.packetId))).toBeUndefined();
         break;
       }

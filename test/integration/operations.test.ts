@@ -42,7 +42,7 @@ async function until<T>(what: string, f: () => Promise<T | false | undefined>, m
 
 describe('host refusals at start', () => {
   it('refuses to run as root without --allow-root', () => {
-    const r = ferry(['start', 'internal', '--config', join(pair.dir, 'internal.yaml')]);
+    const r = ferry(['start', 'internal', '--demo', '--config', join(pair.dir, 'internal.yaml')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('refusing to run as root');
   });
@@ -50,7 +50,7 @@ describe('host refusals at start', () => {
     const key = join(pair.dir, 'certs/tsa.key');
     chmodSync(key, 0o644);
     try {
-      const r = ferry(['start', 'internal', '--allow-root', '--config', join(pair.dir, 'internal.yaml')]);
+      const r = ferry(['start', 'internal', '--allow-root', '--demo', '--config', join(pair.dir, 'internal.yaml')]);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain('FERRY_ERR_PKI_KEY_FILE');
     } finally { chmodSync(key, 0o600); }

@@ -38,6 +38,7 @@ describe('resolveTimeConfig', () => {
     ['a negative tolerance', { sources: SOURCES, toleranceMs: -1 }, /"toleranceMs"/],
     ['an infinite timeout', { sources: SOURCES, timeoutMs: Infinity }, /"timeoutMs"/],
     ['a string interval', { sources: SOURCES, pollIntervalMs: '64s' }, /"pollIntervalMs"/],
+    ['hard limit above 60 s (an on-path attacker could move stamped time that far)', { sources: SOURCES, hardLimitMs: 60_001 }, /"hardLimitMs" \(60001\) may be at most 60000/],
     ['hard limit below max offset', { sources: SOURCES, maxOffsetMs: 500, hardLimitMs: 100 }, /"hardLimitMs" \(100\) must be at least "maxOffsetMs" \(500\)/],
     ['max offset 0', { sources: SOURCES, maxOffsetMs: 0 }, /"maxOffsetMs" must be more than 0/],
   ])('refuses %s, naming it', (_n, input, message) => {

@@ -92,14 +92,27 @@ describe('TrustedClock', () => {
     await c.poll();
     expect(c.now().getTime()).toBe(1_700_000_000_500);
     mono += 1_000;
-    local += 600_000 + 1_000; // someone steps the host clock ten minutes ahead between polls
+    local += 5_000 + 1_000; // someone steps the host clock five seconds ahead between polls
     expect(c.now().getTime()).toBe(1_700_000_001_500);
     expect(c.trustedNow()).toEqual({ ok: true, value: new Date(1_700_000_001_500) });
-    // The next poll sees the step as an offset of −10 min: beyond maxOffsetMs, within the hard limit.
-    s.answers[1001] = s.answers[1002] = s.answers[1003] = 500 - 600_000;
+    // The next poll sees the step as an offset of −5 s: beyond maxOffsetMs, within the 10 s hard limit.
+    s.answers[1001] = s.answers[1002] = s.answers[1003] = 500 - 5_000;
     const st = await c.poll();
     expect(st).toMatchObject({ state: 'degraded', degradedBy: ['local-offset'] });
     expect(c.now().getTime()).toBe(1_700_000_001_500);
+  });
+
+  it('does not follow agreeing sources more than 10 s (the default hard limit) from the host clock', async () => {
+    // Unauthenticated SNTP: an on-path attacker can make every source agree on a shifted time. Up to the
+    // hard limit now() would follow; beyond it the clock is untrusted and stamping holds.
+    const s = scripted({ 1001: 10_001, 1002: 10_001, 1003: 10_001 });
+    const c = make({}, { query: s.query, clock: () => 1_700_000_000_000 });
+    const st = await c.poll();
+    expect(st.state).toBe('untrusted');
+    expect(st.reason).toMatch(/beyond hardLimitMs 10000/);
+    expect(c.trustedNow().ok).toBe(false);
+    s.answers[1001] = s.answers[1002] = s.answers[1003] = 9_000;
+    expect((await c.poll()).state).toBe('degraded');
   });
 
   it('serves the plain local clock and refuses trustedNow() while untrusted', async () => {
