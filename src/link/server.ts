@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
-import { checkPeer, type PeerPin } from './peer-identity.js';
+import { checkPeer, LINK_SERVER_PEER_ROLE, type PeerPinConfig } from './peer-identity.js';
 import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
 import { TLS_BASE, type TlsMaterial } from './tls-material.js';
 
@@ -13,7 +13,7 @@ export interface LinkServerOptions extends SessionOptions {
   port: number;
   path: string;
   tls: TlsMaterial;
-  peer: PeerPin;
+  peer: PeerPinConfig;
 }
 
 export class LinkServer {
@@ -31,7 +31,7 @@ export class LinkServer {
     this.wss = new WebSocketServer({
       server: this.server, path: opts.path, maxPayload: DEFAULT_MAX_PACKET_BYTES + 1024, perMessageDeflate: false,
       verifyClient: (info, cb) => {
-        const why = checkPeer((info.req.socket as TLSSocket).getPeerCertificate(), opts.peer);
+        const why = checkPeer((info.req.socket as TLSSocket).getPeerCertificate(), { ...opts.peer, role: LINK_SERVER_PEER_ROLE });
         if (why) { log.warn({ reason: why }, 'link peer refused'); cb(false, 403, 'peer not pinned'); return; }
         cb(true);
       },

@@ -36,6 +36,8 @@ export const OID = {
   subjectAltName: '2.5.29.17',
   subjectKeyIdentifier: '2.5.29.14',
   authorityKeyIdentifier: '2.5.29.35',
+  certificatePolicies: '2.5.29.32',
+  crlDistributionPoints: '2.5.29.31',
 } as const;
 
 export interface CertFacts {
@@ -52,6 +54,8 @@ export interface CertFacts {
   /** DER of the subject and issuer Names, for RFC 5280 §6.1.3 (a)(4) name chaining. */
   readonly subjectDer: Buffer;
   readonly issuerDer: Buffer;
+  /** certificatePolicies policy identifiers (RFC 5280 §4.2.1.4); [] when the extension is absent. */
+  readonly policies: readonly string[];
   /** OIDs of every extension marked critical. */
   readonly criticalOids: readonly string[];
 }
@@ -70,6 +74,7 @@ function parse(cert: X509Certificate): CertFacts {
   const bc = p.getExtension(x509.BasicConstraintsExtension);
   const ski = p.getExtension(x509.SubjectKeyIdentifierExtension);
   const aki = p.getExtension(x509.AuthorityKeyIdentifierExtension);
+  const pol = p.getExtension(x509.CertificatePolicyExtension);
   return {
     keyUsage: ku ? KEY_USAGE_NAMES.filter((_, i) => (ku.usages & (1 << i)) !== 0) : undefined,
     keyUsageCritical: ku?.critical ?? false,
@@ -80,6 +85,7 @@ function parse(cert: X509Certificate): CertFacts {
     authorityKeyId: aki?.keyId?.toLowerCase(),
     subjectDer: Buffer.from(p.subjectName.toArrayBuffer()),
     issuerDer: Buffer.from(p.issuerName.toArrayBuffer()),
+    policies: pol ? pol.policies.map((x) => String(x)) : [],
     criticalOids: p.extensions.filter((e) => e.critical).map((e) => e.type),
   };
 }
