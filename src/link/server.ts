@@ -7,6 +7,7 @@ import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
 import { checkPeer, LINK_SERVER_PEER_ROLE, type PeerPinConfig } from './peer-identity.js';
 import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
 import { TLS_BASE, type TlsMaterial } from './tls-material.js';
+import { guardConnections, LINK_LIMITS, tlsServerTimeouts, type ConnectionLimits } from '../net/connection-guard.js';
 
 export interface LinkServerOptions extends SessionOptions {
   host: string;
@@ -14,6 +15,8 @@ export interface LinkServerOptions extends SessionOptions {
   path: string;
   tls: TlsMaterial;
   peer: PeerPinConfig;
+  /** Connection caps and deadlines on the link port (default LINK_LIMITS: one peer, a few sockets). */
+  limits?: ConnectionLimits;
 }
 
 export class LinkServer {
@@ -25,8 +28,10 @@ export class LinkServer {
     log: SessionLog, onState?: (up: boolean) => void) {
     this.server = createServer({
       ...TLS_BASE, key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca,
-      requestCert: true, rejectUnauthorized: true,
+      requestCert: true, rejectUnauthorized: true, ...tlsServerTimeouts(opts.limits ?? LINK_LIMITS),
     }, (_req, res) => { res.writeHead(426).end(); });
+    // The link port faces the external network: bound it like the applicant port (no request bodies).
+    guardConnections(this.server, opts.limits ?? LINK_LIMITS, 0);
     this.server.on('tlsClientError', (e) => log.warn({ err: e.message }, 'link TLS handshake refused'));
     this.wss = new WebSocketServer({
       server: this.server, path: opts.path, maxPayload: DEFAULT_MAX_PACKET_BYTES + 1024, perMessageDeflate: false,
