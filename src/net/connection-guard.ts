@@ -60,9 +60,14 @@ export interface GuardStats {
   slowBodies: number;
 }
 
-/** The TLS handshake deadline (node's default is 120 s) can only be given when the server is made. */
-export function tlsServerTimeouts(limits: ConnectionLimits): { handshakeTimeout: number } {
-  return { handshakeTimeout: limits.handshakeTimeoutMs };
+/** Options only accepted when the server is made: the TLS handshake deadline (node's default is
+ *  120 s), and how often node sweeps connections for the header and request deadlines (default 30 s,
+ *  which would let a stalled header block live for 30 s whatever headersTimeout says). */
+export function tlsServerTimeouts(limits: ConnectionLimits): { handshakeTimeout: number; connectionsCheckingInterval: number } {
+  return {
+    handshakeTimeout: limits.handshakeTimeoutMs,
+    connectionsCheckingInterval: Math.max(100, Math.min(1000, Math.floor(limits.headersTimeoutMs / 2))),
+  };
 }
 
 /** Applies `limits` to a node http(s) server that has not started listening yet. */
