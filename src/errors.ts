@@ -19,6 +19,7 @@ export const ERRORS = {
   FERRY_ERR_API_RECEIPT: { status: 502, meaning: 'the stored receipt token failed verification and is withheld (logged as an incident)' },
   FERRY_ERR_API_UNKNOWN_ITEM: { status: 404, meaning: 'the submission names an item code that is not in the published catalogue' },
   FERRY_ERR_API_FORM: { status: 400, meaning: "a form field is missing, unknown or invalid for the item's field schema; the message names each" },
+  FERRY_ERR_API_CLIENT_CERT: { status: 403, meaning: 'the TLS client certificate is missing, does not chain to the deployment CA, or lacks the role this listener requires' },
   FERRY_ERR_API_INTERNAL: { status: 500, meaning: 'an unexpected fault; nothing was accepted' },
   FERRY_ERR_API_CASE_ACCESS: { status: 404, meaning: 'no case matches this case number and case secret (the same answer for an unknown case, a wrong secret and none)' },
   FERRY_ERR_API_THROTTLED: { status: 429, meaning: 'too many wrong case secrets from this address or for this case; retry after the given seconds' },
@@ -33,6 +34,7 @@ export const ERRORS = {
   FERRY_ERR_SEAL_BAD_SIGNATURE: { meaning: 'the signature over header and ciphertext does not verify' },
   FERRY_ERR_SEAL_WRONG_RECIPIENT: { meaning: 'the packet is encrypted to another recipient certificate' },
   FERRY_ERR_SEAL_DECRYPT: { meaning: 'AES-GCM authentication failed after a valid signature (a sender fault or key mix-up)' },
+  FERRY_ERR_SEAL_SIGNER_ROLE: { meaning: 'the signer certificate lacks the Ferry packet-signer role marker or is a CA certificate' },
   FERRY_ERR_SEAL_KEY_USAGE: { meaning: 'a certificate lacks the key usage its role needs (signing or key agreement)' },
 
   // --- link (gateway-to-gateway transport) ---
@@ -75,6 +77,8 @@ export const ERRORS = {
   FERRY_ERR_PKI_EXPIRED: { meaning: 'a certificate on the path had expired at the time checked' },
   FERRY_ERR_PKI_NOT_YET_VALID: { meaning: 'a certificate on the path was not yet valid at the time checked' },
   FERRY_ERR_PKI_CRITICAL_EXTENSION: { meaning: 'a certificate carries a critical extension Ferry does not process (RFC 5280 §4.2)' },
+  FERRY_ERR_PKI_LEAF_IS_CA: { meaning: 'a CA certificate (basicConstraints cA=true) was presented as an end entity (peer, signer, TSA, client)' },
+  FERRY_ERR_PKI_ROLE: { meaning: 'a certificate lacks the Ferry role marker (certificate policy OID) its use requires' },
   FERRY_ERR_PKI_EXISTS: { meaning: 'a PKI already exists in the target directory; refusing to overwrite it without --force' },
 
   // --- config ---

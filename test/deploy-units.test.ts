@@ -18,4 +18,25 @@ describe.each(['external', 'internal'])('deploy/ferry-%s.service', (role) => {
     }
     expect(text).not.toMatch(/^MemoryDenyWriteExecute=yes/m); // V8's JIT needs W^X exceptions
   });
+  it('caps memory and tasks', () => {
+    const text = readFileSync(unit, 'utf8');
+    const bytes = (v: string) => Number(/^(\d+)([KMG]?)$/.exec(v)![1]) * ({ '': 1, K: 1 << 10, M: 1 << 20, G: 1 << 30 } as Record<string, number>)[/^(\d+)([KMG]?)$/.exec(v)![2]!]!;
+    const max = /^MemoryMax=(\S+)$/m.exec(text)?.[1];
+    expect(max, 'MemoryMax=').toBeDefined();
+    expect(bytes(max!)).toBeGreaterThanOrEqual(512 << 20); // room for 48 MiB bodies and the worker pool
+    expect(bytes(max!)).toBeLessThanOrEqual(8 * (1 << 30));
+    const tasks = Number(/^TasksMax=(\d+)$/m.exec(text)?.[1]);
+    expect(tasks).toBeGreaterThanOrEqual(32);
+    expect(tasks).toBeLessThanOrEqual(1024);
+  });
+  it('denies every address and allows no catch-all back (the allow list actually restricts)', () => {
+    const text = readFileSync(unit, 'utf8');
+    expect(text).toMatch(/^IPAddressDeny=any$/m);
+    const allowed = [...text.matchAll(/^IPAddressAllow=(.*)$/gm)].flatMap((m) => m[1]!.trim().split(/\s+/));
+    expect(allowed.length).toBeGreaterThan(0);
+    for (const a of allowed) expect(['any', '0.0.0.0/0', '::/0', '0.0.0.0', '::'], a).not.toContain(a);
+    // systemd agrees: an allow list exists and it is not "any".
+    const out = execFileSync('systemd-analyze', ['security', '--offline=yes', unit], { encoding: 'utf8' });
+    expect(out).toMatch(/IPAddressDeny=\s+Service defines IP address allow list with only localhost entries/);
+  });
 });

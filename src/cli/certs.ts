@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { FerryError } from '../errors.js';
 import { importP12 } from '../pki/p12-import.js';
-import { initDevPki } from '../pki/dev-ca.js';
+import { initDevPki, MAX_TLS_DAYS } from '../pki/dev-ca.js';
 import { describeCertificates, formatCertTable } from '../pki/inspect.js';
 import { parse } from './args.js';
 
@@ -10,10 +10,19 @@ export async function certsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   switch (sub) {
     case 'init': {
-      const { values } = parse(rest, { dir: { type: 'string', default: 'certs' }, force: { type: 'boolean', default: false }, days: { type: 'string' } });
+      const { values } = parse(rest, {
+        dir: { type: 'string', default: 'certs' }, force: { type: 'boolean', default: false }, days: { type: 'string' },
+        // --san: the intranet listener's configured host (intranet.host in internal.yaml), repeatable.
+        san: { type: 'string', multiple: true }, 'crl-url': { type: 'string' },
+      });
       const days = values.days === undefined ? undefined : Number(values.days);
-      if (days !== undefined && (!Number.isInteger(days) || days < 1)) throw new FerryError('FERRY_ERR_CLI_USAGE', '--days must be a positive integer');
-      const files = await initDevPki(values.dir!, { force: values.force!, ...(days ? { days } : {}) });
+      if (days !== undefined && (!Number.isInteger(days) || days < 1 || days > MAX_TLS_DAYS)) {
+        throw new FerryError('FERRY_ERR_CLI_USAGE', `--days must be a whole number from 1 to ${MAX_TLS_DAYS} (CA/Browser Forum ceiling)`);
+      }
+      const files = await initDevPki(values.dir!, {
+        force: values.force!, ...(days ? { days } : {}), intranetHosts: values.san ?? [],
+        ...(values['crl-url'] ? { crlUrl: values['crl-url'] } : {}),
+      });
       process.stdout.write(`development PKI written to ${values.dir} (${Object.keys(files).length} certificates; keys mode 0600)\n`);
       process.stdout.write(formatCertTable(describeCertificates(values.dir!, new Date())) + '\n');
       return 0;

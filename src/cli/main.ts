@@ -19,7 +19,7 @@ Usage:
   ferry start external --config config/external.yaml [--allow-root]
   ferry start internal --config config/internal.yaml [--allow-root]
   ferry start demo                  both gateways on this machine, dev PKI made on first run
-  ferry certs init --dir certs [--force] [--days 825]
+  ferry certs init --dir certs [--force] [--days 398] [--san intranet.example.gov] [--crl-url http://host/crl/ca.crl]
   ferry certs show --dir certs [--json]
   ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F]
   ferry config check --config /etc/ferry/internal.yaml [--user ferry] [--json]   check without starting (like nginx -t)

@@ -81,8 +81,9 @@ async function startDemo(args: string[]): Promise<number> {
   launch('external');
   launch('internal');
   process.stdout.write(`ferry: applicant API  https://127.0.0.1:8443  (CA: ${certs}/ca.crt)
-ferry: intranet       http://127.0.0.1:8318/health
+ferry: intranet       https://127.0.0.1:8318/health  (same CA)
 ferry: try   curl --cacert ${certs}/ca.crt https://127.0.0.1:8443/health
+ferry: with  curl --cacert ${certs}/ca.crt --cert ${certs}/operator-client.crt --key ${certs}/operator-client.key https://127.0.0.1:8443/health  (link state)
 `);
   return new Promise<number>((resolveExit) => {
     let exited = 0;

@@ -6,6 +6,7 @@ import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS } from '../time/limits.js';
 import { deskConfigSchema } from '../desk/settings.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
+import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS, type ConnectionLimits } from '../net/connection-guard.js';
 
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
@@ -18,6 +19,20 @@ const peerKeys = obj({
 });
 const tlsFiles = obj({ cert: file(), key: file() });
 const logCfg = opt(obj({ level: opt(oneOf('debug', 'info', 'warn', 'error'), 'info') }), { level: 'info' as const });
+/** Per-listener connection caps and deadlines (net/connection-guard.ts); each key optional. */
+function limitsSchema(d: ConnectionLimits) {
+  const o = obj({
+    maxPerAddress: opt(int({ min: 1, max: 100_000 }), d.maxPerAddress),
+    maxTotal: opt(int({ min: 1, max: 1_000_000 }), d.maxTotal),
+    handshakeTimeoutMs: opt(int({ min: 100, max: 120_000 }), d.handshakeTimeoutMs),
+    headersTimeoutMs: opt(int({ min: 100, max: 120_000 }), d.headersTimeoutMs),
+    keepAliveTimeoutMs: opt(int({ min: 100, max: 120_000 }), d.keepAliveTimeoutMs),
+    idleTimeoutMs: opt(int({ min: 0, max: 3_600_000 }), d.idleTimeoutMs),
+    minBodyBytesPerSecond: opt(int({ min: 1, max: 1 << 30 }), d.minBodyBytesPerSecond),
+    rateWindowMs: opt(int({ min: 100, max: 600_000 }), d.rateWindowMs),
+  });
+  return opt(o, o({}, 'limits'));
+}
 const domains = obj({ self: str({ min: 1 }), peer: str({ min: 1 }) });
 // The trusted clock: checked in full by src/time/time-config.ts (resolveTimeConfig) at start.
 const ntpSource = obj({ name: opt(str({ min: 1 }), ''), host: str({ min: 1 }), port: int({ min: 1, max: 65535 }) });
@@ -58,8 +73,12 @@ export const externalSchema = obj({
     tls: tlsFiles,
     maxBodyBytes: opt(int({ min: 1024, max: 48 * 1024 * 1024 }), 48 * 1024 * 1024),
     maxOutbox: opt(int({ min: 1 }), 100_000),
+    limits: limitsSchema(APPLICANT_LIMITS),
   }),
-  link: obj({ host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), '/link'), tls: tlsFiles, peer: pin, ...linkTuning }),
+  link: obj({
+    host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), '/link'), tls: tlsFiles, peer: pin, ...linkTuning,
+    limits: limitsSchema(LINK_LIMITS),
+  }),
   ...common,
 });
 
@@ -71,7 +90,14 @@ export const internalSchema = obj({
     url: str({ pattern: /^wss:\/\// }), tls: tlsFiles, peer: pin, ...linkTuning,
     backoffBaseMs: opt(int({ min: 10 }), 250), backoffCapMs: opt(int({ min: 100 }), 30_000),
   }),
-  intranet: obj({ host: str({ min: 1 }), port: port() }),
+  /** Health, TSA, staff API and board over HTTPS with the deployment CA's intranet-server certificate.
+   *  clientCerts: off = none asked; optional = asked, and one that is presented must verify and carry
+   *  the staff-client (or operator-client) role; required = the TLS handshake itself needs one. */
+  intranet: obj({
+    host: str({ min: 1 }), port: port(), tls: tlsFiles,
+    clientCerts: opt(oneOf('off', 'optional', 'required'), 'optional'),
+    limits: limitsSchema(INTRANET_LIMITS),
+  }),
   tsa: obj({
     cert: file(), key: file(),
     /** Every token is issued under this policy. 2.25.<UUID> arcs need no registration (ITU-T X.667). */

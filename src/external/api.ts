@@ -20,6 +20,10 @@ import type { IntakeRequest, IntakeResult } from './intake.js';
 import { registerCaseRoutes, type ReceiptCheck } from './case-routes.js';
 import { createCaseAccess } from './case-access.js';
 import { SecretThrottle } from './secret-throttle.js';
+import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
+import { APPLICANT_LIMITS, guardConnections, requestTimeoutFor, tlsServerTimeouts, type ConnectionLimits } from '../net/connection-guard.js';
+import { addSecurityHeaders } from '../net/security-headers.js';
+import { clientRole } from '../net/client-role.js';
 
 export type { ReceiptCheck };
 
@@ -41,7 +45,10 @@ export interface ApiDeps {
   status: StatusCache;
   intake: (req: IntakeRequest, now: Date) => Promise<IntakeResult>;
   afterIntake: () => void;
+  /** Link state and counts: answered on /health only to a client certificate with the operator role. */
   health: () => Record<string, unknown>;
+  /** Connection caps and deadlines (default APPLICANT_LIMITS). */
+  limits?: ConnectionLimits;
 }
 
 function errorBody(code: FerryErrorCode, message: string, rule?: string) {
@@ -70,14 +77,22 @@ function mapFastifyError(e: FastifyError): FerryErrorCode {
 }
 
 export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
+  const limits = d.limits ?? APPLICANT_LIMITS;
   const app = Fastify({
-    // Client certificates are asked for, not required: the public has none, township centres do.
-    https: { key: d.tls.key, cert: d.tls.cert, minVersion: 'TLSv1.2', requestCert: true, rejectUnauthorized: false, ca: d.caPem },
+    // Client certificates are asked for, not required: the public has none, township centres and
+    // operators do. TLS 1.2 ECDHE+AEAD / TLS 1.3 only (net/tls-profile.ts).
+    https: {
+      ...HARDENED_TLS_SERVER, ...tlsServerTimeouts(limits),
+      key: d.tls.key, cert: d.tls.cert, requestCert: true, rejectUnauthorized: false, ca: d.caPem,
+    },
     bodyLimit: d.maxBodyBytes,
     return503OnClosing: true,
-    connectionTimeout: 120_000,
-    requestTimeout: 120_000,
+    connectionTimeout: limits.idleTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    requestTimeout: requestTimeoutFor(limits, d.maxBodyBytes),
   });
+  guardConnections(app.server, limits, d.maxBodyBytes);
+  addSecurityHeaders(app);
   app.removeAllContentTypeParsers();
   // Keep the exact bytes: the receipt's time-stamp is over them, and JSON is parsed by our checker.
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: d.maxBodyBytes }, (_req, body, done) => done(null, body));
@@ -157,6 +172,12 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     clientCert, sendAction: d.sendAction, afterIntake: d.afterIntake,
   });
 
-  app.get('/health', async () => d.health());
+  // The public learns that the gateway answers, nothing more: link state and queue counts tell an
+  // attacker when the intranet is cut off and how loaded the gateway is. Operators present a client
+  // certificate from the deployment CA with the operator-client role (ferry certs init makes one).
+  app.get('/health', async (req) => {
+    const op = clientRole(req.raw.socket as TLSSocket, ['operator-client']);
+    return op.ok ? { status: 'ok', ...d.health() } : { status: 'ok' };
+  });
   return app;
 }

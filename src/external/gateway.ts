@@ -72,7 +72,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     },
   });
   link = new LinkServer({
-    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer,
+    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
   }, outboxSource(store.outbox), inbox, log);
   const linkPort = await link.listen();
@@ -92,7 +92,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       return v.ok ? { genTime: v.value.genTime } : { code: v.code, detail: v.detail };
     },
     asResponse: encodeGranted,
-    tls: apiTls, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
+    tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     afterIntake: () => link?.pump(),
     health: () => ({
       gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),

@@ -123,6 +123,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
     register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: flushOut }),
+    tls: loadTls(cfg.intranet.tls, cfg.keys.ca), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();

@@ -5,14 +5,14 @@ import type { PeerCertificate } from 'node:tls';
 import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
 import { createBackoff } from './backoff.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './limits.js';
-import { checkPeer, type PeerPin } from './peer-identity.js';
+import { checkPeer, LINK_CLIENT_PEER_ROLE, type PeerPinConfig } from './peer-identity.js';
 import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
 import { TLS_BASE, type TlsMaterial } from './tls-material.js';
 
 export interface LinkClientOptions extends SessionOptions {
   url: string;          // wss://host:port/link
   tls: TlsMaterial;
-  peer: PeerPin;
+  peer: PeerPinConfig;
   backoffBaseMs?: number;
   backoffCapMs?: number;
 }
@@ -48,7 +48,7 @@ export class LinkClient {
       maxPayload: DEFAULT_MAX_PACKET_BYTES + 1024, perMessageDeflate: false, handshakeTimeout: 10_000,
       // Replaces the hostname check: the peer is known by its pinned certificate identity.
       checkServerIdentity: ((_host: string, cert: PeerCertificate) => {
-        const why = checkPeer(cert, this.opts.peer);
+        const why = checkPeer(cert, { ...this.opts.peer, role: LINK_CLIENT_PEER_ROLE });
         return why ? new Error(why) : undefined;
       }) as unknown as (servername: string, cert: unknown) => boolean,
     });

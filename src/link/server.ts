@@ -4,16 +4,19 @@ import { createServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
-import { checkPeer, type PeerPin } from './peer-identity.js';
+import { checkPeer, LINK_SERVER_PEER_ROLE, type PeerPinConfig } from './peer-identity.js';
 import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
 import { TLS_BASE, type TlsMaterial } from './tls-material.js';
+import { guardConnections, LINK_LIMITS, tlsServerTimeouts, type ConnectionLimits } from '../net/connection-guard.js';
 
 export interface LinkServerOptions extends SessionOptions {
   host: string;
   port: number;
   path: string;
   tls: TlsMaterial;
-  peer: PeerPin;
+  peer: PeerPinConfig;
+  /** Connection caps and deadlines on the link port (default LINK_LIMITS: one peer, a few sockets). */
+  limits?: ConnectionLimits;
 }
 
 export class LinkServer {
@@ -25,13 +28,15 @@ export class LinkServer {
     log: SessionLog, onState?: (up: boolean) => void) {
     this.server = createServer({
       ...TLS_BASE, key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca,
-      requestCert: true, rejectUnauthorized: true,
+      requestCert: true, rejectUnauthorized: true, ...tlsServerTimeouts(opts.limits ?? LINK_LIMITS),
     }, (_req, res) => { res.writeHead(426).end(); });
+    // The link port faces the external network: bound it like the applicant port (no request bodies).
+    guardConnections(this.server, opts.limits ?? LINK_LIMITS, 0);
     this.server.on('tlsClientError', (e) => log.warn({ err: e.message }, 'link TLS handshake refused'));
     this.wss = new WebSocketServer({
       server: this.server, path: opts.path, maxPayload: DEFAULT_MAX_PACKET_BYTES + 1024, perMessageDeflate: false,
       verifyClient: (info, cb) => {
-        const why = checkPeer((info.req.socket as TLSSocket).getPeerCertificate(), opts.peer);
+        const why = checkPeer((info.req.socket as TLSSocket).getPeerCertificate(), { ...opts.peer, role: LINK_SERVER_PEER_ROLE });
         if (why) { log.warn({ reason: why }, 'link peer refused'); cb(false, 403, 'peer not pinned'); return; }
         cb(true);
       },

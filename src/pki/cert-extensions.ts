@@ -36,6 +36,8 @@ export const OID = {
   subjectAltName: '2.5.29.17',
   subjectKeyIdentifier: '2.5.29.14',
   authorityKeyIdentifier: '2.5.29.35',
+  certificatePolicies: '2.5.29.32',
+  crlDistributionPoints: '2.5.29.31',
 } as const;
 
 export interface CertFacts {
@@ -52,6 +54,8 @@ export interface CertFacts {
   /** DER of the subject and issuer Names, for RFC 5280 §6.1.3 (a)(4) name chaining. */
   readonly subjectDer: Buffer;
   readonly issuerDer: Buffer;
+  /** certificatePolicies policy identifiers (RFC 5280 §4.2.1.4); [] when the extension is absent. */
+  readonly policies: readonly string[];
   /** OIDs of every extension marked critical. */
   readonly criticalOids: readonly string[];
 }
@@ -70,6 +74,7 @@ function parse(cert: X509Certificate): CertFacts {
   const bc = p.getExtension(x509.BasicConstraintsExtension);
   const ski = p.getExtension(x509.SubjectKeyIdentifierExtension);
   const aki = p.getExtension(x509.AuthorityKeyIdentifierExtension);
+  const pol = p.getExtension(x509.CertificatePolicyExtension);
   return {
     keyUsage: ku ? KEY_USAGE_NAMES.filter((_, i) => (ku.usages & (1 << i)) !== 0) : undefined,
     keyUsageCritical: ku?.critical ?? false,
@@ -80,8 +85,56 @@ function parse(cert: X509Certificate): CertFacts {
     authorityKeyId: aki?.keyId?.toLowerCase(),
     subjectDer: Buffer.from(p.subjectName.toArrayBuffer()),
     issuerDer: Buffer.from(p.issuerName.toArrayBuffer()),
+    policies: pol ? policyOids(Buffer.from(pol.value)) : [],
     criticalOids: p.extensions.filter((e) => e.critical).map((e) => e.type),
   };
+}
+
+/** One DER TLV at `off`: tag, and the bounds of its contents. Throws on a length past the end. */
+function tlv(der: Buffer, off: number): { tag: number; start: number; end: number } {
+  const tag = der[off];
+  let len = der[off + 1];
+  if (tag === undefined || len === undefined) throw new Error('DER: truncated');
+  let start = off + 2;
+  if (len & 0x80) {
+    const n = len & 0x7f;
+    if (n === 0 || n > 4) throw new Error('DER: unsupported length');
+    len = 0;
+    for (let i = 0; i < n; i++) len = len * 256 + (der[start + i] ?? 0);
+    start += n;
+  }
+  const end = start + len;
+  if (end > der.length) throw new Error('DER: length past the end');
+  return { tag, start, end };
+}
+
+/** X.690 §8.19 with BigInt arcs: 2.25.<UUID> arcs exceed 2^53, and @peculiar/asn1-schema (asn1js)
+ *  prints such an arc as hex in braces, which would never equal the dotted form. */
+function decodeOid(b: Buffer): string {
+  const arcs: bigint[] = [];
+  let v = 0n;
+  for (const byte of b) {
+    v = (v << 7n) | BigInt(byte & 0x7f);
+    if ((byte & 0x80) === 0) { arcs.push(v); v = 0n; }
+  }
+  const first = arcs.shift() ?? 0n;
+  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
+  return [...head, ...arcs].join('.');
+}
+
+/** RFC 5280 §4.2.1.4: certificatePolicies ::= SEQUENCE OF PolicyInformation { policyIdentifier, … }. */
+function policyOids(der: Buffer): string[] {
+  const seq = tlv(der, 0);
+  if (seq.tag !== 0x30) throw new Error('certificatePolicies: not a SEQUENCE');
+  const out: string[] = [];
+  for (let off = seq.start; off < seq.end;) {
+    const info = tlv(der, off);
+    const id = tlv(der, info.start);
+    if (info.tag !== 0x30 || id.tag !== 0x06) throw new Error('certificatePolicies: malformed PolicyInformation');
+    out.push(decodeOid(der.subarray(id.start, id.end)));
+    off = info.end;
+  }
+  return out;
 }
 
 /** Parsed extension facts for `cert`, computed once per certificate object. */

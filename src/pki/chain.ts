@@ -18,6 +18,12 @@ const MAX_CANDIDATE_TRIES = 64;
  *  extension MUST be rejected. */
 const UNDERSTOOD_CRITICAL = new Set<string>([OID.basicConstraints, OID.keyUsage, OID.extKeyUsage, OID.subjectAltName]);
 
+/** The instants at which a path is valid: the latest notBefore to the earliest notAfter on it. */
+export interface ValidityWindow {
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+}
+
 export interface ChainOptions {
   /** Untrusted intermediates offered with the leaf (a bundle from the peer or from config). */
   readonly intermediates?: readonly X509Certificate[];
@@ -38,7 +44,8 @@ function label(cert: X509Certificate): string {
 }
 
 /** RFC 5280 §4.1.2.5: valid from notBefore through notAfter inclusive. */
-function checkTime(cert: X509Certificate, at: Date, role: string): Verdict<void> | undefined {
+function checkTime(cert: X509Certificate, at: Date | null, role: string): Verdict<never> | undefined {
+  if (at === null) return undefined;
   const t = at.getTime();
   const from = new Date(cert.validFrom).getTime();
   const to = new Date(cert.validTo).getTime();
@@ -47,7 +54,7 @@ function checkTime(cert: X509Certificate, at: Date, role: string): Verdict<void>
   return undefined;
 }
 
-function checkCritical(cert: X509Certificate, role: string): Verdict<void> | undefined {
+function checkCritical(cert: X509Certificate, role: string): Verdict<never> | undefined {
   const unknown = certFacts(cert).criticalOids.filter((o) => !UNDERSTOOD_CRITICAL.has(o));
   if (unknown.length > 0) {
     return fail('FERRY_ERR_PKI_CRITICAL_EXTENSION', `${role} ${label(cert)} has unsupported critical extension(s) ${unknown.join(', ')}`);
@@ -57,7 +64,7 @@ function checkCritical(cert: X509Certificate, role: string): Verdict<void> | und
 
 /** RFC 5280 §6.1.4 (k), (m), (n): the issuer is a CA, its keyUsage (if present) has keyCertSign, and
  *  its pathLenConstraint allows `below` intermediate CA certificates beneath it. */
-function checkIssuerIsCa(issuer: X509Certificate, below: number): Verdict<void> | undefined {
+function checkIssuerIsCa(issuer: X509Certificate, below: number): Verdict<never> | undefined {
   const f = certFacts(issuer);
   if (f.basicConstraints?.ca !== true) return fail('FERRY_ERR_PKI_NOT_CA', `issuer ${label(issuer)} is not a CA (basicConstraints cA is not set)`);
   if (f.keyUsage !== undefined && !f.keyUsage.includes('keyCertSign')) {
@@ -82,7 +89,7 @@ function mayHaveIssued(issuer: X509Certificate, cert: X509Certificate): boolean 
 
 /** Severity of a failure, so that when several paths fail the most informative reason is reported:
  *  a path that reached a trust anchor and failed on time or CA-ness beats "no path at all". */
-function rank(v: Verdict<void>): number {
+function rank(v: Verdict<unknown>): number {
   if (v.ok) return 99;
   switch (v.code) {
     case 'FERRY_ERR_PKI_EXPIRED':
@@ -98,49 +105,55 @@ function rank(v: Verdict<void>): number {
   }
 }
 
-/**
- * Verifies that `leaf` chains to one of `trusted` at instant `at`.
- *
- * The walk goes leaf → issuer → … until it reaches a certificate in `trusted` (matched by DER, so
- * a trusted intermediate also ends the walk) or an issuer that is in `trusted`. Issuers are taken
- * from `trusted` first, then from `opts.intermediates`. Every certificate on the path, the anchor
- * included, must be valid at `at`.
- *
- * Codes: FERRY_ERR_PKI_CHAIN (no issuer found / path too long), FERRY_ERR_PKI_BAD_SIGNATURE (a
- * name-matching issuer's key does not verify the signature), FERRY_ERR_PKI_NOT_CA,
- * FERRY_ERR_PKI_EXPIRED, FERRY_ERR_PKI_NOT_YET_VALID, FERRY_ERR_PKI_CRITICAL_EXTENSION.
- */
-export function verifyChain(
+function windowOf(cert: X509Certificate): ValidityWindow {
+  return { notBefore: new Date(cert.validFrom), notAfter: new Date(cert.validTo) };
+}
+
+function narrow(w: ValidityWindow, cert: X509Certificate): ValidityWindow {
+  const c = windowOf(cert);
+  return {
+    notBefore: c.notBefore > w.notBefore ? c.notBefore : w.notBefore,
+    notAfter: c.notAfter < w.notAfter ? c.notAfter : w.notAfter,
+  };
+}
+
+/** The walk shared by verifyChain (at an instant) and chainValidity (at = null: time not judged). */
+function findPath(
   leaf: X509Certificate,
   trusted: readonly X509Certificate[],
-  at: Date,
-  opts: ChainOptions = {},
-): Verdict<void> {
-  if (Number.isNaN(at.getTime())) return fail('FERRY_ERR_PKI_CHAIN', 'validation instant is not a valid date');
+  at: Date | null,
+  opts: ChainOptions,
+): Verdict<ValidityWindow> {
+  if (at !== null && Number.isNaN(at.getTime())) return fail('FERRY_ERR_PKI_CHAIN', 'validation instant is not a valid date');
   const trustedFps = new Set(trusted.map(fp));
+  // A CA certificate is never an end entity (link peer, signer, TSA, client): its key could mint
+  // look-alikes. Verifying a trust anchor against itself (a configuration check) is the one exception.
+  if (!trustedFps.has(fp(leaf)) && certFacts(leaf).basicConstraints?.ca === true) {
+    return fail('FERRY_ERR_PKI_LEAF_IS_CA', `${label(leaf)} is a CA certificate (basicConstraints cA=true) presented as an end entity`);
+  }
   const pool = [...trusted, ...(opts.intermediates ?? [])];
   let tries = 0;
-  let best: Verdict<void> | undefined;
-  const consider = (v: Verdict<void>): void => {
+  let best: Verdict<ValidityWindow> | undefined;
+  const consider = (v: Verdict<ValidityWindow>): void => {
     if (!v.ok && (!best || rank(v) > rank(best))) best = v;
   };
 
   // Depth-first over issuer candidates; `path` holds fingerprints to refuse loops.
-  const walk = (cert: X509Certificate, depth: number, path: Set<string>): Verdict<void> => {
+  const walk = (cert: X509Certificate, depth: number, path: Set<string>): Verdict<ValidityWindow> => {
     const crit = checkCritical(cert, depth === 0 ? 'certificate' : 'issuer');
     if (crit) return crit;
     // A trusted certificate ends the path (RFC 5280 §6.1.1 (d): the anchor is given, not validated
     // by signature); its validity is still required, as OpenSSL does.
-    if (trustedFps.has(fp(cert))) return checkTime(cert, at, depth === 0 ? 'certificate' : 'trust anchor') ?? { ok: true, value: undefined };
+    if (trustedFps.has(fp(cert))) return checkTime(cert, at, depth === 0 ? 'certificate' : 'trust anchor') ?? { ok: true, value: windowOf(cert) };
     if (depth + 1 >= MAX_CHAIN_DEPTH) return fail('FERRY_ERR_PKI_CHAIN', `no trusted CA within ${MAX_CHAIN_DEPTH} certificates of ${label(leaf)}`);
 
-    let local: Verdict<void> | undefined;
+    let local: Verdict<ValidityWindow> | undefined;
     for (const issuer of pool) {
       if (!mayHaveIssued(issuer, cert)) continue;
       const ifp = fp(issuer);
       if (path.has(ifp)) continue;
       if (++tries > MAX_CANDIDATE_TRIES) return fail('FERRY_ERR_PKI_CHAIN', `gave up after ${MAX_CANDIDATE_TRIES} issuer candidates`);
-      let v: Verdict<void> | undefined = checkIssuerIsCa(issuer, Math.max(0, depth));
+      let v: Verdict<ValidityWindow> | undefined = checkIssuerIsCa(issuer, Math.max(0, depth));
       if (!v && !cert.verify(issuer.publicKey)) {
         v = fail('FERRY_ERR_PKI_BAD_SIGNATURE', `the signature on ${label(cert)} does not verify with the key of ${label(issuer)}`);
       }
@@ -148,7 +161,7 @@ export function verifyChain(
         // Time is checked after the structure, so that an expired certificate from a foreign CA is
         // reported as "not chaining", not as "expired".
         v = walk(issuer, depth + 1, new Set([...path, ifp]));
-        if (v.ok) v = checkTime(cert, at, depth === 0 ? 'certificate' : 'intermediate') ?? v;
+        if (v.ok) v = checkTime(cert, at, depth === 0 ? 'certificate' : 'intermediate') ?? { ok: true, value: narrow(v.value, cert) };
         if (v.ok) return v;
       }
       consider(v);
@@ -161,4 +174,42 @@ export function verifyChain(
   if (v.ok) return v;
   consider(v);
   return best ?? v;
+}
+
+/**
+ * Verifies that `leaf` chains to one of `trusted` at instant `at`.
+ *
+ * The walk goes leaf → issuer → … until it reaches a certificate in `trusted` (matched by DER, so
+ * a trusted intermediate also ends the walk) or an issuer that is in `trusted`. Issuers are taken
+ * from `trusted` first, then from `opts.intermediates`. Every certificate on the path, the anchor
+ * included, must be valid at `at`. A leaf that is a CA certificate is refused unless it is itself
+ * a trust anchor.
+ *
+ * Codes: FERRY_ERR_PKI_CHAIN (no issuer found / path too long), FERRY_ERR_PKI_BAD_SIGNATURE (a
+ * name-matching issuer's key does not verify the signature), FERRY_ERR_PKI_NOT_CA,
+ * FERRY_ERR_PKI_EXPIRED, FERRY_ERR_PKI_NOT_YET_VALID, FERRY_ERR_PKI_CRITICAL_EXTENSION,
+ * FERRY_ERR_PKI_LEAF_IS_CA.
+ */
+export function verifyChain(
+  leaf: X509Certificate,
+  trusted: readonly X509Certificate[],
+  at: Date,
+  opts: ChainOptions = {},
+): Verdict<void> {
+  const v = findPath(leaf, trusted, at, opts);
+  return v.ok ? { ok: true, value: undefined } : v;
+}
+
+/**
+ * The structure of the path checked once, time left open: the window in which every certificate on
+ * the first path found is valid. A caller that judges many instants against one certificate (a
+ * packet signer: its creation time AND now) checks each instant against this window, so an issuer
+ * that expired before the leaf counts as well as the leaf itself.
+ */
+export function chainValidity(
+  leaf: X509Certificate,
+  trusted: readonly X509Certificate[],
+  opts: ChainOptions = {},
+): Verdict<ValidityWindow> {
+  return findPath(leaf, trusted, null, opts);
 }

@@ -4,10 +4,12 @@
 import { createPrivateKey, KeyObject, randomBytes, webcrypto } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
 import { writeCertificateFile, writePrivateKeyFile } from './key-files.js';
 import { x509 } from './x509-provider.js';
+import { FERRY_ROLE_OIDS, type FerryRole } from './roles.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -21,6 +23,12 @@ export const DEV_PKI_ROLES = [
   'internal-enc',
   'internal-tls',
   'tsa',
+  // The intranet listener's server certificate, and TLS client certificates for the three kinds of
+  // client the deployment CA serves: staff workstations, township centres, operators.
+  'intranet-tls',
+  'staff-client',
+  'township-client',
+  'operator-client',
 ] as const;
 export type DevPkiRole = (typeof DEV_PKI_ROLES)[number];
 
@@ -35,15 +43,28 @@ export interface PkiFilePair {
 export type DevPkiFiles = { readonly [R in DevPkiRole | 'ca']: PkiFilePair };
 
 export interface DevPkiOptions {
-  /** End-entity validity in days (default 825, the CA/Browser Forum's old ceiling). The CA gets 3650. */
+  /** End-entity validity in days (default 398). TLS server and client certificates never get more
+   *  than MAX_TLS_DAYS whatever this says; signing, encryption and TSA certificates follow it (audit
+   *  evidence tests want long-lived signers). The CA gets 3650. */
   days?: number;
+  /** Extra DNS names or IP addresses for the intranet listener's certificate (its configured host). */
+  intranetHosts?: readonly string[];
+  /** CRL distribution point written into every end-entity certificate (RFC 5280 §4.2.1.13). */
+  crlUrl?: string;
   /** Overwrite an existing PKI in `dir`. */
   force?: boolean;
   /** Issue time (default: the system clock). Tests pass a past date to make expired certificates. */
   now?: Date;
 }
 
-export const DEFAULT_END_ENTITY_DAYS = 825;
+/** CA/Browser Forum Baseline Requirements §6.3.2 (since 2020-09): at most 398 days for TLS
+ *  certificates; browsers and testssl.sh flag longer ones. Used as the default for every end entity. */
+export const MAX_TLS_DAYS = 398;
+export const DEFAULT_END_ENTITY_DAYS = MAX_TLS_DAYS;
+/** Where the deployment would publish its CRL: the internal gateway's intranet address by default.
+ *  Over plain http as RFC 5280 §4.2.1.13 expects (a CRL is signed; https would make fetching the
+ *  revocation list itself depend on a certificate check). */
+export const DEFAULT_DEV_CRL_URL = 'http://127.0.0.1:8318/crl/ferry-dev-ca.crl';
 export const DEFAULT_CA_DAYS = 3650;
 export const DEV_CA_SUBJECT = 'CN=Ferry Dev Root CA, O=Ferry Dev';
 export const DEV_TSA_SUBJECT = 'CN=Ferry Dev TSA';
@@ -104,43 +125,75 @@ interface EndEntityProfile {
   kind: 'ecdsa' | 'ecdh';
   keyUsage: number;
   eku?: { usages: string[]; critical: boolean };
-  san?: boolean;
+  /** Subject alternative names: DNS names and IP addresses. */
+  san?: readonly string[];
+  /** The Ferry role marker (certificate policy) this certificate carries. */
+  role: FerryRole;
+  /** TLS certificates are capped at MAX_TLS_DAYS. */
+  tls: boolean;
 }
 
-function profileFor(role: DevPkiRole): EndEntityProfile {
-  if (role === 'tsa') {
-    // RFC 3161 §2.3: the TSA certificate MUST have exactly one EKU, id-kp-timeStamping, marked critical.
-    return {
-      subject: DEV_TSA_SUBJECT,
-      kind: 'ecdsa',
-      keyUsage: KU.digitalSignature | KU.nonRepudiation,
-      eku: { usages: [x509.ExtendedKeyUsage.timeStamping], critical: true },
-    };
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1'] as const;
+
+function profileFor(role: DevPkiRole, intranetHosts: readonly string[]): EndEntityProfile {
+  const clientAuth = (subject: string, r: FerryRole): EndEntityProfile => ({
+    subject, kind: 'ecdsa', keyUsage: KU.digitalSignature, role: r, tls: true,
+    eku: { usages: [x509.ExtendedKeyUsage.clientAuth], critical: false },
+  });
+  switch (role) {
+    case 'tsa':
+      // RFC 3161 §2.3: the TSA certificate MUST have exactly one EKU, id-kp-timeStamping, marked critical.
+      return {
+        subject: DEV_TSA_SUBJECT, kind: 'ecdsa', keyUsage: KU.digitalSignature | KU.nonRepudiation, role: 'tsa', tls: false,
+        eku: { usages: [x509.ExtendedKeyUsage.timeStamping], critical: true },
+      };
+    case 'intranet-tls':
+      return {
+        subject: 'CN=ferry-intranet', kind: 'ecdsa', keyUsage: KU.digitalSignature, role: 'intranet-server', tls: true,
+        eku: { usages: [x509.ExtendedKeyUsage.serverAuth], critical: false },
+        san: [...new Set([...LOOPBACK_NAMES, ...intranetHosts])],
+      };
+    case 'staff-client': return clientAuth('CN=ferry-dev-staff', 'staff-client');
+    case 'township-client': return clientAuth('CN=ferry-dev-township', 'township-client');
+    case 'operator-client': return clientAuth('CN=ferry-dev-operator', 'operator-client');
+    default: break;
   }
   const [gateway, purpose] = role.split('-') as [DevGateway, 'sign' | 'enc' | 'tls'];
   const subject = `CN=ferry-${gateway}-${purpose}`;
   switch (purpose) {
     case 'sign':
       // Packet signatures are evidence (non-repudiation) as well as authentication.
-      return { subject, kind: 'ecdsa', keyUsage: KU.digitalSignature | KU.nonRepudiation };
+      return { subject, kind: 'ecdsa', keyUsage: KU.digitalSignature | KU.nonRepudiation, role: 'packet-signer', tls: false };
     case 'enc':
       // RFC 5480 §3: an ECDH key that only agrees keys asserts keyAgreement alone.
-      return { subject, kind: 'ecdh', keyUsage: KU.keyAgreement };
+      return { subject, kind: 'ecdh', keyUsage: KU.keyAgreement, role: 'packet-encryption', tls: false };
     case 'tls':
       // RFC 8446 + RFC 5280 §4.2.1.12: ECDHE-ECDSA TLS needs digitalSignature; both link ends
-      // authenticate (mutual TLS), so the cert serves as server and client.
+      // authenticate (mutual TLS), so the cert serves as server and client. The role marker says which
+      // gateway's link identity it is: the other gateway accepts nothing else.
       return {
         subject,
         kind: 'ecdsa',
         keyUsage: KU.digitalSignature,
         eku: { usages: [x509.ExtendedKeyUsage.serverAuth, x509.ExtendedKeyUsage.clientAuth], critical: false },
-        san: true,
+        san: LOOPBACK_NAMES,
+        role: gateway === 'external' ? 'external-gateway-link' : 'internal-gateway-link',
+        tls: true,
       };
   }
 }
 
-async function makeEndEntity(role: DevPkiRole, ca: Issued, now: Date, days: number): Promise<Issued> {
-  const p = profileFor(role);
+/** The Ferry role marker a certificate stored under a dev-PKI file name must carry (`certs import`). */
+export function roleMarkerFor(fileRole: string): FerryRole | undefined {
+  return (DEV_PKI_ROLES as readonly string[]).includes(fileRole) ? profileFor(fileRole as DevPkiRole, []).role : undefined;
+}
+
+function generalName(n: string): { type: 'dns' | 'ip'; value: string } {
+  return { type: isIP(n) ? 'ip' : 'dns', value: n };
+}
+
+async function makeEndEntity(role: DevPkiRole, ca: Issued, now: Date, days: number, opts: DevPkiOptions): Promise<Issued> {
+  const p = profileFor(role, opts.intranetHosts ?? []);
   const keys = await genKeys(p.kind);
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(false, undefined, true),
@@ -149,21 +202,17 @@ async function makeEndEntity(role: DevPkiRole, ca: Issued, now: Date, days: numb
     await x509.AuthorityKeyIdentifierExtension.create(ca.keys.publicKey as never),
   ];
   if (p.eku) extensions.push(new x509.ExtendedKeyUsageExtension(p.eku.usages, p.eku.critical));
-  if (p.san) {
-    extensions.push(
-      new x509.SubjectAlternativeNameExtension([
-        { type: 'dns', value: 'localhost' },
-        { type: 'ip', value: '127.0.0.1' },
-      ]),
-    );
-  }
+  if (p.san) extensions.push(new x509.SubjectAlternativeNameExtension(p.san.map(generalName)));
+  // Non-critical (RFC 5280 §4.2.1.4): a relying party that does not know Ferry's arc ignores it.
+  extensions.push(new x509.CertificatePolicyExtension([FERRY_ROLE_OIDS[p.role]], false));
+  extensions.push(new x509.CRLDistributionPointsExtension([opts.crlUrl ?? DEFAULT_DEV_CRL_URL], false));
   const cert = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerialHex(),
     subject: p.subject,
     issuer: ca.cert.subject,
     publicKey: keys.publicKey as never,
     signingKey: ca.keys.privateKey as never,
-    ...validity(now, days),
+    ...validity(now, p.tls ? Math.min(days, MAX_TLS_DAYS) : days),
     signingAlgorithm: SIGNING_ALG,
     extensions,
   });
@@ -193,6 +242,14 @@ export async function initDevPki(dir: string, opts: DevPkiOptions = {}): Promise
   if (!Number.isFinite(days) || days <= 0) {
     throw new FerryError('FERRY_ERR_CLI_USAGE', `days must be a positive number, got ${String(opts.days)}`);
   }
+  if (opts.crlUrl !== undefined && !/^http:\/\/[^\s/]+\/\S*$/.test(opts.crlUrl)) {
+    throw new FerryError('FERRY_ERR_CLI_USAGE', `crl URL must be an http:// URL with a path, got ${opts.crlUrl}`);
+  }
+  for (const h of opts.intranetHosts ?? []) {
+    if (!isIP(h) && !/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i.test(h)) {
+      throw new FerryError('FERRY_ERR_CLI_USAGE', `intranet host ${h} is neither an IP address nor a DNS name`);
+    }
+  }
   const now = opts.now ?? new Date();
   const paths = devPkiPaths(dir);
   if (!opts.force) {
@@ -208,7 +265,7 @@ export async function initDevPki(dir: string, opts: DevPkiOptions = {}): Promise
 
   const ca = await makeCa(now);
   const issued: Array<[PkiFilePair, Issued]> = [[paths.ca, ca]];
-  for (const role of DEV_PKI_ROLES) issued.push([paths[role], await makeEndEntity(role, ca, now, days)]);
+  for (const role of DEV_PKI_ROLES) issued.push([paths[role], await makeEndEntity(role, ca, now, days, opts)]);
 
   for (const [pair, { cert, keys }] of issued) {
     await writePrivateKeyFile(pair.key, keyPem(keys.privateKey));

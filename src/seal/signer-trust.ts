@@ -1,9 +1,13 @@
 // Decides whether an attached signer certificate may sign packets for us: chain to the configured
-// roots, the pinned identity, digitalSignature key usage, validity. Chain work is done once per
-// distinct certificate (keyed by the SHA-256 of its DER) so the per-packet cost is a map lookup.
+// roots, the Ferry packet-signer role marker (never a CA), the pinned identity, digitalSignature key
+// usage, and validity of the WHOLE path at the packet's creation time and at now. Chain structure is
+// checked once per distinct certificate (keyed by the SHA-256 of its DER), leaving the path's validity
+// window (latest notBefore .. earliest notAfter over leaf, intermediates and anchor), so the
+// per-packet cost is a map lookup and two comparisons.
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { fail, type Verdict } from '../errors.js';
-import { verifyChain } from '../pki/chain.js';
+import { chainValidity } from '../pki/chain.js';
+import { hasRole, isCaAsserted } from '../pki/roles.js';
 import { hasKeyUsage } from '../pki/cert-extensions.js';
 import { sha256 } from './keyring.js';
 
@@ -54,7 +58,7 @@ export class SignerTrust {
       if (!(t.getTime() >= s.notBefore && t.getTime() <= s.notAfter)) {
         const when = Number.isNaN(t.getTime()) ? 'an invalid time' : t.toISOString();
         return fail('FERRY_ERR_SEAL_SIGNER_EXPIRED',
-          `signer ${s.subject} valid ${new Date(s.notBefore).toISOString()}..${new Date(s.notAfter).toISOString()}, not at ${when}`);
+          `signer ${s.subject} (with its chain) valid ${new Date(s.notBefore).toISOString()}..${new Date(s.notAfter).toISOString()}, not at ${when}`);
       }
     }
     return v;
@@ -84,9 +88,13 @@ export class SignerTrust {
     if (!this.policy.expectedSubjects.includes(subject)) {
       return fail('FERRY_ERR_SEAL_UNKNOWN_SIGNER', `signer subject CN=${subject} is not an expected peer`);
     }
-    // Validity is checked per packet (above); the chain is judged at the certificate's own start so
-    // that expiry yields SIGNER_EXPIRED rather than a chain error.
-    const chain = verifyChain(cert, this.policy.roots, new Date(cert.validFrom));
+    // A CA key, or a key the CA issued for another job (a township centre's client certificate, a TLS
+    // identity) never signs packets, whatever its CN says.
+    if (isCaAsserted(cert)) return fail('FERRY_ERR_SEAL_SIGNER_ROLE', `signer CN=${subject} is a CA certificate (basicConstraints cA=true)`);
+    if (!hasRole(cert, 'packet-signer')) return fail('FERRY_ERR_SEAL_SIGNER_ROLE', `signer CN=${subject} lacks the Ferry packet-signer role marker`);
+    // Structure now; time per packet (above) against the whole path's window, at creation AND now:
+    // an issuer that expired, or was not yet valid, counts as much as the leaf.
+    const chain = chainValidity(cert, this.policy.roots);
     if (!chain.ok) return fail('FERRY_ERR_SEAL_UNKNOWN_SIGNER', `signer CN=${subject}: ${chain.detail}`);
     if (!hasKeyUsage(cert, 'digitalSignature')) {
       return fail('FERRY_ERR_SEAL_KEY_USAGE', `signer CN=${subject} lacks the digitalSignature key usage`);
@@ -95,7 +103,7 @@ export class SignerTrust {
       ok: true,
       value: {
         cert, publicKey: cert.publicKey, sha256: Buffer.from(fingerprint, 'hex'), subject,
-        notBefore: Date.parse(cert.validFrom), notAfter: Date.parse(cert.validTo),
+        notBefore: chain.value.notBefore.getTime(), notAfter: chain.value.notAfter.getTime(),
       },
     };
   }

@@ -59,6 +59,8 @@ export function trustedPath(
     return fail('FERRY_ERR_TSA_CERT_EXPIRED', `TSA certificate valid ${lf.notBefore.toISOString()} .. ${lf.notAfter.toISOString()}, genTime ${at.toISOString()}`);
   }
   if (lf.unknownCritical.length) return fail('FERRY_ERR_TSA_CHAIN', `TSA certificate has unsupported critical extensions ${lf.unknownCritical.join(', ')}`);
+  // A CA key is never an end entity: a CA certificate with a timeStamping EKU could otherwise stamp.
+  if (lf.ca) return fail('FERRY_ERR_TSA_CHAIN', 'the TSA certificate is a CA certificate (basicConstraints cA=true); a CA is never accepted as an end entity');
   const s: Search = { pool, trusted, at, reasons: [], expired: false };
   const path = extend([leaf], s);
   if (path) return { ok: true, value: path };

@@ -19,7 +19,7 @@ import { encodeSubmission } from '../../src/gateway/bodies.js';
 import { loadGatewayKeys, loadTls, type GatewayKeys } from '../../src/gateway/keys.js';
 import { openPacket } from '../../src/seal/open.js';
 import { sealPacket } from '../../src/seal/seal.js';
-import { preparePair, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { intranetCall, preparePair, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { FakeExternal } from '../hostile/fake-external.js';
 import { submission } from '../hostile/submissions.js';
 import { applyOps, opsArb } from './mutate.js';
@@ -118,7 +118,7 @@ describe('link fuzz against the real internal gateway process', () => {
     for (const r of rows) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
     expect(count('intranet_cases')).toBe(originals.length);
     expect(count('quarantine')).toBe(0);
-    const health = await fetch(`${files.intranetUrl}/health`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const health = (await intranetCall(files, 'GET', '/health')).json as Record<string, unknown>;
     expect(health).toMatchObject({ link: 'up', cases: originals.length });
     console.log(`link process fuzz seed ${SEED}: ${mutants.length} mutated packets over the link in ${(ms / 1000).toFixed(1)} s `
       + `(${Math.round(mutants.length / (ms / 1000))}/s); ${refused.length} refused as openPacket refuses them, ${opened.length} opened to an `

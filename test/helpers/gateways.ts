@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDevPki } from '../../src/pki/dev-ca.js';
 import { freePort } from './ports.js';
-import { httpsCall } from './https-client.js';
+import { Agent } from 'node:https';
+import { httpsCall, type HttpResult } from './https-client.js';
 
 // The project root, whether this runs from test/ (vitest) or from dist/test/ (the benchmark).
 function projectRoot(): string {
@@ -25,7 +26,10 @@ export interface Pair {
   dir: string;
   ca: Buffer;
   apiUrl: string;
+  /** https: the intranet listener serves the deployment CA's intranet-tls certificate. */
   intranetUrl: string;
+  /** An HTTPS agent presenting the dev PKI's operator-client certificate (external /health details). */
+  operator: Agent;
   external: GatewayProc;
   internal: GatewayProc;
   startExternal(): GatewayProc;
@@ -47,6 +51,10 @@ export interface PairOptions {
   policyFileInternal?: string;
   /** Issue time of the dev PKI (default now); a past date lets a test seal packets dated days back. */
   pkiNow?: Date;
+  /** More keys under internal.yaml's `intranet:` (e.g. `clientCerts: required`, `limits: {...}`). */
+  intranetExtra?: string;
+  /** More keys under external.yaml's `api:` (e.g. `limits: {...}`). */
+  apiExtra?: string;
 }
 
 /** What `preparePair` wrote: the temp dir, the dev PKI, both config files and the ports in them. Tests
@@ -57,6 +65,7 @@ export interface PairFiles {
   ca: Buffer;
   apiUrl: string;
   intranetUrl: string;
+  operator: Agent;
   linkPort: number;
   externalConfig: string;
   internalConfig: string;
@@ -85,7 +94,7 @@ export async function preparePair(opts: PairOptions = {}): Promise<PairFiles> {
   const c = (f: string) => join(certs, f);
   writeFileSync(join(dir, 'external.yaml'), `gateway: external
 dataDir: ${join(dir, 'var/external')}
-api: { host: 127.0.0.1, port: ${api}, tls: { cert: ${c('external-tls.crt')}, key: ${c('external-tls.key')} } }
+api: { host: 127.0.0.1, port: ${api}, tls: { cert: ${c('external-tls.crt')}, key: ${c('external-tls.key')} }${opts.apiExtra ? `, ${opts.apiExtra}` : ''} }
 link:
   host: 127.0.0.1
   port: ${link}
@@ -110,7 +119,7 @@ link:
   deadAfterMs: 2000
   backoffBaseMs: 50
   backoffCapMs: 500
-intranet: { host: 127.0.0.1, port: ${intranet} }
+intranet: { host: 127.0.0.1, port: ${intranet}, tls: { cert: ${c('intranet-tls.crt')}, key: ${c('intranet-tls.key')} }${opts.intranetExtra ? `, ${opts.intranetExtra}` : ''} }
 tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID}, accuracyMs: 500 }
 approval: { items: ${join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config/calendar')}, monitorIntervalSeconds: 5 }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
@@ -124,7 +133,8 @@ ${opts.extraInternal ?? ''}
   return {
     dir, certs, ca: readFileSync(c('ca.crt')),
     apiUrl: `https://127.0.0.1:${api}`,
-    intranetUrl: `http://127.0.0.1:${intranet}`,
+    intranetUrl: `https://127.0.0.1:${intranet}`,
+    operator: operatorAgent(certs),
     linkPort: link,
     externalConfig: join(dir, 'external.yaml'),
     internalConfig: join(dir, 'internal.yaml'),
@@ -132,9 +142,9 @@ ${opts.extraInternal ?? ''}
 }
 
 export async function startPair(opts: PairOptions = {}): Promise<Pair> {
-  const { dir, ca, apiUrl, intranetUrl, externalConfig, internalConfig } = await preparePair(opts);
+  const { dir, ca, apiUrl, intranetUrl, operator, externalConfig, internalConfig } = await preparePair(opts);
   const pair: Pair = {
-    dir, ca, apiUrl, intranetUrl,
+    dir, ca, apiUrl, intranetUrl, operator,
     external: spawnGateway('external', externalConfig),
     internal: spawnGateway('internal', internalConfig),
     startExternal() { pair.external = spawnGateway('external', externalConfig); return pair.external; },
@@ -143,7 +153,7 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
       const until = Date.now() + timeoutMs;
       for (;;) {
         try {
-          const h = await httpsCall('GET', `${pair.apiUrl}/health`, ca);
+          const h = await externalHealth(pair);
           // Up, and the intranet's catalogue has arrived (ingress checks forms against it).
           if (h.status === 200 && h.json?.link === 'up' && h.json?.catalogue) return;
         } catch { /* not listening yet */ }
@@ -160,6 +170,25 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
     },
   };
   return pair;
+}
+
+/** An agent that presents the operator-client certificate of the dev PKI in `certs`. */
+export function operatorAgent(certs: string): Agent {
+  return new Agent({
+    ca: readFileSync(join(certs, 'ca.crt')), cert: readFileSync(join(certs, 'operator-client.crt')),
+    key: readFileSync(join(certs, 'operator-client.key')), keepAlive: false,
+  });
+}
+
+/** The external gateway's /health with details (link, outbox, catalogue): they are shown only to a
+ *  client certificate with the operator role; the public gets `{status}`. */
+export function externalHealth(p: { apiUrl: string; ca: Buffer; operator: Agent }): Promise<HttpResult> {
+  return httpsCall('GET', `${p.apiUrl}/health`, p.ca, undefined, {}, p.operator);
+}
+
+/** A request to the intranet listener (HTTPS, the deployment CA). */
+export function intranetCall(p: { intranetUrl: string; ca: Buffer }, method: string, path: string, body?: Buffer | string, headers: Record<string, string> = {}): Promise<HttpResult> {
+  return httpsCall(method, `${p.intranetUrl}${path}`, p.ca, body, headers);
 }
 
 export function sampleSubmission(i = 0, extra: Record<string, unknown> = {}): string {
@@ -183,7 +212,7 @@ export async function primeCatalogue(files: PairFiles, timeoutMs = 20_000): Prom
     const until = Date.now() + timeoutMs;
     for (;;) {
       try {
-        const h = await httpsCall('GET', `${files.apiUrl}/health`, files.ca);
+        const h = await externalHealth(files);
         if (h.json?.catalogue && h.json?.outbox === 0) break;
       } catch { /* not up yet */ }
       if (Date.now() > until) throw new Error(`catalogue never arrived\n${internal.log.slice(-10).join('\n')}`);

@@ -7,10 +7,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import zlib from 'node:zlib';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FerryErrorCode } from '../../src/errors.js';
 import { ERRORS } from '../../src/errors.js';
-import { preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { intranetCall, preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { ELF, OFD_XML, makeJpeg, makeOfd, makePdf, makePe, makePng, ofdMembers, pageXml, withMember } from '../policy-content/samples.js';
 import { buildZip } from '../policy-content/zip-builder.js';
 import { issueClientCert, otherCa, type ClientCert } from './client-certs.js';
@@ -157,7 +158,9 @@ let internal: GatewayProc | null = null;
 const accepted: string[] = [];
 
 async function health(): Promise<Record<string, any>> {
-  const r = await send(files.apiUrl, files.ca, { method: 'GET', path: '/health' });
+  // Details (outbox, link) are for operators: present the dev PKI's operator-client certificate.
+  const op = { key: readFileSync(join(files.certs, 'operator-client.key')), cert: readFileSync(join(files.certs, 'operator-client.crt')) };
+  const r = await send(files.apiUrl, files.ca, { method: 'GET', path: '/health', clientCert: op });
   return r.json;
 }
 
@@ -229,7 +232,7 @@ describe('hostile applicant requests at the real external gateway', () => {
     // Now let the intranet dial in: everything in the outbox crosses, and nothing else does.
     internal = spawnGateway('internal', files.internalConfig);
     await until('every accepted case recorded on the intranet', async () => {
-      const i = await fetch(`${files.intranetUrl}/health`).then((x) => x.json() as Promise<Record<string, number>>);
+      const i = (await intranetCall(files, 'GET', '/health')).json as Record<string, number>;
       return i.cases === accepted.length && (await health()).outbox === 0 ? true : undefined;
     });
     const db = new Database(join(files.dir, 'var/internal/internal.sqlite'), { readonly: true });

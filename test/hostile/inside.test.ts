@@ -22,7 +22,7 @@ import type { KindName } from '../../src/seal/packet-kind.js';
 import { openPacket } from '../../src/seal/open.js';
 import type { SealKeys } from '../../src/seal/keyring.js';
 import { sealPacket } from '../../src/seal/seal.js';
-import { preparePair, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { intranetCall, preparePair, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { policyWith } from '../helpers/policy-variants.js';
 import { ELF, makePdf, makePng } from '../policy-content/samples.js';
 import { FakeExternal } from './fake-external.js';
@@ -265,7 +265,7 @@ describe('hostile packets over the real link into the real internal gateway', ()
     }).sort();
     const cases = (db.prepare('SELECT case_id FROM intranet_cases').pluck().all() as string[]).map((id) => `${id} received`).sort();
     expect(answered).toEqual(cases);
-    const health = await fetch(`${files.intranetUrl}/health`).then((r) => r.json() as Promise<Record<string, unknown>>);
+    const health = (await intranetCall(files, 'GET', '/health')).json as Record<string, unknown>;
     expect(health).toMatchObject({ gateway: 'internal', link: 'up', cases: delivered, waitingForStamp: 0 });
     expect(internal.proc.exitCode).toBeNull();
   });

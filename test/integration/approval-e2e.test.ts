@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startPair, type Pair } from '../helpers/gateways.js';
+import { intranetCall, startPair, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { CaseSecrets } from '../helpers/case-secret.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
@@ -55,11 +55,8 @@ beforeAll(async () => {
 afterAll(async () => { await pair?.stop(); smsServer?.close(); });
 
 async function staffCall(token: string | null, method: string, path: string, body?: unknown) {
-  const res = await fetch(`${pair.intranetUrl}${path}`, {
-    method, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, json: await res.json().catch(() => null) as any };
+  const res = await intranetCall(pair, method, path, body ? JSON.stringify(body) : undefined, token ? { authorization: `Bearer ${token}` } : {});
+  return { status: res.status, json: (res.json ?? null) as any };
 }
 async function login(name: string) {
   const r = await staffCall(null, 'POST', '/api/v1/staff/login', { name, password: PASSWORD });

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
+import { externalHealth, intranetCall, startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 
@@ -40,8 +40,8 @@ async function waitDrained(p: Pair, expected: number, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const h = await httpsCall('GET', `${p.apiUrl}/health`, p.ca);
-      const i = await fetch(`${p.intranetUrl}/health`).then((x) => x.json() as Promise<{ cases: number; outbox: number }>);
+      const h = await externalHealth(p);
+      const i = (await intranetCall(p, 'GET', '/health')).json as { cases: number; outbox: number };
       if (h.json?.outbox === 0 && i.outbox === 0 && i.cases >= expected) return;
     } catch { /* restarting */ }
     if (Date.now() > until) throw new Error('outboxes did not drain');

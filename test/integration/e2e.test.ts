@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
+import { externalHealth, intranetCall, startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { CaseSecrets } from '../helpers/case-secret.js';
 
@@ -113,9 +113,9 @@ describe('submission to intranet and status back', () => {
   });
 
   it('reports the link on the health endpoints of both gateways', async () => {
-    const e = await httpsCall('GET', `${pair.apiUrl}/health`, pair.ca);
+    const e = await externalHealth(pair);
     expect(e.json).toMatchObject({ gateway: 'external', link: 'up' });
-    const i = await fetch(`${pair.intranetUrl}/health`).then((x) => x.json());
+    const i = (await intranetCall(pair, 'GET', '/health')).json;
     expect(i).toMatchObject({ gateway: 'internal', link: 'up' });
   });
 });

@@ -21,7 +21,7 @@ function config(sources: ChronyServer[], names: string[]): string {
   writeFileSync(f, `gateway: internal
 dataDir: ${dir}/var
 link: { url: wss://127.0.0.1:1/link, tls: { cert: a, key: b }, peer: { subjects: [x] } }
-intranet: { host: 127.0.0.1, port: 0 }
+intranet: { host: 127.0.0.1, port: 0, tls: { cert: c/intranet-tls.crt, key: c/intranet-tls.key } }
 tsa: { cert: a, key: b, policyOid: 2.25.1 }
 keys: { ca: a, signCert: a, signKey: a, encCert: a, encKey: a }
 peer: { encCert: a, signerSubjects: [x] }

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startChronyServer, type ChronyServer } from '../helpers/chrony.js';
-import { startPair, sampleSubmission, TEST_POLICY_OID, type Pair } from '../helpers/gateways.js';
+import { intranetCall, startPair, sampleSubmission, TEST_POLICY_OID, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { CaseSecrets } from '../helpers/case-secret.js';
 
@@ -36,7 +36,7 @@ afterAll(async () => {
   for (const s of [...good, wrong]) await s?.stop();
 });
 
-const health = () => fetch(`${pair.intranetUrl}/health`).then((r) => r.json() as Promise<any>);
+const health = async () => (await intranetCall(pair, 'GET', '/health')).json as any;
 async function until<T>(what: string, f: () => Promise<T | undefined | false>, ms = 20_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
@@ -100,9 +100,9 @@ describe('trusted time and RFC 3161 receipts', () => {
     const data = join(pair.dir, 'doc.bin');
     writeFileSync(data, 'an intranet document');
     execFileSync('openssl', ['ts', '-query', '-data', data, '-sha256', '-cert', '-out', join(pair.dir, 'q.tsq')]);
-    const res = await fetch(`${pair.intranetUrl}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: readFileSync(join(pair.dir, 'q.tsq')) });
-    expect(res.headers.get('content-type')).toBe('application/timestamp-reply');
-    writeFileSync(join(pair.dir, 'r.tsr'), Buffer.from(await res.arrayBuffer()));
+    const res = await intranetCall(pair, 'POST', '/tsa', readFileSync(join(pair.dir, 'q.tsq')), { 'content-type': 'application/timestamp-query' });
+    expect(res.headers['content-type']).toBe('application/timestamp-reply');
+    writeFileSync(join(pair.dir, 'r.tsr'), res.body);
     const v = openssl(['ts', '-verify', '-queryfile', join(pair.dir, 'q.tsq'), '-in', join(pair.dir, 'r.tsr'), '-CAfile', join(pair.dir, 'certs/ca.crt')]);
     expect(v.stdout + v.stderr).toContain('Verification: OK');
   });
@@ -117,8 +117,8 @@ describe('trusted time and RFC 3161 receipts', () => {
     const data = join(pair.dir, 'doc2.bin');
     writeFileSync(data, 'while untrusted');
     execFileSync('openssl', ['ts', '-query', '-data', data, '-sha256', '-out', join(pair.dir, 'q2.tsq')]);
-    const res = await fetch(`${pair.intranetUrl}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: readFileSync(join(pair.dir, 'q2.tsq')) });
-    writeFileSync(join(pair.dir, 'r2.tsr'), Buffer.from(await res.arrayBuffer()));
+    const res = await intranetCall(pair, 'POST', '/tsa', readFileSync(join(pair.dir, 'q2.tsq')), { 'content-type': 'application/timestamp-query' });
+    writeFileSync(join(pair.dir, 'r2.tsr'), res.body);
     expect(execFileSync('openssl', ['ts', '-reply', '-in', join(pair.dir, 'r2.tsr'), '-text'], { encoding: 'utf8' })).toMatch(/Status: Rejected\.[\s\S]*Failure info: the TSA's time source is not available/);
 
     const ids: string[] = [];

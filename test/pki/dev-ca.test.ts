@@ -86,7 +86,7 @@ describe('initDevPki', () => {
       expect(parseInt(c.serialNumber.slice(0, 2), 16) & 0x80).toBe(0);
       serials.add(c.serialNumber);
       expect(new Date(c.validFrom).getTime()).toBe(NOW.getTime() - 5 * 60_000);
-      expect(new Date(c.validTo).getTime()).toBe(NOW.getTime() + 825 * 86400_000);
+      expect(new Date(c.validTo).getTime()).toBe(NOW.getTime() + 398 * 86400_000);
       expect(c.checkIssued(ca)).toBe(true);
     }
     expect(serials.size).toBe(DEV_PKI_ROLES.length);

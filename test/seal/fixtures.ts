@@ -68,7 +68,7 @@ export function ctx(pair: Pair, now: Date, trust = pair.trust()): OpenContext {
 export const SEAL_CODES: readonly FerryErrorCode[] = [
   'FERRY_ERR_SEAL_MALFORMED', 'FERRY_ERR_SEAL_TOO_LARGE', 'FERRY_ERR_SEAL_VERSION', 'FERRY_ERR_SEAL_UNKNOWN_SIGNER',
   'FERRY_ERR_SEAL_SIGNER_EXPIRED', 'FERRY_ERR_SEAL_SIGNER_MISMATCH', 'FERRY_ERR_SEAL_BAD_SIGNATURE',
-  'FERRY_ERR_SEAL_WRONG_RECIPIENT', 'FERRY_ERR_SEAL_DECRYPT', 'FERRY_ERR_SEAL_KEY_USAGE',
+  'FERRY_ERR_SEAL_WRONG_RECIPIENT', 'FERRY_ERR_SEAL_DECRYPT', 'FERRY_ERR_SEAL_KEY_USAGE', 'FERRY_ERR_SEAL_SIGNER_ROLE',
 ];
 
 // ---- crafting -------------------------------------------------------------------------------------
