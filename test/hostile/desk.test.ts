@@ -7,7 +7,7 @@
 // Different source addresses are real: the client binds 127.0.0.2 / .3 (Linux routes all of 127/8).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { request } from 'node:http';
+import { request } from 'node:https';
 import { join } from 'node:path';
 import { startPair, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
@@ -25,7 +25,7 @@ function call(from: string, method: string, path: string, body?: unknown, token?
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
   return new Promise((resolve, reject) => {
     const req = request({
-      host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress: from,
+      host: url.hostname, port: url.port, path: url.pathname + url.search, method, localAddress: from, ca: pair.ca,
       headers: { ...(data ? { 'content-type': 'application/json', 'content-length': String(data.length) } : {}), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     }, (res) => {
       const chunks: Buffer[] = [];

@@ -10,7 +10,7 @@ import { loadConfigFile } from '../../src/config/load.js';
 import { externalSchema, internalSchema } from '../../src/config/gateway-config.js';
 import { checkProductionTime } from '../../src/config/production-time.js';
 import { demoConfigText, writeDemoConfig } from '../../src/config/demo-config.js';
-import { preparePair, spawnGateway, type GatewayProc } from '../helpers/gateways.js';
+import { intranetCall, preparePair, spawnGateway, type GatewayProc } from '../helpers/gateways.js';
 
 const ferry = (args: string[]) => spawnSync(process.execPath, ['bin/ferry.js', ...args], { encoding: 'utf8', timeout: 30_000 });
 const running: GatewayProc[] = [];
@@ -56,7 +56,7 @@ describe('whenUntrusted: warn is the demo\'s alone', () => {
     running.push(g);
     const until = Date.now() + 20_000;
     for (;;) {
-      const h = await fetch(`${files.intranetUrl}/health`).then((x) => x.json() as Promise<{ time: { state: string } }>).catch(() => null);
+      const h = await intranetCall(files, 'GET', '/health').then((x) => x.json as { time: { state: string } }).catch(() => null);
       if (h) { expect(h.time.state).toBe('untrusted'); break; }
       if (g.proc.exitCode !== null || Date.now() > until) throw new Error(`did not start:\n${g.log.slice(-10).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
