@@ -108,6 +108,7 @@ function unidentified(view: ByteView, ext: string | undefined): Result {
   const text = classifyText(view.buf);
   if (text?.kind === 'script') return fail('FERRY_ERR_CONTENT_SCRIPT', `the bytes are ${text.detail}`);
   if (text?.kind === 'xml-dtd') return fail('FERRY_ERR_CONTENT_XML_DTD', 'the bytes are XML declaring a DOCTYPE or ENTITY');
+  if (text?.kind === 'xml-encoding') return fail('FERRY_ERR_CONTENT_XML_ENCODING', text.detail);
   if (text?.kind === 'svg') return fail('FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED', 'the bytes are an SVG image');
   if (ext === 'xml') return fail('FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED', 'the bytes are an XML document');
   return fail('FERRY_ERR_CONTENT_UNKNOWN_TYPE', 'the bytes are not identified as any allowed type');
