@@ -28,9 +28,11 @@ export function qpdfObjects(bytes: Uint8Array): { objects: number[]; json: strin
   const out = r.stdout.toString('utf8');
   if (r.status === 2 || out.length === 0) return undefined; // 2: errors; 3: warnings (still a view)
   const json = JSON.parse(out) as { qpdf: [unknown, Record<string, unknown>] };
-  const objects = Object.keys(json.qpdf[1]).flatMap((k) => {
+  // qpdf also lists objects that are only referenced (a dangling "3 0 R" in /Kids) with a null value:
+  // no content there to judge, so those are left out.
+  const objects = Object.entries(json.qpdf[1]).flatMap(([k, v]) => {
     const m = /^obj:(\d+) \d+ R$/.exec(k);
-    return m === null ? [] : [Number(m[1])];
+    return m === null || (v as { value?: unknown }).value === null ? [] : [Number(m[1])];
   });
   return { objects, json: out };
 }
