@@ -12,7 +12,7 @@
 import { fail, type Verdict } from '../../errors.js';
 import type { MemberVisitor } from './archive-check.js';
 import { checkXmlText } from './markup.js';
-import { decodeXml, findMarkupAnyEncoding, looksLikeXml } from './xml-text.js';
+import { decodeXmlUnicode, findMarkupAnyEncoding, looksLikeXml } from './xml-text.js';
 
 export const OFD_ROOT = 'OFD.xml';
 const OFD_NAMESPACE = 'http://www.ofdspec.org/2016';
@@ -49,7 +49,7 @@ export function ofdMemberVisitor(found: { rootXml?: Buffer }): MemberVisitor {
 export function checkOfdRoot(rootXml: Buffer | undefined, memberNames: ReadonlySet<string>): Verdict<void> {
   const invalid = (detail: string) => fail('FERRY_ERR_CONTENT_OFD_INVALID', detail);
   if (rootXml === undefined) return invalid('OFD.xml is missing');
-  const decoded = decodeXml(rootXml);
+  const decoded = decodeXmlUnicode(rootXml);
   if (!decoded.ok) return invalid(`OFD.xml: ${decoded.detail}`);
   const text = decoded.value;
   const body = text.replace(/^\s*(?:<\?xml[^>]*\?>)?(?:\s*<!--[\s\S]*?-->)*\s*/, '');

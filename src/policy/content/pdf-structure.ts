@@ -74,8 +74,11 @@ function skipBackSpace(buf: Buffer, p: number, floor: number): number {
     // Is buf[p] inside a comment? Only if a "%" precedes it on the same line (within the lookback).
     let lineStart = p;
     while (lineStart > floor && buf[lineStart - 1] !== 0x0a && buf[lineStart - 1] !== 0x0d) lineStart--;
-    const pct = buf.indexOf(0x25, lineStart);
-    if (pct < 0 || pct > p) return p;
+    // Searched only up to p (an indexOf would run on to the next "%", maybe the final %%EOF, for
+    // every header: quadratic on a file of many objects).
+    let pct = lineStart;
+    while (pct <= p && buf[pct] !== 0x25) pct++;
+    if (pct > p) return p;
     p = pct - 1;
   }
   return p;
