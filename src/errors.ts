@@ -181,7 +181,9 @@ export const ERRORS = {
   FERRY_ERR_CONTENT_PDF_SCRIPT: { status: 415, meaning: 'a PDF carries JavaScript (/JavaScript, /JS) or an XFA form (/XFA), also when hex-escaped or inside an object stream' },
   FERRY_ERR_CONTENT_PDF_ACTION: { status: 415, meaning: 'a PDF carries an automatic or launching action (/OpenAction, /AA, /Launch)' },
   FERRY_ERR_CONTENT_PDF_EMBEDDED: { status: 415, meaning: 'a PDF carries embedded files or rich media (/EmbeddedFile, /EmbeddedFiles, /RichMedia)' },
-  FERRY_ERR_CONTENT_PDF_UNSCANNABLE: { status: 415, meaning: 'a PDF object stream cannot be decoded within the limits (unsupported filter or predictor, corrupt, too large, too many)' },
+  FERRY_ERR_CONTENT_PDF_UNSCANNABLE: { status: 422, meaning: 'a PDF holds something the scanner cannot account for: an object that does not parse, an object or xref stream it cannot decode, an xref entry that points at no object it saw, or a limit reached' },
+  FERRY_ERR_CONTENT_XML_ENCODING: { status: 415, meaning: 'an XML member (or XML-looking text) is in an encoding the scanner does not read (UTF-32, UTF-7, EBCDIC, unknown) or declares one that disagrees with its bytes' },
+  FERRY_ERR_CONTENT_BUDGET: { status: 422, meaning: "the request's decode budget is spent: its attachments together inflate past the per-request limit" },
   // --- desk (intranet approval service: staff sessions, case store, supervision queue) ---
   FERRY_ERR_DESK_UNAUTHENTICATED: { status: 401, meaning: 'no bearer token, or a token that names no session' },
   FERRY_ERR_DESK_SESSION_EXPIRED: { status: 401, meaning: 'the staff session passed its lifetime or its idle timeout, or the account was disabled; log in again' },

@@ -25,7 +25,7 @@ describe('inspectAttachment refuses hostile input with the specific code', () =>
     for (const c of HOSTILE) {
       expect(c.code.startsWith('FERRY_ERR_CONTENT_')).toBe(true);
       const spec = ERRORS[c.code] as { readonly status?: number; readonly meaning: string };
-      expect([400, 413, 415]).toContain(spec.status);
+      expect([400, 413, 415, 422]).toContain(spec.status);
     }
   });
 });

@@ -16,7 +16,17 @@ export interface PdfSpec {
   /** Extra top-level objects: number → body between "obj" and "endobj". */
   extra?: Record<number, Buffer | string>;
   /** Put objects 1, 2, 3, 5 and these extra ones into an object stream, with an xref stream. */
-  objectStream?: { members?: Record<number, string>; filter?: 'flate' | 'none' | string; decodeParms?: string };
+  objectStream?: {
+    members?: Record<number, string>;
+    filter?: 'flate' | 'none' | string;
+    decodeParms?: string;
+    /** Text right after the object stream's "<<" (e.g. a non-name key token). */
+    dictPrefix?: string;
+    /** Extra entries at the end of the object stream's dictionary. */
+    dictExtra?: string;
+    /** Replaces "/Type /ObjStm" (e.g. with a #-escaped name, or nothing). */
+    typeEntry?: string;
+  };
   /** Page content (uncompressed). */
   content?: string;
   /** Bytes after the final %%EOF. */
@@ -70,7 +80,8 @@ export function makePdf(spec: PdfSpec = {}): Buffer {
     const encoded = filter === 'flate' ? zlib.deflateSync(data) : data;
     const filterEntry = filter === 'flate' ? '/Filter /FlateDecode' : filter === 'none' ? '' : `/Filter ${filter}`;
     const parms = os.decodeParms === undefined ? '' : `/DecodeParms ${os.decodeParms}`;
-    top.set(objStmNum, streamBody(`/Type /ObjStm /N ${packed.size} /First ${header.length} ${filterEntry} ${parms}`, encoded));
+    const type = os.typeEntry ?? '/Type /ObjStm';
+    top.set(objStmNum, streamBody(`${os.dictPrefix ?? ''}${type} /N ${packed.size} /First ${header.length} ${filterEntry} ${parms} ${os.dictExtra ?? ''}`, encoded));
   }
 
   const parts: Buffer[] = [b('%PDF-1.7\n%\xe2\xe3\xcf\xd3\n')];

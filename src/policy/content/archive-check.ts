@@ -7,8 +7,8 @@ import zlib from 'node:zlib';
 import { fileTypeFromBuffer } from 'file-type';
 import { fail, type FerryErrorCode, type Verdict } from '../../errors.js';
 import { checkFileName, fileExtension } from './file-name.js';
-import { inflateBounded } from './inflate-bounded.js';
-import type { ContentLimits } from './limits.js';
+import { inflateBudgeted } from './inflate-bounded.js';
+import type { ContentLimits, DecodeBudget } from './limits.js';
 import { ARCHIVE_FILE_TYPES, EXECUTABLE_FILE_TYPES, archiveMagic, executableMagic, isArchiveName, isExecutableName } from './signatures.js';
 import { METHOD_DEFLATED, METHOD_STORED, entryData, type ZipDirectory, type ZipEntry } from './zip-reader.js';
 
@@ -47,7 +47,7 @@ export async function sniff(data: Uint8Array): Promise<Sniffed | undefined> {
 }
 
 /** Runs the archive policy over a directory read by readZipDirectory. */
-export async function checkArchive(buf: Buffer, dir: ZipDirectory, limits: ContentLimits, visit?: MemberVisitor): Promise<Verdict<void>> {
+export async function checkArchive(buf: Buffer, dir: ZipDirectory, limits: ContentLimits, budget: DecodeBudget, visit?: MemberVisitor): Promise<Verdict<void>> {
   const entries = dir.entries;
   const seen = new Set<string>();
   for (const e of entries) {
@@ -89,7 +89,7 @@ export async function checkArchive(buf: Buffer, dir: ZipDirectory, limits: Conte
   if (!sizes.ok) return sizes;
   for (const e of entries) {
     if (e.isDirectory) continue;
-    const real = await memberBytes(buf, e);
+    const real = await memberBytes(buf, e, budget);
     if (!real.ok) return real;
     const content = await checkMemberContent(e, real.value, visit);
     if (!content.ok) return content;
@@ -118,13 +118,19 @@ function checkDeclaredSizes(archiveBytes: number, entries: readonly ZipEntry[], 
 }
 
 /** A member's real bytes, inflated with the declared size as the hard cap, then size and CRC checked. */
-async function memberBytes(buf: Buffer, e: ZipEntry): Promise<Verdict<Buffer>> {
+async function memberBytes(buf: Buffer, e: ZipEntry, budget: DecodeBudget): Promise<Verdict<Buffer>> {
   const raw = entryData(buf, e);
   let data: Buffer;
   if (e.method === METHOD_STORED) {
     data = raw;
   } else {
-    const r = await inflateBounded(raw, 'raw', e.uncompressedSize);
+    // The declared size must be met exactly, so a declaration above what the budget has left is refused
+    // before a byte is inflated.
+    if (e.uncompressedSize > budget.inflatedBytesLeft) {
+      return fail('FERRY_ERR_CONTENT_BUDGET', `member "${e.name}" declares ${e.uncompressedSize} bytes, more than the request's decode budget has left`);
+    }
+    const r = await inflateBudgeted(raw, 'raw', e.uncompressedSize, budget);
+    if (r.kind === 'budget') return fail('FERRY_ERR_CONTENT_BUDGET', `member "${e.name}" inflates past what is left of the request's decode budget`);
     if (r.kind === 'too-large') {
       return fail('FERRY_ERR_CONTENT_ZIP_BOMB', `member "${e.name}" inflates past its declared ${e.uncompressedSize} bytes`);
     }

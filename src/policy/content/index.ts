@@ -7,9 +7,12 @@ export {
   CONTENT_TYPES,
   DEFAULT_ALLOWED_TYPES,
   DEFAULT_CONTENT_LIMITS,
+  DEFAULT_REQUEST_INFLATE_BYTES,
   parseAllowedTypes,
   type AllowedTypes,
   type ContentLimits,
   type ContentType,
+  type DecodeBudget,
 } from './limits.js';
+export { pdfInventory, type PdfInventory } from './pdf-check.js';
 export { MEDIA_TYPE } from './media-type.js';

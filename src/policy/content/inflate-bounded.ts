@@ -3,6 +3,7 @@
 // costs at most `maxOutputBytes` of memory and the time to produce them.
 
 import zlib from 'node:zlib';
+import type { DecodeBudget } from './limits.js';
 
 export type InflateOutcome =
   | { readonly kind: 'ok'; readonly data: Buffer; readonly consumed: number }
@@ -55,4 +56,20 @@ export async function inflateBounded(input: Uint8Array, format: Format, maxOutpu
   }
   if (result.buffer.length > maxOutputBytes) return { kind: 'too-large' };
   return { kind: 'ok', data: result.buffer, consumed: result.engine.bytesWritten };
+}
+
+export type BudgetedOutcome = InflateOutcome | { readonly kind: 'budget' };
+
+/**
+ * inflateBounded with the request's shared budget: the cap is the smaller of `ownCap` and what the
+ * budget has left, and what was produced is paid from it. 'budget' means the budget, not the
+ * inflate's own limit, was what stopped it (so the caller refuses with FERRY_ERR_CONTENT_BUDGET).
+ */
+export async function inflateBudgeted(input: Uint8Array, format: Format, ownCap: number, budget: DecodeBudget): Promise<BudgetedOutcome> {
+  const left = Math.max(0, budget.inflatedBytesLeft);
+  const cap = Math.min(ownCap, left);
+  const r = await inflateBounded(input, format, cap);
+  if (r.kind === 'too-large') return left < ownCap ? { kind: 'budget' } : r;
+  if (r.kind === 'ok') budget.inflatedBytesLeft = left - r.data.length;
+  return r;
 }

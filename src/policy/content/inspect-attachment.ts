@@ -12,7 +12,9 @@ import { checkArchive, sniff } from './archive-check.js';
 import { ByteView } from './byte-view.js';
 import { checkFileName } from './file-name.js';
 import { checkJpeg } from './jpeg-check.js';
-import { DEFAULT_ALLOWED_TYPES, DEFAULT_CONTENT_LIMITS, type AllowedTypes, type ContentLimits, type ContentType } from './limits.js';
+import {
+  DEFAULT_ALLOWED_TYPES, DEFAULT_CONTENT_LIMITS, DEFAULT_REQUEST_INFLATE_BYTES, type AllowedTypes, type ContentLimits, type ContentType, type DecodeBudget,
+} from './limits.js';
 import { classifyText } from './markup.js';
 import { MEDIA_TYPE, checkDeclaredMediaType, checkExtension } from './media-type.js';
 import { OFD_ROOT, checkOfdRoot, ofdMemberVisitor } from './ofd-check.js';
@@ -43,6 +45,8 @@ export async function inspectAttachment(
   input: AttachmentInput,
   limits: ContentLimits = DEFAULT_CONTENT_LIMITS,
   allowed: AllowedTypes = DEFAULT_ALLOWED_TYPES,
+  // One request's attachments share one budget (the caller makes it); alone, a call gets a fresh one.
+  budget: DecodeBudget = { inflatedBytesLeft: DEFAULT_REQUEST_INFLATE_BYTES },
 ): Promise<Result> {
   const name = checkFileName(input.fileName, limits.maxFileNameBytes);
   if (!name.ok) return name;
@@ -62,7 +66,7 @@ export async function inspectAttachment(
   // A byte-order mark means text; file-type reads FF FE as an MPEG audio frame sync.
   if (sniffed === undefined || sniffed.ext === 'xml' || startsWithBom(bytes)) return unidentified(view, sniffed?.ext);
   if (EXECUTABLE_FILE_TYPES.has(sniffed.ext)) return fail('FERRY_ERR_CONTENT_EXECUTABLE', `the bytes are a program (${sniffed.mime})`);
-  if (sniffed.ext === 'zip') return inspectZip(view, input, limits, allowed);
+  if (sniffed.ext === 'zip') return inspectZip(view, input, limits, allowed, budget);
   if (ARCHIVE_FILE_TYPES.has(sniffed.ext)) return fail('FERRY_ERR_CONTENT_ARCHIVE', `the bytes are an archive (${sniffed.mime})`);
   const type = FILE_TYPE_TO_CONTENT.get(sniffed.ext);
   if (type === undefined) return fail('FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED', `the bytes are ${sniffed.mime}`);
@@ -70,7 +74,7 @@ export async function inspectAttachment(
   const names = checkNames(input, type, allowed);
   if (!names.ok) return names;
   const structure =
-    type === 'pdf' ? await checkPdf(view, limits) : type === 'png' ? checkPng(view.buf) : checkJpeg(view.buf, limits.jpegMaxChainedImages);
+    type === 'pdf' ? await checkPdf(view, limits, budget) : type === 'png' ? checkPng(view.buf) : checkJpeg(view.buf, limits.jpegMaxChainedImages);
   if (!structure.ok) return structure;
   return accept(view, type);
 }
@@ -104,17 +108,18 @@ function unidentified(view: ByteView, ext: string | undefined): Result {
   const text = classifyText(view.buf);
   if (text?.kind === 'script') return fail('FERRY_ERR_CONTENT_SCRIPT', `the bytes are ${text.detail}`);
   if (text?.kind === 'xml-dtd') return fail('FERRY_ERR_CONTENT_XML_DTD', 'the bytes are XML declaring a DOCTYPE or ENTITY');
+  if (text?.kind === 'xml-encoding') return fail('FERRY_ERR_CONTENT_XML_ENCODING', text.detail);
   if (text?.kind === 'svg') return fail('FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED', 'the bytes are an SVG image');
   if (ext === 'xml') return fail('FERRY_ERR_CONTENT_TYPE_NOT_ALLOWED', 'the bytes are an XML document');
   return fail('FERRY_ERR_CONTENT_UNKNOWN_TYPE', 'the bytes are not identified as any allowed type');
 }
 
-async function inspectZip(view: ByteView, input: AttachmentInput, limits: ContentLimits, allowed: AllowedTypes): Promise<Result> {
+async function inspectZip(view: ByteView, input: AttachmentInput, limits: ContentLimits, allowed: AllowedTypes, budget: DecodeBudget): Promise<Result> {
   const dir = readZipDirectory(view.buf, limits.zipMaxEntries);
   if (!dir.ok) return dir;
   const root = dir.value.entries.find((e) => e.name === OFD_ROOT);
   if (root === undefined) {
-    const archive = await checkArchive(view.buf, dir.value, limits);
+    const archive = await checkArchive(view.buf, dir.value, limits, budget);
     if (!archive.ok) return archive;
     return fail('FERRY_ERR_CONTENT_ARCHIVE', `a zip archive of ${dir.value.entries.length} members (no ${OFD_ROOT}, so not an OFD)`);
   }
@@ -124,7 +129,7 @@ async function inspectZip(view: ByteView, input: AttachmentInput, limits: Conten
     return fail('FERRY_ERR_CONTENT_OFD_INVALID', `${OFD_ROOT} declares ${root.uncompressedSize} bytes, over the limit of ${limits.ofdMaxRootXmlBytes}`);
   }
   const found: { rootXml?: Buffer } = {};
-  const archive = await checkArchive(view.buf, dir.value, limits, ofdMemberVisitor(found));
+  const archive = await checkArchive(view.buf, dir.value, limits, budget, ofdMemberVisitor(found));
   if (!archive.ok) return archive;
   const ofd = checkOfdRoot(found.rootXml, new Set(dir.value.entries.map((e) => e.name)));
   if (!ofd.ok) return ofd;

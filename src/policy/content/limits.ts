@@ -75,6 +75,31 @@ export const DEFAULT_CONTENT_LIMITS: ContentLimits = Object.freeze({
   jpegMaxChainedImages: 4,
 });
 
+/**
+ * What one request may still inflate, shared by every attachment of that request (and every inflate
+ * inside each: PDF object and cross-reference streams, zip members). Each inflate caps its output at
+ * the smaller of its own limit and `inflatedBytesLeft`, then subtracts what it produced; the caller
+ * (a worker pool inspecting a request's attachments) creates one per request and passes it to each
+ * inspectAttachment call. Exhausting it refuses with FERRY_ERR_CONTENT_BUDGET.
+ */
+export interface DecodeBudget {
+  inflatedBytesLeft: number;
+}
+
+// 32 attachments (the API's count limit) of 20 MiB could each inflate 200 MiB under the per-file
+// limits: 6.4 GiB of work for one request. A real request (a few scans and an OFD or two) inflates
+// well under 100 MiB; 256 MiB is room for one PDF or OFD at its own 200 MiB limit plus the rest, and
+// bounds one request to ~1 s of inflating on this hardware and 256 MiB of transient memory.
+export const DEFAULT_REQUEST_INFLATE_BYTES = 256 * MiB;
+
+// Cross-reference limits (not per-deployment settings, so not in ContentLimits). A classic table
+// entry is 20 bytes, so a 20 MiB file holds at most ~1M; xref streams compress entries, so their
+// count is capped here too. Real files have one section per revision (a few, rarely dozens).
+export const PDF_MAX_XREF_ENTRIES = 4_000_000;
+export const PDF_MAX_XREF_SECTIONS = 1_000;
+/** Objects listed by all object streams together (each header pair costs a parse). */
+export const PDF_MAX_COMPRESSED_OBJECTS = 4_000_000;
+
 /** Turns a configured list (policy.yaml) into AllowedTypes; unknown names are a config error to report. */
 export function parseAllowedTypes(list: readonly string[]): { ok: true; value: AllowedTypes } | { ok: false; unknown: string } {
   const out = new Set<ContentType>();

@@ -3,12 +3,16 @@
 // package as "zip"; it is an OFD only if OFD.xml is there and says so.
 // Members an OFD uses: XML (documents, pages, resources, signatures' lists), images (BMP, JPEG, PNG,
 // TIFF, GIF, JPEG 2000, JBIG2), fonts (TrueType/OpenType) and opaque binaries (signature values and
-// seals, DER). XML members are refused with a DTD (XXE, entity expansion) or script; members that
-// file-type identifies as anything else (PDF, office documents, media) are refused as OFD_MEMBER.
+// seals, DER). XML members (sniffed as XML, or looking like XML in any encoding) are decoded
+// (xml-text.ts: UTF-8, UTF-16 by BOM or by zero bytes, GB18030/GBK; anything else refused) and refused
+// in full with a DTD (XXE, entity expansion) or script; members that file-type identifies as anything
+// else (PDF, office documents, media) are refused as OFD_MEMBER; unidentified members are searched for
+// the same markup in every encoding an XML reader could take them in.
 
 import { fail, type Verdict } from '../../errors.js';
 import type { MemberVisitor } from './archive-check.js';
-import { checkXmlText, classifyText } from './markup.js';
+import { checkXmlText } from './markup.js';
+import { decodeXmlUnicode, findMarkupAnyEncoding, looksLikeXml } from './xml-text.js';
 
 export const OFD_ROOT = 'OFD.xml';
 const OFD_NAMESPACE = 'http://www.ofdspec.org/2016';
@@ -19,18 +23,13 @@ const MEMBER_TYPES: ReadonlySet<string> = new Set([
 
 const OK: Verdict<void> = { ok: true, value: undefined };
 
-function looksLikeXml(data: Buffer): boolean {
-  let i = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? 3 : 0;
-  while (i < data.length && (data[i] === 0x20 || data[i] === 0x0a || data[i] === 0x0d || data[i] === 0x09)) i++;
-  return data[i] === 0x3c;
-}
-
 /** A visitor for checkArchive that applies the OFD member rules and keeps OFD.xml's bytes. */
 export function ofdMemberVisitor(found: { rootXml?: Buffer }): MemberVisitor {
   return (entry, data, sniffed) => {
     if (entry.name === OFD_ROOT) found.rootXml = data;
     if (sniffed?.ext === 'xml' || looksLikeXml(data)) {
       const xml = checkXmlText(data);
+      if (xml?.kind === 'xml-encoding') return fail('FERRY_ERR_CONTENT_XML_ENCODING', `member "${entry.name}": ${xml.detail}`);
       if (xml?.kind === 'xml-dtd') return fail('FERRY_ERR_CONTENT_XML_DTD', `member "${entry.name}" declares a DOCTYPE or ENTITY`);
       if (xml?.kind === 'script') return fail('FERRY_ERR_CONTENT_SCRIPT', `member "${entry.name}" is ${xml.detail}`);
       return OK;
@@ -38,9 +37,11 @@ export function ofdMemberVisitor(found: { rootXml?: Buffer }): MemberVisitor {
     if (sniffed !== undefined) {
       return MEMBER_TYPES.has(sniffed.ext) ? OK : fail('FERRY_ERR_CONTENT_OFD_MEMBER', `member "${entry.name}" is ${sniffed.mime}`);
     }
-    const text = classifyText(data);
-    if (text?.kind === 'script') return fail('FERRY_ERR_CONTENT_SCRIPT', `member "${entry.name}" is ${text.detail}`);
-    return OK; // unidentified binary: signature values, seals, JBIG2, CFF fonts
+    // Unidentified binary (signature values, seals, JBIG2, CFF fonts): no DTD or script in any reading.
+    const markup = findMarkupAnyEncoding(data);
+    if (markup?.kind === 'xml-dtd') return fail('FERRY_ERR_CONTENT_XML_DTD', `member "${entry.name}" holds ${markup.detail}`);
+    if (markup?.kind === 'script') return fail('FERRY_ERR_CONTENT_SCRIPT', `member "${entry.name}" is ${markup.detail}`);
+    return OK;
   };
 }
 
@@ -48,7 +49,9 @@ export function ofdMemberVisitor(found: { rootXml?: Buffer }): MemberVisitor {
 export function checkOfdRoot(rootXml: Buffer | undefined, memberNames: ReadonlySet<string>): Verdict<void> {
   const invalid = (detail: string) => fail('FERRY_ERR_CONTENT_OFD_INVALID', detail);
   if (rootXml === undefined) return invalid('OFD.xml is missing');
-  const text = rootXml.toString('utf8').replace(/^\uFEFF/, '');
+  const decoded = decodeXmlUnicode(rootXml);
+  if (!decoded.ok) return invalid(`OFD.xml: ${decoded.detail}`);
+  const text = decoded.value;
   const body = text.replace(/^\s*(?:<\?xml[^>]*\?>)?(?:\s*<!--[\s\S]*?-->)*\s*/, '');
   const root = /^<(?:([A-Za-z_][\w.-]*):)?OFD(?=[\s>\/])[^>]*>/.exec(body);
   if (root === null) return invalid('OFD.xml does not start with an OFD root element');

@@ -1,18 +1,21 @@
-// PDF policy. Covered: risky names (pdf-names.ts) anywhere in the raw bytes, hex-escaped or not,
-// outside inert stream data (pdf-structure.ts); the same names inside every object stream, decoded
-// when unfiltered or FlateDecode without predictor; /Encrypt; the end of the file. Not covered, and
-// therefore refused rather than guessed: object streams with other filters (LZW, ASCII85, chains) or
-// predictors, and any object stream that does not inflate within the limits. Not looked into: the
-// content of non-object streams (page contents, images, fonts), which no reader parses as objects.
+// PDF policy. Fails closed: whatever the scanner cannot account for is refused as PDF_UNSCANNABLE,
+// never skipped. Covered: every "n g obj" header anywhere in the file, whose value must parse
+// (pdf-structure.ts); risky names (pdf-names.ts) anywhere in the raw bytes, hex-escaped or not, outside
+// inert stream data; every stream a reader could use as an object stream, which must decode
+// (pdf-decode.ts: none or FlateDecode) and whose header must list its objects (pdf-objstm.ts), and the
+// same names inside it; /Encrypt; the end of the file; and the cross-reference data, every in-use
+// entry of which must point at an object the scan saw (pdf-xref.ts). Not looked into: the content of
+// other streams (page contents, images, fonts), which no reader parses as objects.
 
 import { fail, type FerryErrorCode, type Verdict } from '../../errors.js';
-import type { ByteView } from './byte-view.js';
-import { inflateBounded } from './inflate-bounded.js';
-import type { ContentLimits } from './limits.js';
+import { ByteView } from './byte-view.js';
+import { DEFAULT_CONTENT_LIMITS, DEFAULT_REQUEST_INFLATE_BYTES, PDF_MAX_COMPRESSED_OBJECTS, type ContentLimits, type DecodeBudget } from './limits.js';
 import { findEmbeddedMarkup } from './markup.js';
-import type { PdfValue } from './pdf-lexer.js';
+import { decodePdfStream, type FileInflateLeft } from './pdf-decode.js';
 import { scanRiskyNames, type NameHit, type PdfRisk } from './pdf-names.js';
+import { readObjectStreamHeader } from './pdf-objstm.js';
 import { isInertStreamData, readPdfStructure, type PdfStream } from './pdf-structure.js';
+import { checkXref } from './pdf-xref.js';
 
 const RISK_ORDER: readonly PdfRisk[] = ['encrypt', 'script', 'action', 'embedded'];
 const RISK_CODE: Readonly<Record<PdfRisk, FerryErrorCode>> = {
@@ -57,47 +60,25 @@ function checkEnd(buf: Buffer): Verdict<void> {
   return OK;
 }
 
-function isName(v: PdfValue | undefined, ...names: string[]): boolean {
-  return v?.t === 'name' && names.includes(v.v);
+/** What the scanner saw and judged: the object numbers of every header, and of every object listed
+ *  by an object stream it decoded. Tests check this against qpdf's and MuPDF's views of a file. */
+export interface PdfInventory {
+  readonly topLevel: ReadonlySet<number>;
+  readonly compressed: ReadonlySet<number>;
 }
 
-/** How an object stream is encoded: 'none', 'flate', or a reason it cannot be decoded here. */
-function encoding(s: PdfStream): 'none' | 'flate' | { reason: string } {
-  const filter = s.dict.get('Filter');
-  let flate: boolean;
-  if (filter === undefined) flate = false;
-  else if (isName(filter, 'FlateDecode', 'Fl')) flate = true;
-  else if (filter.t === 'array' && filter.items.length === 1 && isName(filter.items[0], 'FlateDecode', 'Fl')) flate = true;
-  else return { reason: 'a filter other than FlateDecode' };
-  const parms = s.dict.get('DecodeParms') ?? s.dict.get('DP');
-  const parm = parms?.t === 'array' ? parms.items[0] : parms;
-  if (parm?.t === 'ref') return { reason: 'indirect decode parameters' };
-  if (parm?.t === 'dict') {
-    const predictor = parm.map.get('Predictor');
-    if (predictor !== undefined && !(predictor.t === 'int' && predictor.v <= 1)) return { reason: 'a predictor' };
-  }
-  return flate ? 'flate' : 'none';
-}
+const lexBudgetFor = (bytes: number) => LEX_BUDGET_BASE + LEX_BUDGET_PER_BYTE * bytes;
 
-async function decodeObjectStream(buf: Buffer, s: PdfStream, cap: number): Promise<Verdict<Buffer>> {
-  const enc = encoding(s);
-  if (typeof enc === 'object') return unscannable(`object stream at offset ${s.headerOffset} uses ${enc.reason}`);
-  const raw = buf.subarray(s.dataStart, s.dataEnd);
-  if (enc === 'none') return { ok: true, value: raw };
-  // FlateDecode is zlib-wrapped (RFC 1950); some writers emit bare deflate and readers accept it.
-  let r = await inflateBounded(raw, 'zlib', cap);
-  if (r.kind === 'corrupt') r = await inflateBounded(raw, 'raw', cap);
-  if (r.kind === 'too-large') return unscannable(`object stream at offset ${s.headerOffset} inflates past ${cap} bytes`);
-  if (r.kind === 'corrupt') return unscannable(`object stream at offset ${s.headerOffset} does not inflate: ${r.reason}`);
-  return { ok: true, value: r.data };
-}
-
-export async function checkPdf(view: ByteView, limits: ContentLimits): Promise<Verdict<void>> {
+/**
+ * Scans a PDF and returns the verdict with the inventory of what it saw. Refusals: the risky-content
+ * codes, PDF_UNSCANNABLE, MALFORMED/POLYGLOT for the end of the file, CONTENT_BUDGET.
+ */
+export async function scanPdf(view: ByteView, limits: ContentLimits, budget: DecodeBudget): Promise<Verdict<PdfInventory>> {
   const buf = view.buf;
   const end = checkEnd(buf);
   if (!end.ok) return end;
-  const structure = readPdfStructure(buf, LEX_BUDGET_BASE + LEX_BUDGET_PER_BYTE * buf.length);
-  if (structure === 'budget') return unscannable('the object syntax overlaps too much to scan within the budget');
+  const structure = readPdfStructure(buf, lexBudgetFor(buf.length));
+  if ('unscannable' in structure) return unscannable(structure.unscannable);
 
   const rawHits = new Map<PdfRisk, NameHit>();
   scanRiskyNames(buf, 0, buf.length, (hit) => {
@@ -111,21 +92,57 @@ export async function checkPdf(view: ByteView, limits: ContentLimits): Promise<V
   if (objectStreams.length > limits.pdfMaxObjectStreams) {
     return unscannable(`${objectStreams.length} object streams exceed the limit of ${limits.pdfMaxObjectStreams}`);
   }
-  let budget = limits.pdfMaxInflatedBytes;
+  const file: FileInflateLeft = { bytes: limits.pdfMaxInflatedBytes };
+  const byNumber = new Map<number, Set<number>>();
+  const compressed = new Set<number>();
+  let memberCount = 0;
   for (const s of objectStreams) {
-    const cap = Math.min(limits.pdfMaxObjectStreamBytes, budget);
-    const decoded = await decodeObjectStream(buf, s, cap);
-    if (!decoded.ok) return decoded;
-    budget -= decoded.value.length;
-    const hits = new Map<PdfRisk, NameHit>();
-    scanRiskyNames(decoded.value, 0, decoded.value.length, (hit) => {
-      if (!hits.has(hit.risk)) hits.set(hit.risk, hit);
-      return hits.size < RISK_ORDER.length;
-    });
-    const inner = verdictFor(hits, (at) => `inside the object stream at offset ${s.headerOffset} (decoded offset ${at})`);
-    if (!inner.ok) return inner;
-    const markup = scriptMarkup(decoded.value.toString('latin1').toLowerCase(), `inside the object stream at offset ${s.headerOffset}`);
-    if (!markup.ok) return markup;
+    const members = await scanObjectStream(buf, s, limits, file, budget);
+    if (!members.ok) return members;
+    memberCount += members.value.length;
+    if (memberCount > PDF_MAX_COMPRESSED_OBJECTS) return unscannable(`object streams list more than ${PDF_MAX_COMPRESSED_OBJECTS} objects`);
+    for (const m of members.value) compressed.add(m);
+    if (s.num !== undefined) {
+      const set = byNumber.get(s.num) ?? new Set<number>();
+      for (const m of members.value) set.add(m);
+      byNumber.set(s.num, set);
+    }
   }
-  return OK;
+  const xref = await checkXref({
+    buf, structure, compressed: byNumber, streamCap: limits.pdfMaxObjectStreamBytes, file, budget, lexBudget: { remaining: lexBudgetFor(buf.length) },
+  });
+  if (!xref.ok) return xref;
+  return { ok: true, value: { topLevel: structure.topLevel, compressed } };
+}
+
+/** Decodes one object stream, reads its header and scans its objects for risky names and markup. */
+async function scanObjectStream(buf: Buffer, s: PdfStream, limits: ContentLimits, file: FileInflateLeft, budget: DecodeBudget): Promise<Verdict<number[]>> {
+  const what = `object stream ${s.num ?? '(no header)'} at offset ${s.headerOffset}`;
+  const decoded = await decodePdfStream(
+    { what, dict: s.dict, data: buf.subarray(s.dataStart, s.dataEnd) },
+    { allowPredictor: false, streamCap: limits.pdfMaxObjectStreamBytes, file, budget },
+  );
+  if (!decoded.ok) return decoded;
+  const members = readObjectStreamHeader(what, s.dict, decoded.value, PDF_MAX_COMPRESSED_OBJECTS);
+  if (!members.ok) return members;
+  const hits = new Map<PdfRisk, NameHit>();
+  scanRiskyNames(decoded.value, 0, decoded.value.length, (hit) => {
+    if (!hits.has(hit.risk)) hits.set(hit.risk, hit);
+    return hits.size < RISK_ORDER.length;
+  });
+  const inner = verdictFor(hits, (at) => `inside ${what} (decoded offset ${at})`);
+  if (!inner.ok) return inner;
+  const markup = scriptMarkup(decoded.value.toString('latin1').toLowerCase(), `inside ${what}`);
+  if (!markup.ok) return markup;
+  return members;
+}
+
+export async function checkPdf(view: ByteView, limits: ContentLimits, budget: DecodeBudget): Promise<Verdict<void>> {
+  const scan = await scanPdf(view, limits, budget);
+  return scan.ok ? OK : scan;
+}
+
+/** The scanner's inventory of a PDF (pure; for cross-checks against independent parsers). */
+export async function pdfInventory(bytes: Uint8Array, limits: ContentLimits = DEFAULT_CONTENT_LIMITS): Promise<Verdict<PdfInventory>> {
+  return scanPdf(new ByteView(bytes), limits, { inflatedBytesLeft: DEFAULT_REQUEST_INFLATE_BYTES });
 }

@@ -11,10 +11,11 @@ export type PdfValue =
   | { readonly t: 'int'; readonly v: number }
   | { readonly t: 'ref' }
   | { readonly t: 'other' }
-  | { readonly t: 'array'; readonly items: readonly PdfValue[] }
+  | { readonly t: 'array'; readonly items: readonly PdfValue[]; readonly truncated: boolean }
   | { readonly t: 'dict'; readonly map: ReadonlyMap<string, PdfValue> };
 
-/** Arrays keep only their first items: Ferry reads short arrays (/Filter), never page trees. */
+/** Arrays keep only their first items: Ferry reads short arrays (/Filter, /W), never page trees; a
+ *  reader that needs a long one (/Index) asks for more and checks `truncated`. */
 const MAX_ARRAY_ITEMS = 16;
 const MAX_DEPTH = 64;
 
@@ -37,12 +38,14 @@ export class PdfLexer {
   readonly #buf: Buffer;
   readonly #end: number;
   readonly #budget: Budget;
+  readonly #maxArrayItems: number;
 
-  constructor(buf: Buffer, pos: number, budget: Budget) {
+  constructor(buf: Buffer, pos: number, budget: Budget, maxArrayItems = MAX_ARRAY_ITEMS) {
     this.#buf = buf;
     this.pos = pos;
     this.#end = buf.length;
     this.#budget = budget;
+    this.#maxArrayItems = maxArrayItems;
   }
 
   #pay(n: number): void {
@@ -85,7 +88,8 @@ export class PdfLexer {
     return true;
   }
 
-  #integer(): number | undefined {
+  /** An unsigned integer token (at most 12 digits), consumed; undefined (nothing consumed) otherwise. */
+  integer(): number | undefined {
     let p = this.pos;
     let v = 0;
     const start = p;
@@ -154,25 +158,27 @@ export class PdfLexer {
     if (b === 0x5b) {
       this.#advance(this.pos + 1);
       const items: PdfValue[] = [];
+      let truncated = false;
       for (;;) {
         this.skipSpace();
         if (this.peek() === 0x5d) {
           this.#advance(this.pos + 1);
-          return { t: 'array', items };
+          return { t: 'array', items, truncated };
         }
         const item = this.value(depth + 1);
         if (item === undefined) return undefined;
-        if (items.length < MAX_ARRAY_ITEMS) items.push(item);
+        if (items.length < this.#maxArrayItems) items.push(item);
+        else truncated = true;
       }
     }
     if (b >= 0x30 && b <= 0x39) {
       const save = this.pos;
-      const n = this.#integer();
+      const n = this.integer();
       if (n !== undefined) {
         // "n g R" is an indirect reference (§7.3.10); otherwise the integer stands alone.
         const afterInt = this.pos;
         this.skipSpace();
-        if (this.#integer() !== undefined) {
+        if (this.integer() !== undefined) {
           this.skipSpace();
           if (this.keyword('R')) return { t: 'ref' };
         }
