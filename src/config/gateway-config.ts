@@ -4,6 +4,7 @@ import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
 import { deskConfigSchema, DEFAULT_DESK_CONFIG } from '../desk/settings.js';
+import { DEFAULT_ANCHOR_INTERVAL_MS } from '../audit/limits.js';
 
 const file = () => str({ min: 1 });
 const port = () => int({ min: 0, max: 65535 });
@@ -39,8 +40,12 @@ const linkTuning = {
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
 };
 
-/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging. */
-const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg };
+/** The audit chain: how often its head is anchored (signature, and RFC 3161 on the intranet). */
+const auditObj = obj({ anchorIntervalMs: opt(int({ min: 1000, max: 24 * 3_600_000 }), DEFAULT_ANCHOR_INTERVAL_MS) });
+const auditCfg = opt(auditObj, auditObj({}, 'audit'));
+
+/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, audit. */
+const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg };
 
 export const externalSchema = obj({
   gateway: oneOf('external'),
@@ -70,6 +75,8 @@ export const internalSchema = obj({
     cert: file(), key: file(),
     /** Every token is issued under this policy. 2.25.<UUID> arcs need no registration (ITU-T X.667). */
     policyOid: str({ pattern: /^[0-2](\.(0|[1-9][0-9]*))+$/ }),
+    /** Audit anchors are issued under this policy, never offered at POST /tsa ("" = policyOid + ".1"). */
+    anchorPolicyOid: opt(str({ pattern: /^([0-2](\.(0|[1-9][0-9]*))+)?$/ }), ''),
     // Under a second, genTime carries milliseconds: a whole-second genTime truncates and can read as
     // earlier than the moment the applicant submitted.
     accuracyMs: opt(int({ min: 1, max: 60_000 }), 100),

@@ -38,7 +38,13 @@ export interface SessionOptions {
   deadAfterMs?: number;
   backlogHigh?: number;
   backlogLow?: number;
+  /** The peer's newest anchored audit head arrived (src/audit/peer-heads.ts checks and keeps it). */
+  onAuditHead?: (h: AuditHeadFrame) => void;
+  /** This side's newest anchored audit head, sent once the peer's Hello is accepted. */
+  auditHead?: () => AuditHeadFrame | null;
 }
+
+export type AuditHeadFrame = Omit<Extract<Frame, { type: 'auditHead' }>, 'type'>;
 
 export class LinkSession {
   private readonly window: number;
@@ -122,6 +128,9 @@ export class LinkSession {
       case 'heartbeat':
         if (!f.reply) this.send({ type: 'heartbeat', sentAtMs: f.sentAtMs, reply: true });
         return;
+      case 'auditHead':
+        this.opts.onAuditHead?.(f);
+        return;
     }
   }
 
@@ -134,7 +143,14 @@ export class LinkSession {
     this.ready = true;
     this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow) }, 'link up');
     this.onReady?.();
+    const head = this.opts.auditHead?.();
+    if (head) this.sendAuditHead(head);
     this.pump();
+  }
+
+  /** Sends an audit head to the peer (unacknowledged: the newest is sent again on the next Hello). */
+  sendAuditHead(h: AuditHeadFrame): void {
+    if (this.ready) this.send({ type: 'auditHead', ...h });
   }
 
   private onPacket(packetId: Buffer, bytes: Buffer): void {
