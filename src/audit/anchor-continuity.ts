@@ -17,6 +17,7 @@ export class AnchorContinuity {
   private pending: { seq: number; at: number }[] = [];
   private lastAnchorAt = -Infinity;
   private lastAnchorSeq = 0;
+  private lastEntryAt = -Infinity;
   /** Entries before the first gateway.start were not written by a running gateway (imports, tests). */
   private running = false;
   readonly notes: string[] = [];
@@ -38,6 +39,7 @@ export class AnchorContinuity {
       this.running = true;
     }
     if (!this.running) return;
+    this.lastEntryAt = Math.max(this.lastEntryAt, at);
     // Only the oldest pending entry matters for the gap; the rest are kept to know what an anchor covers.
     this.pending.push({ seq, at });
   }
@@ -61,6 +63,19 @@ export class AnchorContinuity {
       return;
     }
     this.pending = this.pending.filter((p) => p.seq > headSeq);
+    this.lastEntryAt = Math.max(this.lastEntryAt, at);
+  }
+
+  /** The chain ended. Entries still pending are the tail not yet due, unless the gateway went on
+   *  writing for longer than interval + slack after the oldest of them: then anchors are missing (all
+   *  anchors dropped, or anchoring stopped while the gateway ran). */
+  finish(): void {
+    if (this.fault || this.pending.length === 0) return;
+    const oldest = this.pending[0]!;
+    const span = this.lastEntryAt - oldest.at;
+    if (span - this.intervalMs > this.slackMs) {
+      this.fault = { seq: oldest.seq, detail: `entry ${oldest.seq} (${new Date(oldest.at).toISOString()}) is under no signature anchor, though the gateway wrote on for ${span} ms after it; the interval is ${this.intervalMs} ms + ${this.slackMs} ms slack: anchors are missing` };
+    }
   }
 }
 

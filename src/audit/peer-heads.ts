@@ -68,7 +68,7 @@ export class PeerHeads {
   private readonly count;
   private readonly newest;
 
-  constructor(private readonly db: Db, private readonly signers: PeerSignerCheck) {
+  constructor(db: Db, private readonly signers: PeerSignerCheck) {
     db.exec(PEER_HEADS_SQL); // idempotent: an existing gateway file gains the table at the next start
     this.insert = db.prepare('INSERT OR IGNORE INTO audit_peer_heads (seq, hash, at, record, signature, signer_cert, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.count = db.prepare('SELECT COUNT(*) FROM audit_peer_heads').pluck();

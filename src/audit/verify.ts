@@ -353,6 +353,7 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
       + 'A truncated tail leaves every remaining link intact; only an anchor or a head kept elsewhere shows it');
     return byPeer && cut.bad?.firstBad === end + 1 ? { ...cut, bad: { ...cut.bad, code: 'FERRY_ERR_AUDIT_PEER_MISMATCH' } } : cut;
   }
+  continuity.finish();
   if (rewrite) return { bad: rewrite.bad, good, head: null, toCheck, expectedMatched, continuity };
   opts.onProgress?.(seen, src.total);
   return { good, head: last === null ? null : { seq: last.seq, hash: last.hash }, toCheck, expectedMatched, continuity };
