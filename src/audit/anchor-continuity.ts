@@ -7,7 +7,7 @@
 //   anchored only after the next start: they are named in a note, not failed — the restart is in the
 //   chain, under an anchor, and the peer's copy of the last head sent bounds what a cut could hide.
 // - The newest entries after the last anchor are not yet due; they rest on the chain alone.
-import { DEFAULT_ANCHOR_INTERVAL_MS, DEFAULT_ANCHOR_SLACK_MS } from './limits.js';
+import { ANCHOR_CLOCK_STEP_MS, DEFAULT_ANCHOR_INTERVAL_MS, DEFAULT_ANCHOR_SLACK_MS } from './limits.js';
 
 export interface ContinuityFault { readonly seq: number; readonly detail: string }
 
@@ -47,11 +47,11 @@ export class AnchorContinuity {
   /** An audit.anchor entry at `seq` whose anchor covers `headSeq`. */
   anchor(seq: number, at: number, kind: string, headSeq: number): void {
     if (this.fault) return;
-    if (at < this.lastAnchorAt) {
+    if (at < this.lastAnchorAt - ANCHOR_CLOCK_STEP_MS) {
       this.fault = { seq, detail: `the anchor entry ${seq} is dated ${new Date(at).toISOString()}, before the anchor entry ${this.lastAnchorSeq} (${new Date(this.lastAnchorAt).toISOString()}): anchors are not in time order` };
       return;
     }
-    this.lastAnchorAt = at;
+    this.lastAnchorAt = Math.max(this.lastAnchorAt, at);
     this.lastAnchorSeq = seq;
     if (kind !== 'signature') return;
     const covered = this.pending.filter((p) => p.seq <= headSeq);

@@ -33,3 +33,7 @@ export const DEFAULT_ANCHOR_SLACK_MS = 60_000;
 /** Peer heads kept per gateway: one per anchor interval (144 a day at the default) for ten years is
  *  ~530k rows of ~400 bytes. The receiver refuses more rather than grow without bound. */
 export const MAX_PEER_HEADS = 1_000_000;
+/** How far one anchor's time (entry time, or rfc3161 genTime) may lie before the previous one's and
+ *  still count as in order: the trusted clock is re-anchored to the NTP quorum at each poll, which may
+ *  move it back by a few milliseconds. A second is far above that and far below an anchor interval. */
+export const ANCHOR_CLOCK_STEP_MS = 1_000;

@@ -30,7 +30,7 @@ import { FerryError } from '../errors.js';
 import { checkAnchorToken, type AnchorTrust } from './anchor-check.js';
 import { ANCHOR_COLUMNS, ENTRY_COLUMNS, type AnchorRow, type AuditRow } from './chain.js';
 import { canonicalJson, encodeEntry, GENESIS_PREV, readEntryPrefix, sha256, type ChainHead } from './canonical.js';
-import { VERIFY_PROGRESS_EVERY } from './limits.js';
+import { ANCHOR_CLOCK_STEP_MS, VERIFY_PROGRESS_EVERY } from './limits.js';
 import { anchorBindingProblem, anchorMeta, hexOf, sameBytes, type AnchorMeta } from './anchor-binding.js';
 import { AnchorContinuity } from './anchor-continuity.js';
 
@@ -395,9 +395,9 @@ export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions 
     // RFC 3161 tokens of one TSA on one trusted clock are issued in order: a genTime earlier than the
     // previous anchor's is a token made for another moment, or a clock stepped back.
     if (c.status === 'verified' && c.genTime) {
-      if (lastGenTime && c.genTime < lastGenTime.at) {
+      if (lastGenTime && c.genTime.getTime() < lastGenTime.at.getTime() - ANCHOR_CLOCK_STEP_MS) {
         c = { status: 'bad', detail: `genTime ${c.genTime.toISOString()} is before that of the rfc3161 anchor of entry ${lastGenTime.entry} (${lastGenTime.at.toISOString()})` };
-      } else lastGenTime = { at: c.genTime, entry: anchor.entrySeq };
+      } else if (!lastGenTime || c.genTime > lastGenTime.at) lastGenTime = { at: c.genTime, entry: anchor.entrySeq };
     }
     if (c.status === 'bad') {
       const detail = `the ${anchor.kind} anchor recorded by entry ${anchor.entrySeq} (over seq ${anchor.headSeq}) does not verify: ${c.detail}`;

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { anchorHead, SignatureAnchorer } from '../../src/audit/anchor.js';
 import { checkSignedHead, newestOwnHead, PeerHeads, readPeerHeads } from '../../src/audit/peer-heads.js';
