@@ -149,6 +149,19 @@ describe('anchor schedule (continuity)', () => {
     s.db.close();
   });
 
+  it('fails when an anchor entry is dated before the previous anchor (beyond the clock-step allowance)', async () => {
+    const s = fresh();
+    start(s, T0);
+    work(s, 2, T0 + MINUTE);
+    await anchorHead(s.log, sig(), opts(new Date(T0 + 5 * MINUTE)));
+    work(s, 1, T0 + 6 * MINUTE);
+    await anchorHead(s.log, sig(), opts(new Date(T0 + 2 * MINUTE)));
+    const r = await verifyChain(s.db, { trust: trust() });
+    expect(r).toMatchObject({ ok: false, code: 'FERRY_ERR_AUDIT_ANCHOR_GAP', firstBad: 6 });
+    if (!r.ok) expect(r.detail).toMatch(/before the anchor entry 4 .*: anchors are not in time order/);
+    s.db.close();
+  });
+
   it('notes, and does not fail, entries anchored only after a restart', async () => {
     const s = fresh();
     start(s, T0);
