@@ -15,6 +15,7 @@ import { loadGatewayKeys } from '../gateway/keys.js';
 import { openPacket } from '../seal/open.js';
 import { systemClock } from '../time/clock.js';
 import { parse } from './args.js';
+import { cliTrustedClock, type CliClock } from './trusted-time.js';
 
 export async function quarantineCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -24,9 +25,12 @@ export async function quarantineCommand(args: string[]): Promise<number> {
   }, true);
   const gw = loadAnyGatewayConfig(values.config!);
   const internal = gw.role === 'internal';
+  // A decision is audited with the gateway's trusted time, like every other audit entry.
+  const time: CliClock | null = sub === 'release' || sub === 'reject' ? await cliTrustedClock(gw.cfg.time) : null;
+  const clock = time?.clock ?? systemClock;
   const db = openDb(join(gw.cfg.dataDir, internal ? 'internal.sqlite' : 'external.sqlite'), internal ? INTERNAL_MIGRATIONS : EXTERNAL_MIGRATIONS);
   try {
-    const q = new Quarantine(db, systemClock);
+    const q = new Quarantine(db, clock);
     if (sub === 'list') {
       const st = values.state as 'held' | 'released' | 'rejected' | undefined;
       const rows = q.list({ ...(st ? { state: st } : {}), limit: 1000 });
@@ -47,27 +51,28 @@ export async function quarantineCommand(args: string[]): Promise<number> {
       if (sub === 'reject') {
         const r = q.reject(id, values.operator!, values.reason!);
         if (!r.ok) return r;
-        audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason } });
+        audit.append({ at: clock.now(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason } });
         return r;
       }
       const r = q.release(id, values.operator!, values.reason!);
       if (!r.ok) return r;
       if (gw.role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'release on the external gateway is not supported: reject it, and have the intranet send the status again');
       const keys = loadGatewayKeys(gw.cfg.keys, gw.cfg.peer);
-      const opened = openPacket(r.value.bytes, { keys: keys.open, signers: keys.signers, now: new Date() });
+      const opened = openPacket(r.value.bytes, { keys: keys.open, signers: keys.signers, now: clock.now() });
       if (!opened.ok) return opened;
       const p = opened.packet;
       new StampQueue(db).add({
         packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: r.value.bytes,
         body: p.body, createdAt: p.createdAt.getTime(), queuedAt: Date.now(), released: 1,
       });
-      audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.release', subject: id, detail: { reason: values.reason, code: r.value.entry.code, rule: r.value.entry.rule } });
+      audit.append({ at: clock.now(), actor: `operator:${values.operator}`, action: 'quarantine.release', subject: id, detail: { reason: values.reason, code: r.value.entry.code, rule: r.value.entry.rule } });
       return r;
-    })();
+    }).immediate(); // the chain head is read under the write lock: a running gateway appends in turn
     if (!outcome.ok) { process.stderr.write(`ferry: ${outcome.code}: ${outcome.detail}\n`); return 1; }
     process.stdout.write(`${id}: ${sub === 'release' ? 'released (queued for stamping and delivery)' : 'rejected'} by ${values.operator}\n`);
     return 0;
   } finally {
     db.close();
+    await time?.stop();
   }
 }
