@@ -1,5 +1,5 @@
 // The other gateway's anchored audit heads, kept here. Each gateway sends its newest signature anchor
-// (record + signature + certificate, PROTOCOL.md §4.5) over the link; the receiver checks it against
+// (record + signature + certificate, PROTOCOL.md §6 rule 9) over the link; the receiver checks it against
 // the peer's pinned signing identity and keeps it append-only in its own database. Whoever rewrites
 // one gateway's chain (even with that gateway's key) cannot reach the copies the other one holds, so
 // `ferry audit verify --peer <other db>` shows the rewrite: a head the peer holds is missing or differs.

@@ -28,7 +28,7 @@ export interface GatewayAudit {
   log: AuditLog;
   /** Appends in its own transaction (or as a savepoint inside the caller's). Never throws to the caller. */
   record(action: AuditAction, subject: string, detail?: Record<string, unknown>, actor?: string): void;
-  /** Heads to and from the peer gateway over the link (PROTOCOL.md §4.5). */
+  /** Heads to and from the peer gateway over the link (PROTOCOL.md §6 rule 9). */
   link: AuditLinkHooks;
   stop(): Promise<void>;
 }
@@ -68,7 +68,14 @@ export function startAudit(o: AuditStart): GatewayAudit {
   const link: AuditLinkHooks = {
     auditHead: () => newestOwnHead(o.db),
     onAuditHead: (h) => {
-      const v = peerHeads.receive(h, o.clock.now());
+      let v: ReturnType<PeerHeads['receive']>;
+      try {
+        v = peerHeads.receive(h, o.clock.now());
+      } catch (e) {
+        // The store failed (disk full): the head is lost, the next one replaces it; the link stays up.
+        o.log.error({ stage: 'audit', err: (e as Error).message }, 'peer audit head not kept');
+        return;
+      }
       if (!v.ok) { o.log.error({ stage: 'audit', code: v.code, detail: v.detail }, 'peer audit head refused'); return; }
       const { record: r, stored, regress } = v.value;
       if (regress) o.log.error({ stage: 'audit', code: 'FERRY_ERR_AUDIT_PEER_MISMATCH', seq: r.seq, detail: regress }, 'peer audit chain went back: kept both heads');
