@@ -207,6 +207,9 @@ export const ERRORS = {
   FERRY_ERR_AUDIT_ANCHOR: { meaning: 'an anchor of the audit chain head could not be made, or a stored anchor does not verify' },
   FERRY_ERR_AUDIT_EXPORT: { meaning: 'an audit export cannot be written (empty range, output directory not empty, or the chain segment is broken)' },
   FERRY_ERR_AUDIT_STORE: { meaning: 'the audit database cannot be opened or lacks the audit tables' },
+  FERRY_ERR_AUDIT_ANCHOR_GAP: { meaning: 'signature anchors of the audit chain are further apart than the recorded anchor interval (+ slack) while the gateway ran, or out of time order' },
+  FERRY_ERR_AUDIT_PEER_MISMATCH: { meaning: 'the audit chain lacks, or has another hash for, a head the peer gateway holds a signed copy of: the chain was cut or rewritten' },
+  FERRY_ERR_AUDIT_PEER_HEAD: { meaning: 'an audit head received from the peer (or read from its database) is refused: bad record, unpinned signer or bad signature' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type FerryErrorCode = keyof typeof ERRORS;

@@ -6,9 +6,12 @@ import type { X509Certificate } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { FerryError, isFerryError } from '../errors.js';
 import { loadCertificate, loadCertificates } from '../pki/key-files.js';
-import type { TimeStampCheck } from './anchor-check.js';
+import { checkSignedRecord, type AnchorTrust, type TimeStampCheck } from './anchor-check.js';
+import { decodeAnchorRecord } from './anchor-record.js';
+import { sha256 } from './canonical.js';
 import { exportBundle } from './export.js';
-import { verifyChain, type VerifyResult } from './verify.js';
+import { readPeerHeads } from './peer-heads.js';
+import { verifyChain, type ExpectedHead, type KindReport, type VerifyResult } from './verify.js';
 
 export interface CommandOutcome {
   readonly exitCode: 0 | 1 | 2;
@@ -25,6 +28,7 @@ export function formatVerifyResult(r: VerifyResult): string {
       `audit chain BROKEN at seq ${r.firstBad}: ${r.kind}`,
       `  ${r.detail}`,
       `  ${num(r.checked)} entries before it verified  (${r.code})`,
+      ...kindLines(r.kinds),
     ].join('\n');
   }
   if (!r.head) return 'audit chain OK: empty (no entries yet)';
@@ -39,7 +43,21 @@ export function formatVerifyResult(r: VerifyResult): string {
     lines.push('  no verified anchor: a chain rewritten and re-hashed by the database holder would pass; give --ca (and the TSA verifier)');
   }
   for (const n of r.notes) lines.push(`  note: ${n}`);
+  lines.push(...kindLines(r.kinds));
   return lines.join('\n');
+}
+
+/** One line per anchor kind, like `chronyc sources`: the kind, count, verified, then each failure. */
+function kindLines(k: KindReport | undefined): string[] {
+  if (!k) return [];
+  const out: string[] = [];
+  for (const [name, t] of Object.entries(k)) {
+    const state = t.failures.length > 0 ? 'FAILED' : t.count === 0 ? 'none' : t.verified === t.count ? 'verified' : 'unchecked';
+    out.push(`  ${name.padEnd(9)} ${state.padEnd(9)} ${t.verified}/${t.count} verified${t.unchecked ? `, ${t.unchecked} unchecked` : ''}`);
+    for (const f of t.failures.slice(0, 5)) out.push(`    ${f}`);
+    if (t.failures.length > 5) out.push(`    … and ${t.failures.length - 5} more`);
+  }
+  return out;
 }
 
 /** JSON form of a result (hashes as hex), for --json. */
@@ -73,8 +91,15 @@ export interface AuditVerifyOptions {
   readonly db: string;
   /** CA certificate files signature anchors must chain to (--ca). */
   readonly ca?: readonly string[];
+  /** The gateway's signing certificate files (--sign-cert, or keys.signCert from --config): the only
+   *  signers whose anchors (and peer-held heads) count. */
+  readonly signCerts?: readonly string[];
   /** RFC 3161 token verifier bound to the trust anchors (src/time); without it tokens are unchecked. */
   readonly checkTimeStamp?: TimeStampCheck;
+  /** The TSA's anchor policy OID (--tsa-policy, or from the internal config). */
+  readonly anchorPolicyOid?: string;
+  /** The OTHER gateway's SQLite file: the heads of this chain it holds must all be in this chain. */
+  readonly peerDb?: string;
   /** A head kept elsewhere ("<seq>:<hex>", --expect-head): reveals a cut tail. */
   readonly expectHead?: string;
   readonly json?: boolean;
@@ -92,14 +117,50 @@ export async function auditVerifyCommand(opts: AuditVerifyOptions): Promise<Comm
   let db: Database.Database | undefined;
   try {
     const ca: X509Certificate[] = (opts.ca ?? []).flatMap((f) => loadCertificates(f));
+    const signers = new Set((opts.signCerts ?? []).flatMap((f) => loadCertificates(f)).map((c) => sha256(c.raw).toString('hex')));
+    const trust: AnchorTrust = {
+      ca, signers,
+      ...(opts.checkTimeStamp ? { checkTimeStamp: opts.checkTimeStamp } : {}),
+      ...(opts.anchorPolicyOid ? { anchorPolicyOid: opts.anchorPolicyOid } : {}),
+    };
+    const peer = opts.peerDb ? peerHeadsOf(opts.peerDb, trust) : null;
     db = openReadOnly(opts.db);
-    const trust = { ca, ...(opts.checkTimeStamp ? { checkTimeStamp: opts.checkTimeStamp } : {}) };
-    const r = await verifyChain(db, { trust, ...(expectedHead ? { expectedHead } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
-    return { exitCode: r.ok ? 0 : 1, stdout: `${opts.json ? verifyResultJson(r) : formatVerifyResult(r)}\n`, stderr: '' };
+    const r = await verifyChain(db, {
+      trust, ...(expectedHead ? { expectedHead } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(peer ? { expectedHeads: peer.heads, peerFailures: peer.failures } : {}),
+    });
+    // Fail closed: a chain is OK only when every anchor kind it holds verified against the pins, and
+    // every peer-held head was usable. "Unchecked" is not OK: it is what a rewrite re-anchored with
+    // another key, or with a token from the public /tsa, would look like without the pins.
+    const pinsMissing = r.ok && (r.anchorsUnchecked > 0 || (peer !== null && r.kinds.peer.failures.length > 0));
+    const exitCode = !r.ok ? 1 : pinsMissing ? 1 : 0;
+    const text = opts.json ? verifyResultJson(r) : formatVerifyResult(r) + (pinsMissing ? '\n  NOT VERIFIED: some anchors or peer heads could not be checked against the pins (see notes)' : '');
+    return { exitCode, stdout: `${text}\n`, stderr: '' };
   } catch (e) {
     return envError(e);
   } finally {
     db?.close();
+  }
+}
+
+/** The heads of the verified chain that the peer's database holds, each checked again here against
+ *  the pinned signers (the peer's file is evidence, not trusted): usable heads and refused ones. */
+function peerHeadsOf(file: string, trust: AnchorTrust): { heads: ExpectedHead[]; failures: string[] } {
+  const pdb = openReadOnly(file);
+  try {
+    const heads: ExpectedHead[] = [];
+    const failures: string[] = [];
+    for (const h of readPeerHeads(pdb)) {
+      const parts = [h.record, h.signature, h.signerCertificate];
+      const rec = parts.every((b) => Buffer.isBuffer(b)) ? decodeAnchorRecord(h.record) : null;
+      if (!rec) { failures.push(`${file}: a peer head (seq ${String(h.seq)}) is not a valid record`); continue; }
+      const c = checkSignedRecord(h.record, h.signature, h.signerCertificate, new Date(rec.at), trust);
+      if (c.status !== 'verified') { failures.push(`${file}: peer head seq ${rec.seq}: ${c.status === 'bad' ? c.detail : c.note}`); continue; }
+      heads.push({ seq: rec.seq, hash: rec.hash, source: `the peer's signed copy (anchored ${new Date(rec.at).toISOString()}, kept in ${file})` });
+    }
+    return { heads, failures };
+  } finally {
+    pdb.close();
   }
 }
 
@@ -113,6 +174,8 @@ export interface AuditExportOptions {
   readonly ca: string;
   readonly signCert: string;
   readonly tsaCert?: string;
+  /** The TSA's anchor policy OID (--tsa-policy), written into the bundle and its VERIFY.md. */
+  readonly anchorPolicyOid?: string;
   readonly json?: boolean;
   readonly onProgress?: (written: number, total: number) => void;
 }
@@ -148,14 +211,14 @@ export function auditExportCommand(opts: AuditExportOptions): CommandOutcome {
       ...(opts.tsaCert ? { tsaCert: loadCertificate(opts.tsaCert) } : {}),
     };
     db = openReadOnly(opts.db);
-    const s = exportBundle(db, { from, to, outDir: opts.out, certs, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+    const s = exportBundle(db, { from, to, outDir: opts.out, certs, ...(opts.anchorPolicyOid ? { anchorPolicyOid: opts.anchorPolicyOid } : {}), ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
     const text = opts.json
       ? JSON.stringify(s, null, 2)
       : [
           `exported entries ${s.first}..${s.last} to ${s.outDir}${s.last > s.requestedLast ? ` (the period ends at ${s.requestedLast}; extended to the anchor at ${s.last})` : ''}`,
           `  prefix ${s.prefix} (hash of entry ${s.first - 1}${s.first === 1 ? ': the genesis' : ''})`,
           `  ${s.anchors} anchor(s), the last covering seq ${s.anchoredThrough}${s.anchoredThrough < s.last ? `; entries ${s.anchoredThrough + 1}..${s.last} are not anchored yet` : ''}`,
-          `  check it with: sh ${s.outDir}/verify.sh   (openssl + coreutils only; see VERIFY.md)`,
+          `  check it with: sh ${s.outDir}/verify.sh <CA SHA-256> [<signer SHA-256> [<anchor policy OID>]]   (openssl + coreutils only; see VERIFY.md)`,
         ].join('\n');
     return { exitCode: 0, stdout: `${text}\n`, stderr: '' };
   } catch (e) {

@@ -5,6 +5,7 @@
 // numbers are checked to be digits before they reach arithmetic.
 import { EXPORT_SEQ_DIGITS, EXPORT_VERIFY_BATCH } from './limits.js';
 import { HEAD_FORMAT, PREV_HEX_OFFSET, SEQ_OFFSET } from './canonical.js';
+import { ANCHOR_RECORD_FORMAT } from './anchor-record.js';
 
 export interface ScriptStep {
   readonly title: string;
@@ -21,6 +22,15 @@ const B = EXPORT_VERIFY_BATCH;
 export const SETUP = `set -eu
 export LC_ALL=C
 fail() { echo "FAILED: $*" >&2; exit 1; }
+# fingerprint FILE: the SHA-256 of the (first) certificate in FILE, lowercase hex without colons
+fingerprint() { openssl x509 -in "$1" -noout -fingerprint -sha256 | cut -d= -f2 | tr -d ':' | tr 'A-F' 'a-f'; }
+# hex64 TEXT: TEXT as lowercase hex without colons, or fail when it is not a SHA-256
+hex64() {
+  h=$(printf %s "$1" | tr -d ':' | tr 'A-F' 'a-f')
+  case $h in *[!0-9a-f]*|'') fail "$2 is not a SHA-256 fingerprint" ;; esac
+  [ "$(printf %s "$h" | wc -c)" -eq 64 ] || fail "$2 is not a SHA-256 fingerprint"
+  printf %s "$h"
+}
 same() { [ "$(sha256sum < "$1")" = "$(sha256sum < "$2")" ]; }
 # firstdiff A B: the number of the first line where files A and B differ
 firstdiff() {
@@ -33,6 +43,29 @@ fast=$(mktemp -d -p /dev/shm 2> /dev/null || mktemp -d)
 trap 'rm -rf "$work" "$fast"' EXIT`;
 
 export const STEPS: readonly ScriptStep[] = [
+  {
+    title: 'The CA is the one you expect (before anything else)',
+    why: `Everything below trusts certs/ca.crt, and whoever wrote this directory chose that file. So its
+SHA-256 fingerprint must equal the one given as the first argument, taken from your own records (not
+from this bundle), and the file must hold exactly that one certificate. The second argument pins the
+gateway's signing certificate the same way, the third the TSA's audit-anchor policy OID; without them
+the bundle's own certs/sign.crt and tsa-policy.txt are used, and the result says so.`,
+    sh: `[ $# -ge 1 ] || fail "usage: sh verify.sh CA_SHA256 [SIGNER_SHA256 [ANCHOR_POLICY_OID]] (fingerprints from your own records)"
+want_ca=$(hex64 "$1" "the CA fingerprint argument")
+openssl x509 -in certs/ca.crt > "$work/ca.pem" 2> /dev/null || fail "certs/ca.crt is not a certificate"
+same certs/ca.crt "$work/ca.pem" || fail "certs/ca.crt must hold exactly one certificate"
+[ "$(fingerprint "$work/ca.pem")" = "$want_ca" ] || fail "certs/ca.crt has SHA-256 $(fingerprint "$work/ca.pem"), not $want_ca: not your CA"
+pinned=bundle
+sign_fp=$(fingerprint certs/sign.crt)
+if [ $# -ge 2 ]; then
+  [ "$sign_fp" = "$(hex64 "$2" "the signer fingerprint argument")" ] || fail "certs/sign.crt has SHA-256 $sign_fp, not $2"
+  pinned=argument
+fi
+policy=""; [ -f tsa-policy.txt ] && policy=$(cat tsa-policy.txt)
+[ $# -ge 3 ] && policy=$3
+case $policy in *[!0-9.]*) fail "the anchor policy OID is not an OID" ;; esac
+echo "CA $want_ca; signer $sign_fp (pinned by $pinned)"`,
+  },
   {
     title: 'Every line is a ferry-audit/1 entry, numbered without gap',
     why: `Each line of entries.jsonl is one entry's canonical bytes, newline included. Its seq starts at
@@ -83,51 +116,68 @@ echo "every entry links to the one before; entry $first links to prefix $prefix"
   },
   {
     title: 'Every anchor covers its entry and verifies with openssl',
-    why: `anchors.txt lists "<entry> <seq> <kind>". head.bin must be exactly the head record of entry
-<seq> ("${HEAD_FORMAT} seq=<seq> hash=<its hash>"). A signature anchor is the gateway signing key's
-ECDSA signature over head.bin, whose certificate must chain to certs/ca.crt; an rfc3161 anchor is a
-time-stamp token from the TSA whose message imprint is SHA-256(head.bin). openssl checks both at the
-current time; once a certificate has expired, add -attime <epoch seconds> to check it at anchor time.`,
+    why: `anchors.txt lists "<entry> <seq> <kind> <time>": the audit.anchor entry, the head it covers and
+the entry's time. head.bin must be exactly the head record of entry <seq> ("${HEAD_FORMAT} seq=<seq>
+hash=<its hash>"). A signature anchor is an ECDSA signature over record.bin, which must be exactly
+"${ANCHOR_RECORD_FORMAT} seq=<seq> hash=<its hash> at=<time> signer=<SHA-256 of signer.crt>", by the
+pinned signing certificate (certs/sign.crt), which must chain to the CA: another key, even with a
+certificate from the same CA, fails here. An rfc3161 anchor is a time-stamp token whose message imprint
+is SHA-256(head.bin), issued under the audit-anchor policy OID, which the public /tsa never issues
+under. openssl checks both at the current time; once a certificate has expired, add -attime <epoch
+seconds> to check it at anchor time.`,
     sh: `untrusted=""; [ -f certs/tsa.crt ] && untrusted="-untrusted certs/tsa.crt"
 # the hash of every anchored seq, looked up in one pass with join (both lists sorted by zero-padded seq)
 seq -f '%0${W}.0f' "$first" "$last" > "$work/pseqs"
 cut -c1-64 hashes.sha256 | paste -d ' ' "$work/pseqs" - > "$work/byseq"
-while read -r entry hseq kind <&3; do
+while read -r entry hseq kind at <&3; do
   case "$entry" in ''|0*|*[!0-9]*) fail "anchors.txt: bad entry number" ;; esac
   case "$hseq" in ''|0*|*[!0-9]*) fail "anchors.txt: bad seq" ;; esac
-  printf '%0${W}d %s %s\\n' "$hseq" "$entry" "$kind"
+  case "$at" in [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9].[0-9][0-9][0-9]Z) ;; *) fail "anchors.txt: bad time" ;; esac
+  printf '%0${W}d %s %s %s\\n' "$hseq" "$entry" "$kind" "$at"
 done 3< anchors.txt > "$work/anchors"
 sort "$work/anchors" | join - "$work/byseq" > "$work/anchored"
 [ "$(wc -l < "$work/anchored")" -eq "$(wc -l < anchors.txt)" ] || fail "an anchor in anchors.txt covers a seq outside entries $first..$last"
-anchored=0; anchors=0
-while read -r pseq entry kind h <&3; do
+anchored=0; anchors=0; signed=0
+while read -r pseq entry kind at h <&3; do
   hseq=$(expr "$pseq" + 0)
   d="anchors/$entry"
   printf '${HEAD_FORMAT} seq=%s hash=%s\\n' "$hseq" "$h" > "$work/head"
   same "$work/head" "$d/head.bin" || fail "$d/head.bin is not the head record of entry $hseq"
   case $kind in
     signature)
-      openssl verify -CAfile certs/ca.crt "$d/signer.crt" > /dev/null || fail "$d/signer.crt does not chain to certs/ca.crt"
+      [ "$(fingerprint "$d/signer.crt")" = "$sign_fp" ] || fail "$d: signed by the certificate $(fingerprint "$d/signer.crt"), not the pinned signer $sign_fp"
+      openssl verify -CAfile "$work/ca.pem" "$d/signer.crt" > /dev/null || fail "$d/signer.crt does not chain to the CA"
+      printf '${ANCHOR_RECORD_FORMAT} seq=%s hash=%s at=%s signer=%s\\n' "$hseq" "$h" "$at" "$sign_fp" > "$work/record"
+      same "$work/record" "$d/record.bin" || fail "$d/record.bin is not the anchor record of entry $hseq at $at"
       openssl x509 -in "$d/signer.crt" -pubkey -noout > "$work/pub.pem"
-      openssl dgst -sha256 -verify "$work/pub.pem" -signature "$d/signature.der" "$d/head.bin" > /dev/null || fail "$d: the signature does not verify"
-      echo "anchor $entry: seq $hseq signed by $(openssl x509 -in "$d/signer.crt" -noout -subject -nameopt RFC2253)" ;;
+      openssl dgst -sha256 -verify "$work/pub.pem" -signature "$d/signature.der" "$d/record.bin" > /dev/null || fail "$d: the signature does not verify"
+      signed=$(expr "$signed" + 1)
+      echo "anchor $entry: seq $hseq at $at signed by $(openssl x509 -in "$d/signer.crt" -noout -subject -nameopt RFC2253)" ;;
     rfc3161)
-      openssl ts -verify -data "$d/head.bin" -in "$d/token.tst" -token_in -CAfile certs/ca.crt $untrusted > "$work/ts.out" 2>&1 \\
+      [ -n "$policy" ] || fail "$d: no anchor policy OID to check the token against (give it as the third argument)"
+      openssl ts -verify -data "$d/head.bin" -in "$d/token.tst" -token_in -CAfile "$work/ca.pem" $untrusted > "$work/ts.out" 2>&1 \\
         || { cat "$work/ts.out" >&2; fail "$d: the time-stamp token does not verify"; }
       openssl ts -reply -in "$d/token.tst" -token_in -text > "$work/tst.txt" 2> /dev/null
-      while IFS= read -r line; do case $line in 'Time stamp:'*) echo "anchor $entry: seq $hseq $line" ;; esac; done < "$work/tst.txt" ;;
+      got=""; stamp=""
+      while IFS= read -r line; do
+        case $line in 'Policy OID: '*) got=\${line#Policy OID: } ;; 'Time stamp: '*) stamp=$line ;; esac
+      done < "$work/tst.txt"
+      [ "$got" = "$policy" ] || fail "$d: the token was issued under policy $got, not the anchor policy $policy (a token from the public /tsa is no anchor)"
+      echo "anchor $entry: seq $hseq $stamp" ;;
     *) fail "anchors.txt: unknown anchor kind $kind" ;;
   esac
   anchors=$(expr "$anchors" + 1)
   if [ "$hseq" -gt "$anchored" ]; then anchored=$hseq; fi
 done 3< "$work/anchored"
-[ "$anchors" -gt 0 ] || fail "no anchor: nothing ties these entries to the gateway key or a TSA"`,
+[ "$anchors" -gt 0 ] || fail "no anchor: nothing ties these entries to the gateway key or a TSA"
+[ "$signed" -gt 0 ] || fail "no signature anchor: nothing ties these entries to the gateway's key"`,
   },
   {
     title: 'Result',
     why: `Entries up to the last anchor are proven: each is unchanged, in order, with none missing, from the
 prefix to an anchored head. Entries after the last anchor rest on the chain alone.`,
     sh: `echo "OK: entries $first..$last link from prefix $prefix; $anchors anchor(s) verified, the last covering seq $anchored"
+if [ "$pinned" = bundle ]; then echo "NOTE: the signer was pinned by this bundle's certs/sign.crt only; give its SHA-256 from your records as the second argument"; fi
 if [ "$anchored" -lt "$last" ]; then echo "NOTE: entries $(expr "$anchored" + 1)..$last are chained but not anchored"; fi
 exit 0`,
   },
@@ -148,6 +198,10 @@ export interface VerifyDocFacts {
   readonly anchoredThrough: number;
   readonly from: Date;
   readonly to: Date;
+  /** Fingerprints and OID of the exporting side, shown for comparison with the reader's own records. */
+  readonly caSha256: string;
+  readonly signSha256: string;
+  readonly anchorPolicyOid?: string;
 }
 
 /** VERIFY.md: what the export proves and the exact commands, one fenced block per step. */
@@ -178,16 +232,20 @@ It can be checked with \`openssl\` and GNU coreutils alone; no Ferry software is
 | \`entries.jsonl\` | one entry per line, the exact bytes hashed: \`["ferry-audit/1","<prev_hash>",<seq>,"<at>",<actor>,<action>,<subject>,<detail>]\` |
 | \`hashes.sha256\` | SHA-256 of each entry (\`sha256sum\` format, named \`entries/<seq>\`) |
 | \`prefix.txt\` | prev_hash of the first entry (hash of entry ${f.first - 1}; zeros = genesis) |
-| \`anchors.txt\` | \`<entry> <seq> <kind>\` per anchor |
+| \`anchors.txt\` | \`<entry> <seq> <kind> <time>\` per anchor |
 | \`anchors/<entry>/head.bin\` | the anchored head record \`${HEAD_FORMAT} seq=<seq> hash=<hex>\` |
-| \`anchors/<entry>/signature.der\`, \`signer.crt\` | signature anchor: ECDSA/SHA-256 signature over head.bin and the signer's certificate |
+| \`anchors/<entry>/record.bin\`, \`signature.der\`, \`signer.crt\` | signature anchor: the record \`${ANCHOR_RECORD_FORMAT} seq=… hash=… at=… signer=…\`, the ECDSA/SHA-256 signature over it, the signer's certificate |
+| \`tsa-policy.txt\` | the policy OID audit anchors are time-stamped under (never issued at the public /tsa) |
 | \`anchors/<entry>/token.tst\` | rfc3161 anchor: the TimeStampToken (DER) over head.bin |
 | \`certs/ca.crt\`, \`certs/sign.crt\`, \`certs/tsa.crt\` | the deployment CA, the gateway's signing certificate, the TSA certificate |
 | \`verify.sh\` | the commands below, in one script |
 
 ## The check
-Run \`sh verify.sh\` (read it first: it is exactly the commands below), or in this directory paste the
-blocks below in order into \`sh\`. Each step stops with \`FAILED: …\` naming what does not hold.
+Run \`sh verify.sh <CA SHA-256> <signer SHA-256> <anchor policy OID>\` (read it first: it is exactly the
+commands below), or in this directory set \`$1 $2 $3\` (\`set -- …\`) and paste the blocks below in order
+into \`sh\`. Take the three values from your own records of the deployment, never from this bundle. The
+exporting gateway reported: CA \`${f.caSha256}\`, signer \`${f.signSha256}\`${f.anchorPolicyOid ? `, anchor policy \`${f.anchorPolicyOid}\`` : ''}.
+Each step stops with \`FAILED: …\` naming what does not hold.
 The last line should read: \`OK: entries ${f.first}..${f.last} link from prefix ${f.prefixHex}; ${f.anchors} anchor(s) verified, the last covering seq ${f.anchoredThrough}\`.
 
 ### 0. Setup

@@ -1,7 +1,7 @@
 // Writes a self-contained export of a period of the audit chain for a supervision office: the entries'
 // exact bytes, their hashes, the prefix hash the first one links to, the anchors with their head
 // records, the certificates, and VERIFY.md / verify.sh (openssl + coreutils only; export-script.ts).
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, writeFileSync, writeSync } from 'node:fs';
 import type { X509Certificate as NodeX509 } from 'node:crypto';
 import { join } from 'node:path';
 import type { Db } from '../store/db.js';
@@ -9,6 +9,7 @@ import { FerryError } from '../errors.js';
 import { toPem } from '../pki/pem.js';
 import { ANCHOR_COLUMNS, ENTRY_COLUMNS, type AnchorRow, type AuditRow } from './chain.js';
 import { headRecord, readEntryPrefix, sha256 } from './canonical.js';
+import { encodeAnchorRecord } from './anchor-record.js';
 import { verifyDoc, verifyScript } from './export-script.js';
 import { EXPORT_SEQ_DIGITS, EXPORT_WRITE_CHUNK } from './limits.js';
 
@@ -21,6 +22,19 @@ export interface ExportCerts {
   readonly tsaCert?: NodeX509;
 }
 
+/** An export holds who did what and when on the intranet: only its owner reads it (STYLE §14). */
+const FILE_MODE = 0o600;
+const DIR_MODE = 0o700;
+
+function writeFile(path: string, data: Buffer | string): void {
+  writeFileSync(path, data, { mode: FILE_MODE, flag: 'wx' });
+}
+
+function makeDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: DIR_MODE });
+  chmodSync(path, DIR_MODE); // an existing (empty) directory, or a umask that widened nothing: set it
+}
+
 export interface ExportOptions {
   /** Entries recorded from this instant … */
   readonly from: Date;
@@ -29,6 +43,8 @@ export interface ExportOptions {
   /** Created; must not exist or be empty. */
   readonly outDir: string;
   readonly certs: ExportCerts;
+  /** The TSA's anchor policy OID, written to tsa-policy.txt and the VERIFY.md command line. */
+  readonly anchorPolicyOid?: string;
   readonly onProgress?: (written: number, total: number) => void;
 }
 
@@ -56,7 +72,7 @@ class Sink {
   private parts: Buffer[] = [];
   private size = 0;
   constructor(path: string) {
-    this.fd = openSync(path, 'wx');
+    this.fd = openSync(path, 'wx', FILE_MODE);
   }
   write(b: Buffer | string): void {
     const buf = typeof b === 'string' ? Buffer.from(b, 'latin1') : b;
@@ -93,12 +109,16 @@ export function exportBundle(db: Db, opts: ExportOptions): ExportSummary {
   const range = db.prepare('SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM audit_entries WHERE at BETWEEN ? AND ?').get(from, to) as { lo: number | null; hi: number | null };
   if (range.lo === null || range.hi === null) refuse(`no audit entries between ${opts.from.toISOString()} and ${opts.to.toISOString()}`);
   const lo = range.lo;
-  const next = (db.prepare('SELECT MIN(head_seq) AS s FROM audit_anchors WHERE head_seq >= ?').get(range.hi) as { s: number | null }).s;
+  // Extended to the first SIGNATURE anchor at or after the period's end: the gateway key must vouch for
+  // every exported entry (verify.sh requires it; an rfc3161 anchor alone is made on the intranet only).
+  const next = (db.prepare("SELECT MIN(head_seq) AS s FROM audit_anchors WHERE head_seq >= ? AND kind = 'signature'").get(range.hi) as { s: number | null }).s;
   const hi = next ?? range.hi;
-  const anchors = db.prepare(`SELECT ${ANCHOR_COLUMNS} FROM audit_anchors WHERE head_seq BETWEEN ? AND ? ORDER BY head_seq, entry_seq`).all(lo, hi) as AnchorRow[];
-  if (anchors.length === 0) refuse(`no anchor covers entries ${lo}..${hi} yet; export again after the next anchor`);
+  // Each anchor with the time of its audit.anchor entry: a signature anchor signs it (anchor-record.ts).
+  const anchors = db.prepare(`SELECT ${ANCHOR_COLUMNS}, (SELECT at FROM audit_entries WHERE seq = entry_seq) AS at FROM audit_anchors WHERE head_seq BETWEEN ? AND ? ORDER BY head_seq, entry_seq`)
+    .all(lo, hi) as Array<AnchorRow & { at: number | null }>;
+  if (!anchors.some((a) => a.kind === 'signature')) refuse(`no signature anchor covers entries ${lo}..${hi} yet; export again after the next anchor`);
   if (existsSync(opts.outDir) && readdirSync(opts.outDir).length > 0) refuse(`${opts.outDir} is not empty`);
-  mkdirSync(opts.outDir, { recursive: true });
+  makeDir(opts.outDir);
 
   const hashAt = new Map<number, Buffer[]>();
   for (const a of anchors) hashAt.set(a.headSeq, [...(hashAt.get(a.headSeq) ?? []), a.headHash]);
@@ -128,33 +148,43 @@ export function exportBundle(db: Db, opts: ExportOptions): ExportSummary {
   }
   opts.onProgress?.(hi - lo + 1, hi - lo + 1);
 
-  writeFileSync(join(opts.outDir, 'prefix.txt'), `${prefix}\n`);
+  writeFile(join(opts.outDir, 'prefix.txt'), `${prefix}\n`);
   const index: string[] = [];
+  makeDir(join(opts.outDir, 'anchors'));
   for (const a of anchors) {
     const dir = join(opts.outDir, 'anchors', String(a.entrySeq));
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'head.bin'), headRecord({ seq: a.headSeq, hash: a.headHash }));
+    makeDir(dir);
+    if (typeof a.at !== 'number') refuse(`the anchor of entry ${a.entrySeq} has no audit.anchor entry; run ferry audit verify`);
+    const at = new Date(a.at).toISOString();
+    writeFile(join(dir, 'head.bin'), headRecord({ seq: a.headSeq, hash: a.headHash }));
     if (a.kind === 'signature') {
       if (!a.signerCert) refuse(`the signature anchor of entry ${a.entrySeq} has no signer certificate`);
-      writeFileSync(join(dir, 'signature.der'), a.token);
-      writeFileSync(join(dir, 'signer.crt'), pem(a.signerCert));
+      const record = encodeAnchorRecord({ seq: a.headSeq, hash: a.headHash, at: a.at, signerSha256: sha256(a.signerCert) });
+      if (!record) refuse(`the signature anchor of entry ${a.entrySeq} names no valid head`);
+      writeFile(join(dir, 'record.bin'), record);
+      writeFile(join(dir, 'signature.der'), a.token);
+      writeFile(join(dir, 'signer.crt'), pem(a.signerCert));
     } else if (a.kind === 'rfc3161') {
-      writeFileSync(join(dir, 'token.tst'), a.token);
+      writeFile(join(dir, 'token.tst'), a.token);
     } else {
       refuse(`the anchor of entry ${a.entrySeq} has unknown kind ${a.kind}`);
     }
-    index.push(`${a.entrySeq} ${a.headSeq} ${a.kind}\n`);
+    index.push(`${a.entrySeq} ${a.headSeq} ${a.kind} ${at}\n`);
   }
-  writeFileSync(join(opts.outDir, 'anchors.txt'), index.join(''));
-  mkdirSync(join(opts.outDir, 'certs'));
-  writeFileSync(join(opts.outDir, 'certs', 'ca.crt'), pem(opts.certs.ca));
-  writeFileSync(join(opts.outDir, 'certs', 'sign.crt'), pem(opts.certs.signCert));
-  if (opts.certs.tsaCert) writeFileSync(join(opts.outDir, 'certs', 'tsa.crt'), pem(opts.certs.tsaCert));
+  writeFile(join(opts.outDir, 'anchors.txt'), index.join(''));
+  makeDir(join(opts.outDir, 'certs'));
+  writeFile(join(opts.outDir, 'certs', 'ca.crt'), pem(opts.certs.ca));
+  writeFile(join(opts.outDir, 'certs', 'sign.crt'), pem(opts.certs.signCert));
+  if (opts.certs.tsaCert) writeFile(join(opts.outDir, 'certs', 'tsa.crt'), pem(opts.certs.tsaCert));
+  if (opts.anchorPolicyOid) writeFile(join(opts.outDir, 'tsa-policy.txt'), `${opts.anchorPolicyOid}\n`);
 
   const anchoredThrough = Math.max(...anchors.map((a) => a.headSeq));
-  writeFileSync(join(opts.outDir, 'verify.sh'), verifyScript(), { mode: 0o755 });
-  writeFileSync(join(opts.outDir, 'VERIFY.md'), verifyDoc({
+  // Run as `sh verify.sh …`: no execute bit needed, and none given (the bundle is data).
+  writeFile(join(opts.outDir, 'verify.sh'), verifyScript());
+  writeFile(join(opts.outDir, 'VERIFY.md'), verifyDoc({
     first: lo, last: hi, requestedLast: range.hi, prefixHex: prefix, anchors: anchors.length, anchoredThrough, from: opts.from, to: opts.to,
+    caSha256: sha256(opts.certs.ca.raw).toString('hex'), signSha256: sha256(opts.certs.signCert.raw).toString('hex'),
+    ...(opts.anchorPolicyOid ? { anchorPolicyOid: opts.anchorPolicyOid } : {}),
   }));
   return { outDir: opts.outDir, first: lo, last: hi, requestedLast: range.hi, prefix, anchors: anchors.length, anchoredThrough };
 }

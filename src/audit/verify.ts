@@ -26,25 +26,36 @@
 // Anchor rows are checked against the entry at their head seq and against their audit.anchor entry
 // (head, kind, SHA-256 of the token); their tokens are then checked cryptographically (anchor-check.ts).
 import type { Db } from '../store/db.js';
-import { FerryError } from '../errors.js';
 import { checkAnchorToken, type AnchorTrust } from './anchor-check.js';
-import { ANCHOR_COLUMNS, ENTRY_COLUMNS, type AnchorRow, type AuditRow } from './chain.js';
-import { canonicalJson, encodeEntry, GENESIS_PREV, readEntryPrefix, sha256, type ChainHead } from './canonical.js';
-import { VERIFY_PROGRESS_EVERY } from './limits.js';
+import type { AuditRow } from './chain.js';
+import { GENESIS_PREV, readEntryPrefix, sha256, type ChainHead } from './canonical.js';
+import { dbSource, inspect, isDb, prevOf, type ChainSource } from './verify-rows.js';
+
+export { dbSource, type ChainSource } from './verify-rows.js';
+import { ANCHOR_CLOCK_STEP_MS, VERIFY_PROGRESS_EVERY } from './limits.js';
 import { anchorBindingProblem, anchorMeta, hexOf, sameBytes, type AnchorMeta } from './anchor-binding.js';
+import { AnchorContinuity } from './anchor-continuity.js';
 
-export type TamperKind = 'altered' | 'removed' | 'inserted' | 'reordered';
+export type TamperKind = 'altered' | 'removed' | 'inserted' | 'reordered' | 'unanchored';
 
-export interface ChainSource {
-  /** Rows in ascending order of their seq column. Consumed once. */
-  readonly entries: Iterable<AuditRow>;
-  readonly anchors: Iterable<AnchorRow>;
-  /** Re-reads one anchor in full after the pass. When given, the token bytes of `anchors` are hashed
-   *  and dropped during the pass rather than held (a year of anchors is ~50k tokens). */
-  readonly reloadAnchor?: (entrySeq: number) => AnchorRow | undefined;
-  /** Highest seq, for progress reports. */
-  readonly total?: number;
+/** A head the chain must contain, known from outside this database (the peer's copy, an export). */
+export interface ExpectedHead extends ChainHead {
+  /** Where it comes from, for the report ("the peer's copy received 2026-…"). */
+  readonly source: string;
 }
+
+/** Per anchor kind: how many the chain holds, how many verified against the pins, which failed. For
+ *  "peer", the heads the peer gateway kept of this chain, and how many this chain still contains. */
+export interface KindTally {
+  count: number;
+  verified: number;
+  unchecked: number;
+  failures: string[];
+}
+export type AnchorKindName = 'signature' | 'rfc3161' | 'peer';
+export type KindReport = Record<AnchorKindName, KindTally>;
+
+const tally = (): KindTally => ({ count: 0, verified: 0, unchecked: 0, failures: [] });
 
 export interface VerifyOptions {
   readonly trust?: AnchorTrust;
@@ -53,6 +64,15 @@ export interface VerifyOptions {
   /** A head known from outside the database (a previous export's last hash, a copy kept off-box):
    *  the chain must still contain it, which reveals a cut tail even when the anchors were cut too. */
   readonly expectedHead?: ChainHead;
+  /** More heads kept outside the database (the peer's copies): each must be in the chain, same hash. */
+  readonly expectedHeads?: readonly ExpectedHead[];
+  /** Peer copies that could not be used (bad signature, unpinned signer): reported as peer failures. */
+  readonly peerFailures?: readonly string[];
+  /** Holds signature anchors to the interval recorded in gateway.start (+ this slack, default
+   *  DEFAULT_ANCHOR_SLACK_MS). */
+  readonly anchorSlackMs?: number;
+  /** Overrides the interval the chain's gateway.start entries record. */
+  readonly anchorIntervalMs?: number;
   /** Called every `progressEvery` entries (default VERIFY_PROGRESS_EVERY) and at the end. */
   readonly onProgress?: (checked: number, total: number | undefined) => void;
   readonly progressEvery?: number;
@@ -70,86 +90,32 @@ export interface VerifyOk {
   readonly anchoredThrough: number;
   /** One line per unchecked anchor, saying why. */
   readonly notes: readonly string[];
+  readonly kinds: KindReport;
 }
 
 export interface VerifyBad {
   readonly ok: false;
-  readonly code: 'FERRY_ERR_AUDIT_BROKEN';
+  readonly code: 'FERRY_ERR_AUDIT_BROKEN' | 'FERRY_ERR_AUDIT_ANCHOR_GAP' | 'FERRY_ERR_AUDIT_PEER_MISMATCH';
   readonly firstBad: number;
   readonly kind: TamperKind;
   readonly detail: string;
   /** Entries found good before the first bad one. */
   readonly checked: number;
+  readonly kinds?: KindReport;
 }
 
 export type VerifyResult = VerifyOk | VerifyBad;
 
-function isDb(x: Db | ChainSource): x is Db {
-  return typeof (x as Db).prepare === 'function';
-}
-
-/** The chain of a gateway database. Throws FERRY_ERR_AUDIT_STORE when the tables are missing. */
-export function dbSource(db: Db): ChainSource {
-  const n = (db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('audit_entries', 'audit_anchors')").get() as { n: number }).n;
-  if (n !== 2) throw new FerryError('FERRY_ERR_AUDIT_STORE', 'the database has no audit_entries / audit_anchors tables (not a Ferry gateway store, or not migrated)');
-  const total = (db.prepare('SELECT MAX(seq) AS m FROM audit_entries').get() as { m: number | null }).m ?? 0;
-  const anchorStmt = db.prepare(`SELECT ${ANCHOR_COLUMNS} FROM audit_anchors ORDER BY entry_seq`);
-  const entryStmt = db.prepare(`SELECT ${ENTRY_COLUMNS} FROM audit_entries ORDER BY seq`);
-  const oneAnchor = db.prepare(`SELECT ${ANCHOR_COLUMNS} FROM audit_anchors WHERE entry_seq = ?`);
-  // Lazy iterables, consumed one after the other: while an iterate() is open the connection can run
-  // no other statement.
-  return {
-    anchors: { [Symbol.iterator]: () => anchorStmt.iterate() as IterableIterator<AnchorRow> },
-    entries: { [Symbol.iterator]: () => entryStmt.iterate() as IterableIterator<AuditRow> },
-    reloadAnchor: (entrySeq) => oneAnchor.get(entrySeq) as AnchorRow | undefined,
-    total,
-  };
-}
-
-type Inspected = { ok: true; seq: number; prev: Buffer } | { ok: false; why: string };
-
-/** Is the row whole: its hash over its canonical bytes, its columns equal to what those bytes say? */
-function inspect(row: AuditRow): Inspected {
-  const p = readEntryPrefix(row.canonical);
-  if (!p) return { ok: false, why: Buffer.isBuffer(row.canonical) ? 'its canonical bytes are not a ferry-audit/1 entry' : 'its canonical column is not a BLOB' };
-  if (!Buffer.isBuffer(row.hash) || !sha256(row.canonical).equals(row.hash)) {
-    return { ok: false, why: 'its stored hash is not the SHA-256 of its canonical bytes (content changed)' };
-  }
-  let same = false;
-  try {
-    same = encodeEntry({ ...row, seq: p.seq }).equals(row.canonical);
-  } catch {
-    same = false;
-  }
-  return same ? { ok: true, seq: p.seq, prev: p.prev } : { ok: false, why: `its ${differingColumns(row)} column(s) disagree with its canonical bytes` };
-}
-
-/** Names the columns that differ from the canonical bytes (failure path only, so JSON.parse is fine). */
-function differingColumns(row: AuditRow): string {
-  try {
-    const a = JSON.parse(row.canonical.toString('utf8')) as unknown[];
-    const diff: string[] = [];
-    if (a[1] !== (Buffer.isBuffer(row.prevHash) ? row.prevHash.toString('hex') : '')) diff.push('prev_hash');
-    if (a[3] !== (Number.isInteger(row.at) ? new Date(row.at).toISOString() : '')) diff.push('at');
-    if (a[4] !== row.actor) diff.push('actor');
-    if (a[5] !== row.action) diff.push('action');
-    if (a[6] !== row.subject) diff.push('subject');
-    if (canonicalJson(a[7]) !== row.detail) diff.push('detail');
-    return diff.length > 0 ? diff.join(', ') : 'encoding';
-  } catch {
-    return 'encoding';
-  }
-}
-
-function prevOf(row: AuditRow | null): Buffer | undefined {
-  return row ? readEntryPrefix(row.canonical)?.prev : undefined;
-}
+type Bad = Omit<VerifyBad, 'ok' | 'code'> & { readonly code?: VerifyBad['code'] };
 
 interface Walked {
-  readonly bad?: Omit<VerifyBad, 'ok' | 'code'>;
+  readonly bad?: Bad;
   readonly good: number;
   readonly head: ChainHead | null;
   readonly toCheck: Array<{ anchor: AnchorMeta; at: Date }>;
+  /** Expected heads found in the chain with their hash. */
+  readonly expectedMatched?: number;
+  readonly continuity?: AnchorContinuity;
 }
 
 function walk(src: ChainSource, opts: VerifyOptions): Walked {
@@ -179,6 +145,12 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
     if (a.headSeq >= startSeq) byHead.set(a.headSeq, [...(byHead.get(a.headSeq) ?? []), a]);
   }
   const toCheck: Array<{ anchor: AnchorMeta; at: Date }> = [];
+  const expected = new Map<number, ExpectedHead[]>();
+  for (const e of [...(opts.expectedHead ? [{ ...opts.expectedHead, source: 'the expected head' }] : []), ...(opts.expectedHeads ?? [])]) {
+    expected.set(e.seq, [...(expected.get(e.seq) ?? []), e]);
+  }
+  let expectedMatched = 0;
+  const continuity = new AnchorContinuity(opts.anchorSlackMs, opts.anchorIntervalMs);
   const pull = (): AuditRow | null => {
     const r = it.next();
     if (r.done) return null;
@@ -191,7 +163,7 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
   let rewrite = null as { bad: Omit<VerifyBad, 'ok' | 'code'>; entrySeq: number } | null;
   const done = (firstBad: number, kind: TamperKind, detail: string): Walked => {
     const bad = rewrite && rewrite.bad.firstBad <= firstBad ? rewrite.bad : { firstBad, kind, detail, checked: good };
-    return { bad, good, head: null, toCheck };
+    return { bad, good, head: null, toCheck, expectedMatched, continuity };
   };
 
   // The row holds entry s and links to P: check what anchors say about it, then move on.
@@ -208,8 +180,13 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
             + `${row.hash.toString('hex')}: entries ${lastMatchedHead + 1}..${s} were rewritten and re-hashed` },
       };
     }
-    if (opts.expectedHead && opts.expectedHead.seq === s && !opts.expectedHead.hash.equals(row.hash)) {
-      return done(lastMatchedHead + 1, 'altered', `entry ${s} hashes to ${row.hash.toString('hex')}, not to the expected head hash ${opts.expectedHead.hash.toString('hex')}`);
+    for (const e of expected.get(s) ?? []) {
+      if (!e.hash.equals(row.hash)) {
+        const detail = `entry ${s} hashes to ${row.hash.toString('hex')}, but ${e.source} holds head seq ${s} with hash ${e.hash.toString('hex')}: the chain was rewritten`;
+        const r = done(lastMatchedHead + 1, 'altered', detail);
+        return e.source === 'the expected head' || r.bad?.detail !== detail ? r : { ...r, bad: { ...r.bad, code: 'FERRY_ERR_AUDIT_PEER_MISMATCH' } };
+      }
+      expectedMatched++;
     }
     const anchor = byEntry.get(s);
     if (row.action === 'audit.anchor') {
@@ -221,8 +198,11 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
       }
       if (rewrite?.entrySeq === s) return { bad: rewrite.bad, good, head: null, toCheck };
       toCheck.push({ anchor, at: new Date(row.at) });
+      continuity.anchor(s, row.at, anchor.kind, anchor.headSeq);
     } else if (anchor) {
       return done(s, 'inserted', `audit_anchors holds an anchor for entry ${s}, but entry ${s} is a ${row.action}, not an audit.anchor: the anchor row was planted`);
+    } else {
+      continuity.entry(s, row.at, row.action, row.detail);
     }
     last = { seq: s, hash: row.hash, prev };
     P = row.hash;
@@ -294,14 +274,19 @@ function walkRows(it: Iterator<AuditRow>, src: ChainSource, opts: VerifyOptions)
     const reach = Math.max(a.entrySeq, a.headSeq);
     if (reach > covered) [covered, by] = [reach, `the anchor recorded as entry ${a.entrySeq} covers seq ${a.headSeq}`];
   }
-  if (opts.expectedHead && opts.expectedHead.seq > covered) [covered, by] = [opts.expectedHead.seq, `the expected head is seq ${opts.expectedHead.seq}`];
-  if (covered > end) {
-    return done(end + 1, 'removed', `the chain ends at seq ${end}, but ${by}: entries ${end + 1}..${covered} (at least) were cut off. `
-      + 'A truncated tail leaves every remaining link intact; only an anchor or a head kept elsewhere shows it');
+  let byPeer = false;
+  for (const [seq, es] of expected) {
+    if (seq > covered) [covered, by, byPeer] = [seq, `${es[0]!.source} is of seq ${seq}`, es[0]!.source !== 'the expected head'];
   }
-  if (rewrite) return { bad: rewrite.bad, good, head: null, toCheck };
+  if (covered > end) {
+    const cut = done(end + 1, 'removed', `the chain ends at seq ${end}, but ${by}: entries ${end + 1}..${covered} (at least) were cut off. `
+      + 'A truncated tail leaves every remaining link intact; only an anchor or a head kept elsewhere shows it');
+    return byPeer && cut.bad?.firstBad === end + 1 ? { ...cut, bad: { ...cut.bad, code: 'FERRY_ERR_AUDIT_PEER_MISMATCH' } } : cut;
+  }
+  continuity.finish();
+  if (rewrite) return { bad: rewrite.bad, good, head: null, toCheck, expectedMatched, continuity };
   opts.onProgress?.(seen, src.total);
-  return { good, head: last === null ? null : { seq: last.seq, hash: last.hash }, toCheck };
+  return { good, head: last === null ? null : { seq: last.seq, hash: last.hash }, toCheck, expectedMatched, continuity };
 }
 
 /**
@@ -312,13 +297,21 @@ export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions 
   const src = isDb(source) ? dbSource(source) : source;
   const w = walk(src, opts);
   const limit = w.bad?.firstBad ?? Infinity;
+  const kinds: KindReport = { signature: tally(), rfc3161: tally(), peer: tally() };
+  kinds.peer.count = (opts.expectedHeads?.length ?? 0) + (opts.peerFailures?.length ?? 0);
+  kinds.peer.verified = Math.min(w.expectedMatched ?? 0, opts.expectedHeads?.length ?? 0);
+  kinds.peer.failures.push(...(opts.peerFailures ?? []));
   let verified = 0;
   let anchoredThrough = 0;
   const notes: string[] = [];
+  let lastGenTime: { at: Date; entry: number } | null = null;
+  let tokenBad: Bad | null = null;
   // Tokens are checked after the pass (few, and the TSA verifier is async); an anchor before the first
   // structural fault whose token fails is the earlier fault.
   for (const { anchor, at } of w.toCheck.sort((x, y) => x.anchor.entrySeq - y.anchor.entrySeq)) {
     if (anchor.entrySeq >= limit) break;
+    const k = anchor.kind === 'signature' || anchor.kind === 'rfc3161' ? kinds[anchor.kind] : null;
+    if (k) k.count++;
     let c: Awaited<ReturnType<typeof checkAnchorToken>>;
     try {
       const row = anchor.row ?? src.reloadAnchor?.(anchor.entrySeq);
@@ -329,18 +322,36 @@ export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions 
     } catch (e) {
       c = { status: 'bad', detail: `the check failed: ${(e as Error).message}` }; // e.g. a TSA verifier that throws on garbage
     }
+    // RFC 3161 tokens of one TSA on one trusted clock are issued in order: a genTime earlier than the
+    // previous anchor's is a token made for another moment, or a clock stepped back.
+    if (c.status === 'verified' && c.genTime) {
+      if (lastGenTime && c.genTime.getTime() < lastGenTime.at.getTime() - ANCHOR_CLOCK_STEP_MS) {
+        c = { status: 'bad', detail: `genTime ${c.genTime.toISOString()} is before that of the rfc3161 anchor of entry ${lastGenTime.entry} (${lastGenTime.at.toISOString()})` };
+      } else if (!lastGenTime || c.genTime > lastGenTime.at) lastGenTime = { at: c.genTime, entry: anchor.entrySeq };
+    }
     if (c.status === 'bad') {
-      return { ok: false, code: 'FERRY_ERR_AUDIT_BROKEN', firstBad: anchor.entrySeq, kind: 'altered', checked: anchor.entrySeq - (opts.start?.seq ?? 1),
-        detail: `the ${anchor.kind} anchor recorded by entry ${anchor.entrySeq} (over seq ${anchor.headSeq}) does not verify: ${c.detail}` };
+      const detail = `the ${anchor.kind} anchor recorded by entry ${anchor.entrySeq} (over seq ${anchor.headSeq}) does not verify: ${c.detail}`;
+      k?.failures.push(detail);
+      tokenBad ??= { firstBad: anchor.entrySeq, kind: 'altered', checked: anchor.entrySeq - (opts.start?.seq ?? 1), detail };
+      continue;
     }
     if (c.status === 'verified') {
+      if (k) k.verified++;
       verified++;
       anchoredThrough = Math.max(anchoredThrough, anchor.headSeq);
     } else {
+      if (k) k.unchecked++;
       notes.push(`anchor ${anchor.entrySeq} over seq ${anchor.headSeq}: ${c.note}`);
     }
   }
-  if (w.bad) return { ok: false, code: 'FERRY_ERR_AUDIT_BROKEN', ...w.bad };
+  const gap = w.continuity?.fault;
+  if (gap && gap.seq < limit) kinds.signature.failures.push(gap.detail);
+  if (w.bad?.code === 'FERRY_ERR_AUDIT_PEER_MISMATCH') kinds.peer.failures.push(w.bad.detail);
+  notes.push(...(w.continuity?.notes ?? []));
+  // The earliest fault wins: a bad token before a structural fault, a structural fault, a schedule gap.
+  if (tokenBad && tokenBad.firstBad < limit) return { ok: false, code: 'FERRY_ERR_AUDIT_BROKEN', ...tokenBad, kinds };
+  if (w.bad) return { ok: false, code: w.bad.code ?? 'FERRY_ERR_AUDIT_BROKEN', ...w.bad, kinds };
+  if (gap) return { ok: false, code: 'FERRY_ERR_AUDIT_ANCHOR_GAP', firstBad: gap.seq, kind: 'unanchored', checked: gap.seq - (opts.start?.seq ?? 1), detail: gap.detail, kinds };
   return {
     ok: true,
     entries: w.good,
@@ -350,5 +361,6 @@ export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions 
     head: w.head,
     anchoredThrough,
     notes,
+    kinds,
   };
 }

@@ -28,8 +28,8 @@ Usage:
   ferry policy explain config/policy.yaml --from public --to intranet --kind submission [--item SCJG-001] [--attachment a.pdf]
   ferry quarantine list --config config/internal.yaml [--state held] [--json]
   ferry quarantine release|reject <packet> --config config/internal.yaml --operator NAME --reason "WHY"
-  ferry audit verify --db var/internal/internal.sqlite [--ca certs/ca.crt] [--expect-head SEQ:HASH] [--json]
-  ferry audit export --db var/internal/internal.sqlite --from 2026-11-01 --to 2026-11-30 --out bundle --ca certs/ca.crt --sign-cert certs/internal-sign.crt [--tsa-cert certs/tsa.crt]
+  ferry audit verify --config config/internal.yaml [--peer var/external/external.sqlite] [--json]   (--help for pins by file)
+  ferry audit export --db var/internal/internal.sqlite --from 2026-11-01 --to 2026-11-30 --out bundle --ca certs/ca.crt --sign-cert certs/internal-sign.crt [--tsa-cert certs/tsa.crt --tsa-policy OID]
   ferry staff add|list|disable ... --config config/internal.yaml
   ferry case list|show|act ... --config config/internal.yaml
   ferry supervision report --month 2026-11 [--json] --config config/internal.yaml

@@ -21,6 +21,7 @@ import { loadPolicyOrThrow } from '../policy/policy-file.js';
 import { waiverOf } from '../store/release-waiver.js';
 import { systemClock } from '../time/clock.js';
 import { parse } from './args.js';
+import { cliTrustedClock, type CliClock } from './trusted-time.js';
 
 export async function quarantineCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -30,10 +31,13 @@ export async function quarantineCommand(args: string[]): Promise<number> {
   }, true);
   const gw = loadAnyGatewayConfig(values.config!);
   const internal = gw.role === 'internal';
+    // A decision is audited with the gateway's trusted time, like every other audit entry.
+    const time: CliClock | null = sub === 'release' || sub === 'reject' ? await cliTrustedClock(gw.cfg.time) : null;
+    const clock = time?.clock ?? systemClock;
   // `list` only reads: read-only, and a missing file is an error, never a new empty database.
   const db = openExistingDb(join(gw.cfg.dataDir, internal ? 'internal.sqlite' : 'external.sqlite'), sub === 'list' ? 'read' : 'write', internal ? INTERNAL_MIGRATIONS : EXTERNAL_MIGRATIONS);
   try {
-    const q = new Quarantine(db, systemClock);
+    const q = new Quarantine(db, clock);
     if (sub === 'list') {
       const st = values.state as 'held' | 'released' | 'rejected' | undefined;
       const rows = q.list({ ...(st ? { state: st } : {}), limit: 1000 });
@@ -54,7 +58,7 @@ export async function quarantineCommand(args: string[]): Promise<number> {
       if (sub === 'reject') {
         const r = q.reject(id, values.operator!, values.reason!);
         if (!r.ok) return r;
-        audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason } });
+        audit.append({ at: clock.now(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason } });
         return r;
       }
       if (gw.role !== 'internal') throw new FerryError('FERRY_ERR_CLI_USAGE', 'release on the external gateway is not supported: reject it, and have the intranet send the status again');
@@ -73,7 +77,7 @@ export async function quarantineCommand(args: string[]): Promise<number> {
         const why = `release refused by the re-check (waived only ${waive ? `${waive.rule} ${waive.code}` : 'nothing'}): ${bar.rule}: ${bar.code}: ${bar.detail}`.slice(0, 1900);
         const r = q.reject(id, values.operator!, why);
         if (!r.ok) return r;
-        audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason, releaseRefused: true, code: bar.code, rule: bar.rule, detail: bar.detail.slice(0, 500) } });
+        audit.append({ at: clock.now(), actor: `operator:${values.operator}`, action: 'quarantine.reject', subject: id, detail: { reason: values.reason, releaseRefused: true, code: bar.code, rule: bar.rule, detail: bar.detail.slice(0, 500) } });
         return { ok: false as const, code: bar.code, detail: `not released: ${why}` };
       }
       const r = q.release(id, values.operator!, values.reason!);
@@ -84,13 +88,14 @@ export async function quarantineCommand(args: string[]): Promise<number> {
         packetId: p.packetId, kind: p.kind, caseId: p.caseId, fromDomain: p.fromDomain, toDomain: p.toDomain, packet: bytes,
         body: p.body, createdAt: p.createdAt.getTime(), queuedAt: Date.now(), released: 1,
       });
-      audit.append({ at: new Date(), actor: `operator:${values.operator}`, action: 'quarantine.release', subject: id, detail: { reason: values.reason, code: r.value.entry.code, rule: r.value.entry.rule, waived: waive } });
+      audit.append({ at: clock.now(), actor: `operator:${values.operator}`, action: 'quarantine.release', subject: id, detail: { reason: values.reason, code: r.value.entry.code, rule: r.value.entry.rule, waived: waive } });
       return r;
-    })();
+    }).immediate(); // the chain head is read under the write lock: a running gateway appends in turn
     if (!outcome.ok) { process.stderr.write(`ferry: ${outcome.code}: ${outcome.detail}\n`); return 1; }
     process.stdout.write(`${id}: ${sub === 'release' ? 'released (queued for stamping and delivery)' : 'rejected'} by ${values.operator}\n`);
     return 0;
   } finally {
     db.close();
+    await time?.stop();
   }
 }

@@ -7,6 +7,7 @@ import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS } from '../time/limits.js';
 import { deskConfigSchema } from '../desk/settings.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS, type ConnectionLimits } from '../net/connection-guard.js';
+import { DEFAULT_ANCHOR_INTERVAL_MS } from '../audit/limits.js';
 
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
@@ -56,9 +57,13 @@ const linkTuning = {
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
 };
 
-/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging. */
+/** The audit chain: how often its head is anchored (signature, and RFC 3161 on the intranet). */
+const auditObj = obj({ anchorIntervalMs: opt(int({ min: 1000, max: 24 * 3_600_000 }), DEFAULT_ANCHOR_INTERVAL_MS) });
+const auditCfg = opt(auditObj, auditObj({}, 'audit'));
+
+/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, audit. */
 const common = {
-  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg,
+  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg,
   /** Rows of rejected_packets kept (digest + 4 KiB prefix each); past it the oldest go, counted. */
   maxRejected: opt(int({ min: 1, max: 10_000_000 }), DEFAULT_MAX_REJECTED),
 };
@@ -102,6 +107,8 @@ export const internalSchema = obj({
     cert: file(), key: file(),
     /** Every token is issued under this policy. 2.25.<UUID> arcs need no registration (ITU-T X.667). */
     policyOid: str({ pattern: /^[0-2](\.(0|[1-9][0-9]*))+$/ }),
+    /** Audit anchors are issued under this policy, never offered at POST /tsa ("" = policyOid + ".1"). */
+    anchorPolicyOid: opt(str({ pattern: /^([0-2](\.(0|[1-9][0-9]*))+)?$/ }), ''),
     // Under a second, genTime carries milliseconds: a whole-second genTime truncates and can read as
     // earlier than the moment the applicant submitted.
     accuracyMs: opt(int({ min: 1, max: 60_000 }), 100),

@@ -4,7 +4,10 @@
 // Passwords never come from the command line (ps, shell history): --password-file or FERRY_STAFF_PASSWORD.
 
 import { readFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { pino } from 'pino';
+import { AuditLog } from '../audit/chain.js';
+import { staffActionEntry } from '../audit/staff-action.js';
 import { loadCalendar, loadCatalogue, type CaseStatus } from '../approval/index.js';
 import { parse } from '../cli/args.js';
 import { FerryError, isFerryError } from '../errors.js';
@@ -12,7 +15,7 @@ import type { Logger } from '../gateway/logger.js';
 import { openExistingDb, type Db, type Migration } from '../store/db.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { createApprovalDesk, type ApprovalDesk } from './approval-desk.js';
-import { noAudit, type AuditFn } from './case-record.js';
+import type { AuditFn } from './case-record.js';
 import { isStaffRole, type StaffRole } from './roles.js';
 import { deskSettings, type DeskConfig } from './settings.js';
 import { createStaffAuth, type StaffAuth } from './staff-auth.js';
@@ -24,8 +27,12 @@ export interface DeskCliContext {
   readonly migrations: readonly Migration[];
   /** internal.yaml → approval (paths already resolved against internal.yaml's directory, as the gateway reads them). */
   readonly config: DeskConfig;
+  /** The trusted clock (src/cli/desk.ts builds it from internal.yaml's time: section, as the gateway does). */
   readonly clock?: Clock;
+  /** Default: the gateway's audit chain in the same file (chainAudit). Tests may pass their own. */
   readonly audit?: AuditFn;
+  /** Actor of the audit entries the command writes; default "cli:<OS user>". */
+  readonly actor?: string;
   readonly out?: (s: string) => void;
   readonly err?: (s: string) => void;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -72,7 +79,7 @@ async function withDesk(ctx: DeskCliContext, mode: 'read' | 'write', run: (o: Op
     const log: Logger = pino({ level: 'error', base: { gateway: 'ferry-cli' } }, pino.destination(2));
     const clock = ctx.clock ?? systemClock;
     const settings = deskSettings(ctx.config);
-    const audit = ctx.audit ?? noAudit;
+    const audit = ctx.audit ?? chainAudit(db, clock, ctx.actor ?? `cli:${osUser()}`);
     const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment.code, ...i.parallelDepartments.map((p) => p.code)]))];
     const desk = createApprovalDesk({ db, catalogue, calendar, clock, settings, log, audit });
     const auth = createStaffAuth({ db, clock, settings, log, audit, departments });
@@ -83,6 +90,28 @@ async function withDesk(ctx: DeskCliContext, mode: 'read' | 'write', run: (o: Op
   } finally {
     db?.close();
   }
+}
+
+function osUser(): string {
+  try {
+    return userInfo().username || String(process.getuid?.() ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+}
+
+/**
+ * The desk's audit callback for a CLI process: the same staff.action entries the running gateway
+ * writes for the same act (staffActionEntry), appended to the chain in the internal gateway's file with
+ * the trusted clock's time. Every desk writer runs in an IMMEDIATE transaction, so the append reads the
+ * chain head under SQLite's write lock, in the same transaction as the change it records: with the
+ * gateway running, its appends and the CLI's serialise on that lock and the chain stays one chain.
+ */
+export function chainAudit(db: Db, clock: Clock, actor: string): AuditFn {
+  const log = new AuditLog(db);
+  return (action, subject, detail) => {
+    log.append({ ...staffActionEntry(action, subject, detail), at: clock.now(), actor });
+  };
 }
 
 function refusedLine(ctx: DeskCliContext, v: { code: string; detail: string }): number {

@@ -38,6 +38,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     db: store.db, gateway: 'external', clock, log, configFile,
     anchorers: [new SignatureAnchorer(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer))],
     certificates: { sign: new X509Certificate(keys.seal.signCertDer), tls: loadCertificate(cfg.link.tls.cert), ca: loadCertificate(cfg.keys.ca) },
+    intervalMs: cfg.audit.anchorIntervalMs, peerSigners: keys.signers,
   });
   const hooks = auditHooks(audit, store);
   trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
@@ -74,7 +75,9 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   link = new LinkServer({
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
+    auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
   }, outboxSource(store.outbox), inbox, log);
+  audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
 
   const intake = createIntake({

@@ -25,6 +25,7 @@ import { openInternalStore } from './store.js';
 import { createTsa } from './tsa-service.js';
 import { auditHooks, startAudit } from '../gateway/audit.js';
 import { SignatureAnchorer, TsaAnchorer } from '../audit/anchor.js';
+import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { X509Certificate } from 'node:crypto';
 import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
 
@@ -42,10 +43,12 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       new SignatureAnchorer(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer)),
       new TsaAnchorer(async (digest) => {
         if (trust.state() === 'untrusted') throw new Error('time not trusted: no RFC 3161 anchor now');
-        return tsa.stamp(digest, 'SHA-256', { certReq: true });
+        // Under the anchor policy OID, which POST /tsa never issues under (src/time/tsa-issue.ts).
+        return tsa.stamp(digest, 'SHA-256', { certReq: true, purpose: 'audit-anchor' });
       }),
     ],
     certificates: { sign: new X509Certificate(keys.seal.signCertDer), tls: loadCertificate(cfg.link.tls.cert), tsa: tsaCert, ca: loadCertificate(cfg.keys.ca) },
+    intervalMs: cfg.audit.anchorIntervalMs, peerSigners: keys.signers,
   });
   const hooks = auditHooks(audit, store);
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
@@ -56,7 +59,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const calendar = loadCalendar(cfg.approval.calendar);
   const settings = deskSettings(cfg.approval);
   const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment, ...i.parallelDepartments].map((d) => d.code)))];
-  const staffAudit = (action: string, subject: string, detail: Readonly<Record<string, unknown>>) => audit.record('staff.action', subject, { action, ...detail });
+  const staffAudit: StaffAuditFn = (action, subject, detail) => { const e = staffActionEntry(action, subject, detail); audit.record(e.action, e.subject, e.detail); };
   const desk = createApprovalDesk({ db: store.db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
   const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments, audit: staffAudit });
   const drainDeps = {
@@ -107,7 +110,9 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     url: cfg.link.url, tls, peer: cfg.link.peer, gatewayId: 'internal', window: cfg.link.window,
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
+    auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
   }, outboxSource(store.outbox), inbox, log);
+  audit.link.send = (h) => link?.sendAuditHead(h);
   publishCatalogue({ ...drainDeps, catalogue });
   link.start();
   stamper.kick();

@@ -8,7 +8,13 @@ import { TimeStampAuthority } from '../time/tsa-issue.js';
 import { SqliteSerialSource } from '../time/tsa-serials.js';
 import type { Clock } from '../time/clock.js';
 
-export interface TsaFiles { cert: string; key: string; policyOid: string; accuracyMs: number; serialBlock: number }
+export interface TsaFiles { cert: string; key: string; policyOid: string; anchorPolicyOid?: string; accuracyMs: number; serialBlock: number }
+
+/** The policy audit anchors are issued under: configured, or the sub-arc .1 of the public policy (an
+ *  arc the owner of policyOid controls; for 2.25.<UUID> no registration is needed, X.667). */
+export function anchorPolicyOf(files: Pick<TsaFiles, 'policyOid' | 'anchorPolicyOid'>): string {
+  return files.anchorPolicyOid || `${files.policyOid}.1`;
+}
 
 export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock, onFault: (e: unknown) => void): { tsa: TimeStampAuthority; cert: X509Certificate } {
   const cert = loadCertificate(files.cert);
@@ -17,7 +23,7 @@ export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock,
     ? { seconds: Math.floor(files.accuracyMs / 1000), millis: files.accuracyMs % 1000 || undefined }
     : { millis: files.accuracyMs };
   const tsa = new TimeStampAuthority({
-    signingKey: loadPrivateKey(files.key), certificate: cert, chain, policyOid: files.policyOid,
+    signingKey: loadPrivateKey(files.key), certificate: cert, chain, policyOid: files.policyOid, anchorPolicyOid: anchorPolicyOf(files),
     accuracy, ordering: false, clock, serials: new SqliteSerialSource(db, { block: files.serialBlock }), onSystemFailure: onFault,
   });
   return { tsa, cert };

@@ -6,7 +6,7 @@ import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
 import { createBackoff } from './backoff.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './limits.js';
 import { checkPeer, LINK_CLIENT_PEER_ROLE, type PeerPinConfig } from './peer-identity.js';
-import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
+import { LinkSession, type AuditHeadFrame, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
 import { TLS_BASE, type TlsMaterial } from './tls-material.js';
 
 export interface LinkClientOptions extends SessionOptions {
@@ -32,6 +32,7 @@ export class LinkClient {
   start(): void { this.dial(); }
 
   pump(): void { this.session?.pump(); }
+  sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
   get connected(): boolean { return this.session?.isReady ?? false; }
 
   stop(): void {

@@ -6,7 +6,8 @@ export type Frame =
   | { type: 'hello'; versions: number[]; gatewayId: string; window: number }
   | { type: 'packet'; packet: Buffer; packetId: Buffer }
   | { type: 'ack'; packetIds: Buffer[] }
-  | { type: 'heartbeat'; sentAtMs: number; reply: boolean };
+  | { type: 'heartbeat'; sentAtMs: number; reply: boolean }
+  | { type: 'auditHead'; record: Buffer; signature: Buffer; signerCertificate: Buffer };
 
 export function encodeFrame(f: Frame): Buffer {
   const F = ferry.v1.LinkFrame;
@@ -15,6 +16,7 @@ export function encodeFrame(f: Frame): Buffer {
     case 'packet': return Buffer.from(F.encode({ packet: { packet: f.packet, packetId: f.packetId } }).finish());
     case 'ack': return Buffer.from(F.encode({ ack: { packetIds: f.packetIds } }).finish());
     case 'heartbeat': return Buffer.from(F.encode({ heartbeat: { sentAtMs: f.sentAtMs, reply: f.reply } }).finish());
+    case 'auditHead': return Buffer.from(F.encode({ auditHead: { record: f.record, signature: f.signature, signerCertificate: f.signerCertificate } }).finish());
   }
 }
 
@@ -39,6 +41,12 @@ export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {
       return { ok: true, value: { type: 'ack', packetIds: (m.ack!.packetIds ?? []).map((id) => Buffer.from(id)) } };
     case 'heartbeat':
       return { ok: true, value: { type: 'heartbeat', sentAtMs: Number(m.heartbeat!.sentAtMs ?? 0), reply: !!m.heartbeat!.reply } };
+    case 'auditHead': {
+      const h = m.auditHead!;
+      // Checked in full by the receiver (src/audit/peer-heads.ts); here only that the parts are there.
+      if (!h.record?.length || !h.signature?.length || !h.signerCertificate?.length) return fail('FERRY_ERR_LINK_FRAME', 'audit head frame with an empty part');
+      return { ok: true, value: { type: 'auditHead', record: Buffer.from(h.record), signature: Buffer.from(h.signature), signerCertificate: Buffer.from(h.signerCertificate) } };
+    }
     default:
       return fail('FERRY_ERR_LINK_FRAME', 'frame of no known type');
   }

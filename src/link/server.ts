@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
 import { checkPeer, LINK_SERVER_PEER_ROLE, type PeerPinConfig } from './peer-identity.js';
-import { LinkSession, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
+import { LinkSession, type AuditHeadFrame, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
 import { TLS_BASE, type TlsMaterial } from './tls-material.js';
 import { guardConnections, LINK_LIMITS, tlsServerTimeouts, type ConnectionLimits } from '../net/connection-guard.js';
 
@@ -63,6 +63,7 @@ export class LinkServer {
   }
 
   pump(): void { this.session?.pump(); }
+  sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
   get connected(): boolean { return this.session?.isReady ?? false; }
 
   async close(): Promise<void> {

@@ -40,7 +40,13 @@ export interface SessionOptions {
   backlogLow?: number;
   /** See DEFAULT_HEALTHY_SESSION_MS. */
   healthyAfterMs?: number;
+  /** The peer's newest anchored audit head arrived (src/audit/peer-heads.ts checks and keeps it). */
+  onAuditHead?: (h: AuditHeadFrame) => void;
+  /** This side's newest anchored audit head, sent once the peer's Hello is accepted. */
+  auditHead?: () => AuditHeadFrame | null;
 }
+
+export type AuditHeadFrame = Omit<Extract<Frame, { type: 'auditHead' }>, 'type'>;
 
 export class LinkSession {
   private readonly window: number;
@@ -126,6 +132,9 @@ export class LinkSession {
       case 'heartbeat':
         if (!f.reply) this.send({ type: 'heartbeat', sentAtMs: f.sentAtMs, reply: true });
         return;
+      case 'auditHead':
+        this.opts.onAuditHead?.(f);
+        return;
     }
   }
 
@@ -139,7 +148,14 @@ export class LinkSession {
     this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow) }, 'link up');
     const healthyTimer = setTimeout(() => this.markHealthy(), this.opts.healthyAfterMs ?? DEFAULT_HEALTHY_SESSION_MS);
     this.timers.push(healthyTimer);
+    const head = this.opts.auditHead?.();
+    if (head) this.sendAuditHead(head);
     this.pump();
+  }
+
+  /** Sends an audit head to the peer (unacknowledged: the newest is sent again on the next Hello). */
+  sendAuditHead(h: AuditHeadFrame): void {
+    if (this.ready) this.send({ type: 'auditHead', ...h });
   }
 
   private onPacket(packetId: Buffer, bytes: Buffer): void {

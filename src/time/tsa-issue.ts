@@ -21,6 +21,10 @@ export interface TimeStampAuthorityOptions {
   chain?: X509Certificate[];
   /** The policy every token is issued under; a request naming another is refused (unacceptedPolicy). */
   policyOid: string;
+  /** The policy audit-chain anchors are issued under (stamp(…, { purpose: 'audit-anchor' })). respond(),
+   *  which serves the public POST /tsa, never issues under it: a token anyone can request is never
+   *  an anchor, and the audit verifier accepts only this policy for anchors. Must differ from policyOid. */
+  anchorPolicyOid?: string;
   /** How far genTime may be from true time: what the trusted clock can promise. Finer than a second
    *  puts milliseconds in genTime. */
   accuracy: Accuracy;
@@ -34,6 +38,8 @@ export interface TimeStampAuthorityOptions {
 
 export interface StampOptions {
   nonce?: bigint | Buffer;
+  /** 'audit-anchor': issue under anchorPolicyOid (Ferry's own audit anchors only). Default 'packet'. */
+  purpose?: 'packet' | 'audit-anchor';
   /** Put the TSA certificate (and chain) in the token. Default false, as in a request (RFC 3161 §2.4.1). */
   certReq?: boolean;
 }
@@ -58,6 +64,7 @@ function checkAccuracy(a: Accuracy): void {
 export class TimeStampAuthority {
   private readonly signer: TokenSigner;
   private readonly policyOid: string;
+  private readonly anchorPolicyOid: string | undefined;
   private readonly accuracyDer: Buffer | undefined;
   private readonly withMillis: boolean;
   private readonly clock: { now(): Date };
@@ -68,6 +75,8 @@ export class TimeStampAuthority {
   constructor(opts: TimeStampAuthorityOptions) {
     if (!isOidText(opts.policyOid)) config(`policyOid is not an OID: ${opts.policyOid}`);
     if (opts.ordering !== false) config('ordering must be false: Ferry does not order tokens');
+    if (opts.anchorPolicyOid !== undefined && !isOidText(opts.anchorPolicyOid)) config(`anchorPolicyOid is not an OID: ${opts.anchorPolicyOid}`);
+    if (opts.anchorPolicyOid === opts.policyOid) config('anchorPolicyOid must differ from policyOid: the public /tsa must not issue audit anchors');
     checkAccuracy(opts.accuracy);
     let facts: CertFacts;
     try {
@@ -89,6 +98,7 @@ export class TimeStampAuthority {
       child = c;
     }
     this.policyOid = opts.policyOid;
+    this.anchorPolicyOid = opts.anchorPolicyOid;
     this.accuracyDer = encodeAccuracy(opts.accuracy);
     this.withMillis = subSecond(opts.accuracy);
     this.clock = opts.clock;
@@ -101,7 +111,12 @@ export class TimeStampAuthority {
   async stamp(digest: Buffer, hashAlg: TsaHashName = 'SHA-256', opts: StampOptions = {}): Promise<Buffer> {
     const imprint = encodeMessageImprint(hashAlg, digest);
     const nonceDer = opts.nonce !== undefined ? encodeNonce(opts.nonce) : undefined;
-    return this.issue(imprint, nonceDer, opts.certReq ?? false);
+    let policy = this.policyOid;
+    if (opts.purpose === 'audit-anchor') {
+      if (!this.anchorPolicyOid) throw new FerryError('FERRY_ERR_TSA_CONFIG', 'no anchorPolicyOid configured: audit anchors cannot be issued');
+      policy = this.anchorPolicyOid;
+    }
+    return this.issue(imprint, nonceDer, opts.certReq ?? false, policy);
   }
 
   /** Answer a DER TimeStampReq with a DER TimeStampResp: granted with a token, or a rejection whose
@@ -110,12 +125,13 @@ export class TimeStampAuthority {
     const req = parseTimeStampReq(reqDer);
     if (!req.ok) return encodeRejection(failureFor(req.code), req.detail);
     const r = req.value;
+    // Only the public policy is offered here; asking for the anchor policy is refused like any other.
     if (r.reqPolicy !== undefined && r.reqPolicy !== this.policyOid) {
       return encodeRejection('unacceptedPolicy', `policy ${r.reqPolicy} is not offered; this TSA issues under ${this.policyOid}`);
     }
     let token: Buffer;
     try {
-      token = this.issue(r.messageImprintDer, r.nonceDer, r.certReq);
+      token = this.issue(r.messageImprintDer, r.nonceDer, r.certReq, this.policyOid);
     } catch (e) {
       this.onSystemFailure?.(e);
       return encodeRejection('systemFailure', 'the time-stamp authority cannot issue a token now');
@@ -123,7 +139,7 @@ export class TimeStampAuthority {
     return encodeGranted(token);
   }
 
-  private issue(messageImprintDer: Buffer, nonceDer: Buffer | undefined, certReq: boolean): Buffer {
+  private issue(messageImprintDer: Buffer, nonceDer: Buffer | undefined, certReq: boolean, policy: string): Buffer {
     const genTime = this.clock.now();
     if (Number.isNaN(genTime.getTime())) throw new FerryError('FERRY_ERR_TSA_SYSTEM', 'the clock gave an invalid time');
     // A token outside the certificate's validity would fail every verifier: refuse instead.
@@ -135,7 +151,7 @@ export class TimeStampAuthority {
       throw new FerryError('FERRY_ERR_TSA_SYSTEM', `serial source gave ${serial}, outside 1 .. 2^160`);
     }
     const tstInfo = encodeTstInfo({
-      policy: this.policyOid,
+      policy,
       messageImprintDer,
       serial,
       genTime,

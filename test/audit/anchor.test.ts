@@ -18,6 +18,13 @@ let tsa: TestTsa;
 let n = 0;
 const clock = { now: () => new Date(T0 + 3_600_000) };
 const opts = { clock, actor: 'gateway:internal' };
+/** The openssl test TSA's policy (openssl-tsa.ts), standing in for the intranet TSA's anchor policy. */
+const ANCHOR_POLICY = '1.3.6.1.4.1.99999.1';
+// The openssl TSA stamps with the real clock while these tests' clock is fixed at T0 + 1 h: the time
+// consistency of genTime and entry time is tested on its own below, with a clock that agrees.
+const pinned = (timeToleranceMs = Number.MAX_SAFE_INTEGER) => ({
+  ca: [pki.ca], signers: new Set([sha256(pki.signCert.raw).toString('hex')]), checkTimeStamp: tsa.check, anchorPolicyOid: ANCHOR_POLICY, timeToleranceMs,
+});
 
 beforeAll(async () => {
   tmp = tempDir('audit-anchor');
@@ -34,15 +41,21 @@ const file = (name: string, data: Buffer): string => {
 };
 
 describe('SignatureAnchorer', () => {
-  it('signs the exact head record, and openssl dgst -verify accepts it with the certificate key', async () => {
+  it('signs the anchor record (head, entry time, signer fingerprint), and openssl dgst -verify accepts it', async () => {
     const head = { seq: 42, hash: sha256(Buffer.from('x')) };
-    const t = await new SignatureAnchorer(pki.signKey, pki.signCert).anchor(head);
+    const at = new Date(T0);
+    const t = await new SignatureAnchorer(pki.signKey, pki.signCert).anchor(head, at);
     expect(t.kind).toBe('signature');
-    expect(headRecord(head).toString()).toBe(`ferry-audit-head/1 seq=42 hash=${head.hash.toString('hex')}\n`);
+    const fp = sha256(pki.signCert.raw).toString('hex');
+    const rec = (seq: number, when: string, signer = fp) => Buffer.from(`ferry-audit-anchor/1 seq=${seq} hash=${head.hash.toString('hex')} at=${when} signer=${signer}\n`);
     const pub = file('pub.pem', Buffer.from(openssl(['x509', '-in', pki.files['external-sign'].cert, '-pubkey', '-noout'])));
     const args = ['dgst', '-sha256', '-verify', pub, '-signature', file('sig.der', t.token)];
-    expect(opensslTry([...args, file('head.bin', headRecord(head))]).out).toMatch(/Verified OK/);
-    expect(opensslTry([...args, file('other.bin', headRecord({ ...head, seq: 43 }))]).status).not.toBe(0);
+    expect(opensslTry([...args, file('record.bin', rec(42, at.toISOString()))]).out).toMatch(/Verified OK/);
+    // Another seq, another time, another signer fingerprint: each is a different statement.
+    expect(opensslTry([...args, file('other.bin', rec(43, at.toISOString()))]).status).not.toBe(0);
+    expect(opensslTry([...args, file('later.bin', rec(42, new Date(T0 + 1).toISOString()))]).status).not.toBe(0);
+    expect(opensslTry([...args, file('signer.bin', rec(42, at.toISOString(), 'ab'.repeat(32)))]).status).not.toBe(0);
+    expect(opensslTry([...args, file('head.bin', headRecord(head))]).status).not.toBe(0);
   });
 
   it('refuses a key that is not the certificate key', () => {
@@ -54,7 +67,7 @@ describe('SignatureAnchorer', () => {
 describe('TsaAnchorer', () => {
   it('stamps SHA-256 of the head record; openssl ts -verify accepts the token over head.bin', async () => {
     const head = { seq: 7, hash: sha256(Buffer.from('y')) };
-    const t = await new TsaAnchorer(tsa.stamp).anchor(head);
+    const t = await new TsaAnchorer(tsa.stamp).anchor(head, new Date(T0));
     expect(t.kind).toBe('rfc3161');
     const common = ['-in', file('token.tst', t.token), '-token_in', '-CAfile', pki.files.ca.cert, '-untrusted', tsa.certPath];
     const good = opensslTry(['ts', '-verify', '-data', file('head.bin', headRecord(head)), ...common]);
@@ -64,8 +77,8 @@ describe('TsaAnchorer', () => {
 
   it('turns a TSA failure or a non-token into FERRY_ERR_AUDIT_ANCHOR', async () => {
     const head = { seq: 1, hash: Buffer.alloc(32) };
-    await expect(new TsaAnchorer(() => Promise.reject(new Error('connection refused'))).anchor(head)).rejects.toMatchObject({ code: 'FERRY_ERR_AUDIT_ANCHOR' });
-    await expect(new TsaAnchorer(() => Promise.resolve(Buffer.from('<html>'))).anchor(head)).rejects.toMatchObject({ code: 'FERRY_ERR_AUDIT_ANCHOR' });
+    await expect(new TsaAnchorer(() => Promise.reject(new Error('connection refused'))).anchor(head, new Date(T0))).rejects.toMatchObject({ code: 'FERRY_ERR_AUDIT_ANCHOR' });
+    await expect(new TsaAnchorer(() => Promise.resolve(Buffer.from('<html>'))).anchor(head, new Date(T0))).rejects.toMatchObject({ code: 'FERRY_ERR_AUDIT_ANCHOR' });
   });
 });
 
@@ -77,8 +90,9 @@ describe('anchorHead and verifyChain', () => {
     const ts = await anchorHead(s.log, new TsaAnchorer(tsa.stamp), opts);
     expect(sig).toMatchObject({ seq: 6, action: 'audit.anchor', subject: 'seq:5' });
     expect(ts).toMatchObject({ seq: 7, action: 'audit.anchor', subject: 'seq:6' });
-    const r = await verifyChain(s.db, { trust: { ca: [pki.ca], checkTimeStamp: tsa.check } });
+    const r = await verifyChain(s.db, { trust: pinned() });
     expect(r).toMatchObject({ ok: true, entries: 7, anchors: 2, anchorsVerified: 2, anchoredThrough: 6 });
+    if (r.ok) expect(r.kinds).toMatchObject({ signature: { count: 1, verified: 1, failures: [] }, rfc3161: { count: 1, verified: 1, failures: [] } });
     s.db.close();
   });
 
@@ -89,7 +103,7 @@ describe('anchorHead and verifyChain', () => {
     await anchorHead(s.log, new TsaAnchorer(tsa.stamp), opts);
     const r = await verifyChain(s.db);
     expect(r).toMatchObject({ ok: true, anchorsVerified: 0, anchorsUnchecked: 2, anchoredThrough: 0 });
-    if (r.ok) expect(r.notes.join('\n')).toMatch(/no CA given[\s\S]*no verifier configured/);
+    if (r.ok) expect(r.notes.join('\n')).toMatch(/no pinned signer given[\s\S]*no TSA verifier and anchor policy OID configured/);
     s.db.close();
   });
 
@@ -110,9 +124,14 @@ describe('anchorHead and verifyChain', () => {
     fill(s.log, 3);
     const stranger = await devPki(join(tmp.dir, `stranger-${n}`));
     await anchorHead(s.log, new SignatureAnchorer(stranger.signKey, stranger.signCert), opts);
-    const r = await verifyChain(s.db, { trust: { ca: [pki.ca] } });
+    // Pinned to the deployment's signer: another key is refused whatever its certificate says.
+    const r = await verifyChain(s.db, { trust: pinned() });
     expect(r).toMatchObject({ ok: false, firstBad: 4, kind: 'altered' });
-    if (!r.ok) expect(r.detail).toMatch(/does not verify: signer .*ferry-external-sign/);
+    if (!r.ok) expect(r.detail).toMatch(/does not verify: signed by .*ferry-external-sign \(SHA-256 [0-9a-f]{64}\), which is not a pinned signer/);
+    // Pinned to the stranger's certificate: it still has to chain to the CA.
+    const r2 = await verifyChain(s.db, { trust: { ca: [pki.ca], signers: new Set([sha256(stranger.signCert.raw).toString('hex')]) } });
+    expect(r2).toMatchObject({ ok: false, firstBad: 4, kind: 'altered' });
+    if (!r2.ok) expect(r2.detail).toMatch(/does not verify: signer .*ferry-external-sign/);
     s.db.close();
   });
 
@@ -121,7 +140,7 @@ describe('anchorHead and verifyChain', () => {
     fill(s.log, 3);
     const a = new TsaAnchorer(tsa.stamp);
     await anchorHead(s.log, a, opts); // entry 4 anchors head 3
-    const foreign = await a.anchor({ seq: 3, hash: sha256(Buffer.from('another chain')) });
+    const foreign = await a.anchor({ seq: 3, hash: sha256(Buffer.from('another chain')) }, new Date(T0));
     s.db.close();
     tamper(s.file, (db) => {
       db.prepare('UPDATE audit_anchors SET token = ? WHERE entry_seq = 4').run(foreign.token);
@@ -132,10 +151,40 @@ describe('anchorHead and verifyChain', () => {
     });
     const { default: Database } = await import('better-sqlite3');
     const db = new Database(s.file, { readonly: true });
-    const r = await verifyChain(db, { trust: { ca: [pki.ca], checkTimeStamp: tsa.check } });
+    const r = await verifyChain(db, { trust: pinned() });
     expect(r).toMatchObject({ ok: false, firstBad: 4, kind: 'altered' });
     if (!r.ok) expect(r.detail).toMatch(/rfc3161 anchor recorded by entry 4 \(over seq 3\) does not verify: time-stamp token: openssl ts -verify/);
     db.close();
+  });
+});
+
+describe('rfc3161 anchors: policy and time', () => {
+  it('verifies a token whose genTime matches the entry time, and refuses one dated away from it', async () => {
+    const s = fresh();
+    fill(s.log, 2);
+    const real = { clock: { now: () => new Date() }, actor: 'gateway:internal' };
+    await anchorHead(s.log, new TsaAnchorer(tsa.stamp), real);
+    expect(await verifyChain(s.db, { trust: pinned(60_000) })).toMatchObject({ ok: true, kinds: { rfc3161: { count: 1, verified: 1 } } });
+    fill(s.log, 1);
+    // The entry says two hours ago; the token says now.
+    await anchorHead(s.log, new TsaAnchorer(tsa.stamp), { ...real, clock: { now: () => new Date(Date.now() - 7_200_000) } });
+    const r = await verifyChain(s.db, { trust: pinned(60_000) });
+    expect(r).toMatchObject({ ok: false, firstBad: 5, kind: 'altered' });
+    if (!r.ok) expect(r.detail).toMatch(/genTime \S+ is \d+ ms from the anchor entry's time/);
+    s.db.close();
+  });
+
+  it('refuses a genuine token issued under another policy than the anchor policy (the public /tsa one)', async () => {
+    const s = fresh();
+    fill(s.log, 2);
+    await anchorHead(s.log, new TsaAnchorer(tsa.stamp), opts);
+    const r = await verifyChain(s.db, { trust: { ...pinned(), anchorPolicyOid: '1.3.6.1.4.1.99999.7' } });
+    expect(r).toMatchObject({ ok: false, firstBad: 3, kind: 'altered' });
+    if (!r.ok) {
+      expect(r.detail).toMatch(/issued under policy 1.3.6.1.4.1.99999.1, not the anchor policy 1.3.6.1.4.1.99999.7/);
+      expect(r.kinds?.rfc3161.failures).toHaveLength(1);
+    }
+    s.db.close();
   });
 });
 

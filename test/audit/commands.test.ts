@@ -28,17 +28,21 @@ afterAll(() => tmp.cleanup());
 
 describe('auditVerifyCommand', () => {
   it('exits 0 with the verdict, the head and the anchors', async () => {
-    const r = await auditVerifyCommand({ db: good, ca: [pki.files.ca.cert] });
+    const r = await auditVerifyCommand({ db: good, ca: [pki.files.ca.cert], signCerts: [pki.files['external-sign'].cert] });
     expect(r.exitCode).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe(`audit chain OK: 8 entries, head seq 8 hash ${headHex}`);
     expect(r.stdout).toMatch(/anchors: 1 \(1 verified, 0 unchecked\)\n  anchored through seq 5; the 3 newest entries rest on the chain alone/);
   });
 
-  it('warns, still exiting 0, that without --ca no anchor was verified', async () => {
+  it('fails closed (exit 1) when an anchor cannot be checked against the pins, saying why', async () => {
     const r = await auditVerifyCommand({ db: good });
-    expect(r.exitCode).toBe(0);
+    expect(r.exitCode).toBe(1);
     expect(r.stdout).toMatch(/no verified anchor/);
-    expect(r.stdout).toMatch(/note: anchor 6 over seq 5: signature by CN=ferry-external-sign \(issuer not checked/);
+    expect(r.stdout).toMatch(/note: anchor 6 over seq 5: signature by CN=ferry-external-sign \(signer [0-9a-f]{64} not checked: no pinned signer given/);
+    expect(r.stdout).toMatch(/NOT VERIFIED/);
+    const noCa = await auditVerifyCommand({ db: good, signCerts: [pki.files['external-sign'].cert] });
+    expect(noCa.exitCode).toBe(1);
+    expect(noCa.stdout).toMatch(/issuer not checked: no CA given/);
   });
 
   it('exits 1 naming the first bad seq and kind, in text and in --json', async () => {
@@ -53,7 +57,8 @@ describe('auditVerifyCommand', () => {
   });
 
   it('checks a head kept elsewhere (--expect-head seq:hash)', async () => {
-    expect((await auditVerifyCommand({ db: good, expectHead: `8:${headHex}` })).exitCode).toBe(0);
+    const pins = { ca: [pki.files.ca.cert], signCerts: [pki.files['external-sign'].cert] };
+    expect((await auditVerifyCommand({ db: good, ...pins, expectHead: `8:${headHex}` })).exitCode).toBe(0);
     const f = join(tmp.dir, 'cut.sqlite');
     copyFileSync(good, f);
     tamper(f, (db) => db.prepare('DELETE FROM audit_entries WHERE seq > 6').run());

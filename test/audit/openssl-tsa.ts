@@ -70,7 +70,7 @@ export function makeTestTsa(dir: string, caCert: string, caKey: string): TestTsa
   };
 
   let c = 0;
-  const check: TimeStampCheck = async (token, data): Promise<Verdict<{ genTime: Date }>> => {
+  const check: TimeStampCheck = async (token, data): Promise<Verdict<{ genTime: Date; policy: string }>> => {
     const i = ++c;
     writeFileSync(p(`v${i}.tst`), token);
     writeFileSync(p(`v${i}.bin`), data);
@@ -81,7 +81,8 @@ export function makeTestTsa(dir: string, caCert: string, caKey: string): TestTsa
     }
     const text = (await run('openssl', ['ts', '-reply', '-in', p(`v${i}.tst`), '-token_in', '-text'])).stdout;
     const m = /Time stamp: (.+)/.exec(text);
-    return { ok: true, value: { genTime: new Date(m?.[1] ?? NaN) } };
+    const pol = /Policy OID: (.+)/.exec(text);
+    return { ok: true, value: { genTime: new Date(m?.[1] ?? NaN), policy: pol?.[1]?.trim() ?? '' } };
   };
 
   return { certPath: p('tsa.crt'), cert: new X509Certificate(readFileSync(p('tsa.crt'))), stamp, check };

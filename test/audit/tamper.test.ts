@@ -41,7 +41,7 @@ function copy(): string {
 async function verifyFile(file: string, expectedHead?: { seq: number; hash: Buffer }) {
   const db = new Database(file, { readonly: true });
   try {
-    return await verifyChain(db, { trust: { ca: [pki.ca] }, ...(expectedHead ? { expectedHead } : {}) });
+    return await verifyChain(db, { trust: { ca: [pki.ca], signers: new Set([sha256(pki.signCert.raw).toString('hex')]) }, ...(expectedHead ? { expectedHead } : {}) });
   } finally {
     db.close();
   }

@@ -110,6 +110,7 @@ function sameFrame(a: Frame, b: Frame): boolean {
     case 'packet': { const y = b as typeof a; return a.packet.equals(y.packet) && a.packetId.equals(y.packetId); }
     case 'ack': { const y = b as typeof a; return a.packetIds.length === y.packetIds.length && a.packetIds.every((id, i) => id.equals(y.packetIds[i]!)); }
     case 'heartbeat': { const y = b as typeof a; return a.sentAtMs === y.sentAtMs && a.reply === y.reply; }
+    case 'auditHead': { const y = b as typeof a; return a.record.equals(y.record) && a.signature.equals(y.signature) && a.signerCertificate.equals(y.signerCertificate); }
   }
 }
 const sameStatus = (a: StatusUpdate, b: StatusUpdate): boolean => a.caseId === b.caseId && a.status === b.status && a.atMs === b.atMs

@@ -120,7 +120,8 @@ describe('ferry audit verify', () => {
     }],
   ])('names the first %s entry', (kind, tamper) => {
     const src = join(pair.dir, 'var/internal/internal.sqlite');
-    const clean = ferry(['audit', 'verify', '--db', src, '--ca', join(pair.dir, 'certs/ca.crt')]);
+    // Pinned to the gateway's own signing certificate: an anchor by any other key is not verified.
+    const clean = ferry(['audit', 'verify', '--db', src, '--ca', join(pair.dir, 'certs/ca.crt'), '--sign-cert', join(pair.dir, 'certs/internal-sign.crt')]);
     expect(clean.status, clean.stdout + clean.stderr).toBe(0);
     const copy = join(pair.dir, `tampered-${kind}.sqlite`);
     const live = new Database(src, { readonly: true });
