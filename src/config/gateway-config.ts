@@ -1,9 +1,11 @@
 // The two gateways' config schemas. Paths in the files are relative to the working directory the
 // service runs in (the install directory; `npm start` runs from the project root).
-import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
+import { bool, int, list, obj, oneOf, opt, str, SchemaError, type Check, type Infer } from './schema.js';
+import { isLoopback } from './loopback.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
 import { deskConfigSchema, DEFAULT_DESK_CONFIG } from '../desk/settings.js';
+import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_PORT } from '../gateway/operator-limits.js';
 
 const file = () => str({ min: 1 });
 const port = () => int({ min: 0, max: 65535 });
@@ -39,6 +41,23 @@ const linkTuning = {
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
 };
 
+/** The operator listener: /metrics and /health. Loopback by default; any other address needs TLS
+ *  with client certificates from the deployment CA (checked by src/gateway/operator-http.ts). */
+const operatorShape = obj({
+  host: opt(str({ min: 1 }), '127.0.0.1'),
+  port: port(),
+  tls: opt<{ readonly cert: string; readonly key: string } | null>(tlsFiles, null),
+  linkGraceSeconds: opt(int({ min: 1, max: 86_400 }), DEFAULT_LINK_GRACE_SECONDS),
+});
+const operatorObj: Check<Infer<typeof operatorShape>> = (v, p) => {
+  const o = operatorShape(v, p);
+  // Metrics and health name queues, certificates and peers: off the host they go over mutual TLS only.
+  if (!isLoopback(o.host) && !o.tls) throw new SchemaError(`${p}.tls`, `is required when ${p}.host (${o.host}) is not a loopback address`);
+  return o;
+};
+const operatorCfg = (role: keyof typeof DEFAULT_OPERATOR_PORT) =>
+  opt(operatorObj, operatorObj({ port: DEFAULT_OPERATOR_PORT[role] }, 'operator'));
+
 /** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging. */
 const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg };
 
@@ -54,6 +73,7 @@ export const externalSchema = obj({
     maxOutbox: opt(int({ min: 1 }), 100_000),
   }),
   link: obj({ host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), '/link'), tls: tlsFiles, peer: pin, ...linkTuning }),
+  operator: operatorCfg('external'),
   ...common,
 });
 
@@ -85,6 +105,7 @@ export const internalSchema = obj({
     backoffCapMs: opt(int({ min: 100 }), 3_600_000),
   }), { url: '', timeoutMs: 5_000, maxAttempts: 50, backoffBaseMs: 1_000, backoffCapMs: 3_600_000 }),
   maxOutbox: opt(int({ min: 1 }), 100_000),
+  operator: operatorCfg('internal'),
   ...common,
 });
 

@@ -10,7 +10,8 @@ import type { Clock } from '../time/clock.js';
 
 export interface TsaFiles { cert: string; key: string; policyOid: string; accuracyMs: number; serialBlock: number }
 
-export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock, onFault: (e: unknown) => void): { tsa: TimeStampAuthority; cert: X509Certificate } {
+export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock, onFault: (e: unknown) => void,
+  onIssued?: () => void): { tsa: TimeStampAuthority; cert: X509Certificate } {
   const cert = loadCertificate(files.cert);
   const chain = loadCertificates(caFile).filter((c) => cert.checkIssued(c));
   const accuracy = files.accuracyMs >= 1000
@@ -19,6 +20,7 @@ export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock,
   const tsa = new TimeStampAuthority({
     signingKey: loadPrivateKey(files.key), certificate: cert, chain, policyOid: files.policyOid,
     accuracy, ordering: false, clock, serials: new SqliteSerialSource(db, { block: files.serialBlock }), onSystemFailure: onFault,
+    ...(onIssued ? { onIssued } : {}),
   });
   return { tsa, cert };
 }

@@ -17,12 +17,17 @@ export interface RejectedRow { id: number; packetId: string | null; code: string
 export class RejectedPackets {
   private readonly insertStmt;
   private readonly listStmt;
+  private readonly countStmt;
   constructor(db: Db) {
     this.insertStmt = db.prepare('INSERT INTO rejected_packets (packet_id, code, detail, bytes, received_at) VALUES (?, ?, ?, ?, ?)');
     this.listStmt = db.prepare('SELECT id, packet_id AS packetId, code, detail, received_at AS receivedAt FROM rejected_packets ORDER BY id');
+    this.countStmt = db.prepare('SELECT COUNT(*) FROM rejected_packets').pluck();
   }
   add(packetId: string | null, code: string, detail: string, bytes: Buffer, now: number): void {
     this.insertStmt.run(packetId, code, detail, bytes, now);
+  }
+  count(): number {
+    return this.countStmt.get() as number;
   }
   list(): RejectedRow[] {
     return this.listStmt.all() as RejectedRow[];

@@ -30,6 +30,8 @@ export interface TimeStampAuthorityOptions {
   serials: SerialSource;
   /** Told about faults answered as systemFailure (serial store, clock), for the caller's log. */
   onSystemFailure?: (err: unknown) => void;
+  /** Told of every token issued (Ferry's own and POST /tsa), for the operator's counter. */
+  onIssued?: () => void;
 }
 
 export interface StampOptions {
@@ -63,6 +65,7 @@ export class TimeStampAuthority {
   private readonly clock: { now(): Date };
   private readonly serials: SerialSource;
   private readonly onSystemFailure: ((err: unknown) => void) | undefined;
+  private readonly onIssued: (() => void) | undefined;
 
   /** Throws FerryError FERRY_ERR_TSA_CONFIG when the TSA must not start. */
   constructor(opts: TimeStampAuthorityOptions) {
@@ -94,6 +97,7 @@ export class TimeStampAuthority {
     this.clock = opts.clock;
     this.serials = opts.serials;
     this.onSystemFailure = opts.onSystemFailure;
+    this.onIssued = opts.onIssued;
   }
 
   /** Time-stamp a digest for Ferry's own use. Returns the DER TimeStampToken (ContentInfo).
@@ -143,6 +147,8 @@ export class TimeStampAuthority {
       ...(this.accuracyDer ? { accuracyDer: this.accuracyDer } : {}),
       ...(nonceDer ? { nonceDer } : {}),
     });
-    return buildTimeStampToken(this.signer, tstInfo, certReq);
+    const token = buildTimeStampToken(this.signer, tstInfo, certReq);
+    this.onIssued?.();
+    return token;
   }
 }

@@ -7,7 +7,6 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initDevPki } from '../../src/pki/dev-ca.js';
 import { freePort } from './ports.js';
-import { httpsCall } from './https-client.js';
 
 // The project root, whether this runs from test/ (vitest) or from dist/test/ (the benchmark).
 function projectRoot(): string {
@@ -26,6 +25,9 @@ export interface Pair {
   ca: Buffer;
   apiUrl: string;
   intranetUrl: string;
+  /** The operator listeners (/metrics, /health with full detail), plain HTTP on loopback. */
+  externalOperatorUrl: string;
+  internalOperatorUrl: string;
   external: GatewayProc;
   internal: GatewayProc;
   startExternal(): GatewayProc;
@@ -57,6 +59,8 @@ export interface PairFiles {
   ca: Buffer;
   apiUrl: string;
   intranetUrl: string;
+  externalOperatorUrl: string;
+  internalOperatorUrl: string;
   linkPort: number;
   externalConfig: string;
   internalConfig: string;
@@ -79,7 +83,7 @@ export async function preparePair(opts: PairOptions = {}): Promise<PairFiles> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-it-'));
   const certs = join(dir, 'certs');
   await initDevPki(certs, opts.pkiNow ? { now: opts.pkiNow } : {});
-  const [api, link, intranet] = [await freePort(), await freePort(), await freePort()];
+  const [api, link, intranet, opExt, opInt] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const c = (f: string) => join(certs, f);
   writeFileSync(join(dir, 'external.yaml'), `gateway: external
 dataDir: ${join(dir, 'var/external')}
@@ -91,6 +95,7 @@ link:
   peer: { subjects: [ferry-internal-tls] }
   heartbeatMs: 500
   deadAfterMs: 2000
+operator: { host: 127.0.0.1, port: ${opExt} }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('external-sign.crt')}, signKey: ${c('external-sign.key')}, encCert: ${c('external-enc.crt')}, encKey: ${c('external-enc.key')} }
 peer: { encCert: ${c('internal-enc.crt')}, signerSubjects: [ferry-internal-sign] }
 domains: { self: public, peer: intranet }
@@ -109,6 +114,7 @@ link:
   backoffBaseMs: 50
   backoffCapMs: 500
 intranet: { host: 127.0.0.1, port: ${intranet} }
+operator: { host: 127.0.0.1, port: ${opInt} }
 tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID}, accuracyMs: 500 }
 approval: { items: ${join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config/calendar')}, monitorIntervalSeconds: 5 }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
@@ -123,6 +129,8 @@ ${opts.extraInternal ?? ''}
     dir, certs, ca: readFileSync(c('ca.crt')),
     apiUrl: `https://127.0.0.1:${api}`,
     intranetUrl: `http://127.0.0.1:${intranet}`,
+    externalOperatorUrl: `http://127.0.0.1:${opExt}`,
+    internalOperatorUrl: `http://127.0.0.1:${opInt}`,
     linkPort: link,
     externalConfig: join(dir, 'external.yaml'),
     internalConfig: join(dir, 'internal.yaml'),
@@ -130,9 +138,9 @@ ${opts.extraInternal ?? ''}
 }
 
 export async function startPair(opts: PairOptions = {}): Promise<Pair> {
-  const { dir, ca, apiUrl, intranetUrl, externalConfig, internalConfig } = await preparePair(opts);
+  const { dir, ca, apiUrl, intranetUrl, externalOperatorUrl, internalOperatorUrl, externalConfig, internalConfig } = await preparePair(opts);
   const pair: Pair = {
-    dir, ca, apiUrl, intranetUrl,
+    dir, ca, apiUrl, intranetUrl, externalOperatorUrl, internalOperatorUrl,
     external: spawnGateway('external', externalConfig),
     internal: spawnGateway('internal', internalConfig),
     startExternal() { pair.external = spawnGateway('external', externalConfig); return pair.external; },
@@ -141,9 +149,9 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
       const until = Date.now() + timeoutMs;
       for (;;) {
         try {
-          const h = await httpsCall('GET', `${pair.apiUrl}/health`, ca);
+          const h = await operatorHealth(pair.externalOperatorUrl);
           // Up, and the intranet's catalogue has arrived (ingress checks forms against it).
-          if (h.status === 200 && h.json?.link === 'up' && h.json?.catalogue) return;
+          if (h.link === 'up' && h.catalogue) return;
         } catch { /* not listening yet */ }
         if (Date.now() > until) {
           throw new Error(`link not up after ${timeoutMs} ms\nexternal:\n${pair.external.log.slice(-20).join('\n')}\ninternal:\n${pair.internal.log.slice(-20).join('\n')}`);
@@ -158,6 +166,12 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
     },
   };
   return pair;
+}
+
+/** The full health document of a gateway's operator listener (any status: 503 still has a body). */
+export async function operatorHealth(operatorUrl: string): Promise<Record<string, any>> {
+  const r = await fetch(`${operatorUrl}/health`);
+  return (await r.json()) as Record<string, any>;
 }
 
 export function sampleSubmission(i = 0, extra: Record<string, unknown> = {}): string {
@@ -181,8 +195,8 @@ export async function primeCatalogue(files: PairFiles, timeoutMs = 20_000): Prom
     const until = Date.now() + timeoutMs;
     for (;;) {
       try {
-        const h = await httpsCall('GET', `${files.apiUrl}/health`, files.ca);
-        if (h.json?.catalogue && h.json?.outbox === 0) break;
+        const h = await operatorHealth(files.externalOperatorUrl);
+        if (h.catalogue && h.outbox === 0) break;
       } catch { /* not up yet */ }
       if (Date.now() > until) throw new Error(`catalogue never arrived\n${internal.log.slice(-10).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));
