@@ -63,6 +63,8 @@ export function createGatewayMetrics(gateway: 'external' | 'internal', now: () =
     http,
     tokenIssued: tokens ? () => tokens.inc() : () => {},
     observe(probe, health) {
+      // Series exist from the start at 0, so that increase() in an alert sees the first failure.
+      for (const source of [...Object.keys(probe.queues), 'quarantine', 'rejected', 'audit', 'catalogue']) readErrors.inc({ source }, 0);
       registerGauges(registry, probe, health, this.link, loop, now, (source) => readErrors.inc({ source }));
     },
     stop() { loop.disable(); },

@@ -49,6 +49,8 @@ export interface PairOptions {
   policyFileInternal?: string;
   /** Issue time of the dev PKI (default now); a past date lets a test seal packets dated days back. */
   pkiNow?: Date;
+  /** operator.linkGraceSeconds on both gateways (default: the gateway's own default). */
+  linkGraceSeconds?: number;
 }
 
 /** What `preparePair` wrote: the temp dir, the dev PKI, both config files and the ports in them. Tests
@@ -85,6 +87,7 @@ export async function preparePair(opts: PairOptions = {}): Promise<PairFiles> {
   await initDevPki(certs, opts.pkiNow ? { now: opts.pkiNow } : {});
   const [api, link, intranet, opExt, opInt] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const c = (f: string) => join(certs, f);
+  const grace = opts.linkGraceSeconds ? `, linkGraceSeconds: ${opts.linkGraceSeconds}` : '';
   writeFileSync(join(dir, 'external.yaml'), `gateway: external
 dataDir: ${join(dir, 'var/external')}
 api: { host: 127.0.0.1, port: ${api}, tls: { cert: ${c('external-tls.crt')}, key: ${c('external-tls.key')} } }
@@ -95,7 +98,7 @@ link:
   peer: { subjects: [ferry-internal-tls] }
   heartbeatMs: 500
   deadAfterMs: 2000
-operator: { host: 127.0.0.1, port: ${opExt} }
+operator: { host: 127.0.0.1, port: ${opExt}${grace} }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('external-sign.crt')}, signKey: ${c('external-sign.key')}, encCert: ${c('external-enc.crt')}, encKey: ${c('external-enc.key')} }
 peer: { encCert: ${c('internal-enc.crt')}, signerSubjects: [ferry-internal-sign] }
 domains: { self: public, peer: intranet }
@@ -114,7 +117,7 @@ link:
   backoffBaseMs: 50
   backoffCapMs: 500
 intranet: { host: 127.0.0.1, port: ${intranet} }
-operator: { host: 127.0.0.1, port: ${opInt} }
+operator: { host: 127.0.0.1, port: ${opInt}${grace} }
 tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID}, accuracyMs: 500 }
 approval: { items: ${join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config/calendar')}, monitorIntervalSeconds: 5 }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
