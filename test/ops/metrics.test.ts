@@ -223,3 +223,32 @@ describe('operator listeners of a live pair', () => {
     expect(one(after, 'ferry_link_up')).toBe(1);
   }, 60_000);
 });
+
+describe('operator health of an internal gateway that holds packets for trusted time', () => {
+  let pair: Pair;
+  beforeAll(async () => {
+    // No NTP sources and whenUntrusted: hold — time is never trusted, so packets wait for a stamp.
+    pair = await startPair({ logLevel: 'warn', timeInternal: 'time: { sources: [], whenUntrusted: hold }' });
+    await pair.waitLinkUp();
+  }, 60_000);
+  afterAll(async () => { await pair?.stop(); });
+
+  it('answers 503 with FERRY_ERR_TIME_UNTRUSTED once a packet waits, and shows the stamp queue and its age', async () => {
+    const before = await fetch(`${pair.internalOperatorUrl}/health`);
+    expect(before.status).toBe(200); // untrusted, but nothing waits
+    expect((await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(7))).status).toBe(202);
+    const body = await until('503 for untrusted time', async () => {
+      const r = await fetch(`${pair.internalOperatorUrl}/health`);
+      return r.status === 503 && (await r.json()) as Record<string, any>;
+    });
+    expect(body).toMatchObject({ status: 'unhealthy', waitingForStamp: 1, time: { state: 'untrusted' }, problems: [{ code: 'FERRY_ERR_TIME_UNTRUSTED', rule: 'time' }] });
+    await new Promise((r) => setTimeout(r, 1100));
+    const s = parseExposition((await scrape(pair.internalOperatorUrl)).text);
+    expect(one(s, 'ferry_queue_packets', { queue: 'stamp' })).toBe(1);
+    expect(one(s, 'ferry_queue_oldest_age_seconds', { queue: 'stamp' })).toBeGreaterThan(1);
+    expect(one(s, 'ferry_health_problem', { rule: 'time' })).toBe(1);
+    expect(s.some((x) => x.name === 'ferry_tsa_tokens_issued_total' && x.value > 0)).toBe(false); // nothing stamped
+    // The external side is not held by the intranet's clock.
+    expect((await fetch(`${pair.externalOperatorUrl}/health`)).status).toBe(200);
+  }, 30_000);
+});
