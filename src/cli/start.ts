@@ -70,8 +70,9 @@ async function startDemo(args: string[]): Promise<number> {
   launch('external');
   launch('internal');
   process.stdout.write(`ferry: applicant API  https://127.0.0.1:8443  (CA: ${certs}/ca.crt)
-ferry: intranet       http://127.0.0.1:8318/health
-ferry: try   curl --cacert ${certs}/ca.crt https://127.0.0.1:8443/health
+ferry: intranet       http://127.0.0.1:8318
+ferry: operator      http://127.0.0.1:8445/health  http://127.0.0.1:8319/health  (/metrics on both)
+ferry: try   curl http://127.0.0.1:8445/health
 `);
   return new Promise<number>((resolveExit) => {
     let exited = 0;

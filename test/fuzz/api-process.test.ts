@@ -15,7 +15,7 @@ import { ERRORS, httpStatus, type FerryErrorCode } from '../../src/errors.js';
 import { checkSubmission } from '../../src/policy/check-submission.js';
 import { loadPolicyOrThrow } from '../../src/policy/policy-file.js';
 import type { Policy } from '../../src/policy/policy-model.js';
-import { preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { operatorHealth, preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 import { makeJpeg, makeOfd, makePdf, makePng } from '../policy-content/samples.js';
 import { submission } from '../hostile/submissions.js';
@@ -179,13 +179,7 @@ describe('applicant API fuzz against the real external gateway process', () => {
     const ms = performance.now() - t0;
 
     expect(gw.proc.exitCode, 'the gateway process exited').toBeNull();
-    const health = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      request(`${files.apiUrl}/health`, { agent }, (res) => {
-        const c: Buffer[] = [];
-        res.on('data', (x: Buffer) => c.push(x));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(c).toString('utf8'))));
-      }).on('error', reject).end();
-    });
+    const health = await operatorHealth(files.externalOperatorUrl);
     expect(health.outbox).toBe(accepted); // nothing refused was sealed
     expect(accepted).toBeGreaterThanOrEqual(bodies.length);
     expect(gw.log.filter((l) => l.includes('FERRY_ERR_API_INTERNAL') || l.includes('uncaught'))).toEqual([]);

@@ -10,7 +10,7 @@ import zlib from 'node:zlib';
 import { join } from 'node:path';
 import type { FerryErrorCode } from '../../src/errors.js';
 import { ERRORS } from '../../src/errors.js';
-import { preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { operatorHealth, preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { ELF, OFD_XML, makeJpeg, makeOfd, makePdf, makePe, makePng, ofdMembers, pageXml, withMember } from '../policy-content/samples.js';
 import { buildZip } from '../policy-content/zip-builder.js';
 import { issueClientCert, otherCa, type ClientCert } from './client-certs.js';
@@ -157,8 +157,7 @@ let internal: GatewayProc | null = null;
 const accepted: string[] = [];
 
 async function health(): Promise<Record<string, any>> {
-  const r = await send(files.apiUrl, files.ca, { method: 'GET', path: '/health' });
-  return r.json;
+  return operatorHealth(files.externalOperatorUrl);
 }
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

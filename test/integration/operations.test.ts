@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
+import { operatorHealth, startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 import { makePng } from '../policy-content/samples.js';
@@ -93,7 +93,7 @@ describe('policy reload on SIGHUP', () => {
     const denied = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(9));
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('FERRY_ERR_POLICY_KIND');
-    expect((await httpsCall('GET', `${pair.apiUrl}/health`, pair.ca)).json.link).toBe('up');
+    expect((await operatorHealth(pair.externalOperatorUrl)).link).toBe('up');
     writeFileSync(externalPolicy, original);
     pair.external.proc.kill('SIGHUP');
   });
