@@ -67,6 +67,11 @@ export const ERRORS = {
   FERRY_ERR_STORE_MISSING: { meaning: 'a command named a gateway database that does not exist (dataDir in the config, or --db); commands never create one, the gateway does on its first start' },
   FERRY_ERR_STORE_SCHEMA: { meaning: 'a read-only command found a gateway database at an older schema version; start the gateway of this version once to migrate it' },
 
+  // --- ops (the operator listener's health rule: docs/OPERATIONS.md "Monitoring") ---
+  FERRY_ERR_OPS_LINK_DOWN: { status: 503, meaning: 'the link between the gateways has been down longer than operator.linkGraceSeconds' },
+  FERRY_ERR_OPS_STORE: { status: 503, meaning: "a read of the gateway's SQLite store failed while answering /health or /metrics" },
+  FERRY_ERR_OPS_OUTBOX_HIGH: { status: 503, meaning: 'the outbox holds more packets than its high-water mark (80% of maxOutbox)' },
+
   // --- pki (certificates and keys) ---
   FERRY_ERR_PKI_KEY_FILE: { meaning: 'a private-key file is missing, unreadable, or readable by group or others' },
   FERRY_ERR_PKI_CERT_FILE: { meaning: 'a certificate file is missing or not a valid PEM/DER certificate' },

@@ -84,6 +84,7 @@ async function startDemo(args: string[]): Promise<number> {
 ferry: intranet       https://127.0.0.1:8318/health  (same CA)
 ferry: try   curl --cacert ${certs}/ca.crt https://127.0.0.1:8443/health
 ferry: with  curl --cacert ${certs}/ca.crt --cert ${certs}/operator-client.crt --key ${certs}/operator-client.key https://127.0.0.1:8443/health  (link state)
+ferry: operator      http://127.0.0.1:8445/health  http://127.0.0.1:8319/health  (/metrics on both)
 `);
   return new Promise<number>((resolveExit) => {
     let exited = 0;

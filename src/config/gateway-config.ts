@@ -1,13 +1,15 @@
 // The two gateways' config schemas. A relative path in a file is resolved against that file's own
 // directory (filePath), never the working directory, so one file means the same under systemd, a shell
 // in another directory and `npm start`.
-import { bool, filePath, int, list, obj, oneOf, opt, optObj, str, type Infer } from './schema.js';
+import { bool, filePath, int, list, obj, oneOf, opt, optObj, str, SchemaError, type Check, type Infer } from './schema.js';
+import { isLoopback } from './loopback.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS } from '../time/limits.js';
 import { deskConfigSchema } from '../desk/settings.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS, type ConnectionLimits } from '../net/connection-guard.js';
 import { DEFAULT_ANCHOR_INTERVAL_MS } from '../audit/limits.js';
+import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_PORT } from '../gateway/operator-limits.js';
 
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
@@ -57,6 +59,23 @@ const linkTuning = {
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
 };
 
+/** The operator listener: /metrics and /health. Loopback by default; any other address needs TLS
+ *  with client certificates from the deployment CA (checked by src/gateway/operator-http.ts). */
+const operatorShape = obj({
+  host: opt(str({ min: 1 }), '127.0.0.1'),
+  port: port(),
+  tls: opt<{ readonly cert: string; readonly key: string } | null>(tlsFiles, null),
+  linkGraceSeconds: opt(int({ min: 1, max: 86_400 }), DEFAULT_LINK_GRACE_SECONDS),
+});
+const operatorObj: Check<Infer<typeof operatorShape>> = (v, p) => {
+  const o = operatorShape(v, p);
+  // Metrics and health name queues, certificates and peers: off the host they go over mutual TLS only.
+  if (!isLoopback(o.host) && !o.tls) throw new SchemaError(`${p}.tls`, `is required when ${p}.host (${o.host}) is not a loopback address`);
+  return o;
+};
+const operatorCfg = (role: keyof typeof DEFAULT_OPERATOR_PORT) =>
+  opt(operatorObj, operatorObj({ port: DEFAULT_OPERATOR_PORT[role] }, 'operator'));
+
 /** The audit chain: how often its head is anchored (signature, and RFC 3161 on the intranet). */
 const auditObj = obj({ anchorIntervalMs: opt(int({ min: 1000, max: 24 * 3_600_000 }), DEFAULT_ANCHOR_INTERVAL_MS) });
 const auditCfg = opt(auditObj, auditObj({}, 'audit'));
@@ -84,6 +103,7 @@ export const externalSchema = obj({
     host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), '/link'), tls: tlsFiles, peer: pin, ...linkTuning,
     limits: limitsSchema(LINK_LIMITS),
   }),
+  operator: operatorCfg('external'),
   ...common,
 });
 
@@ -124,6 +144,7 @@ export const internalSchema = obj({
     backoffCapMs: opt(int({ min: 100 }), 3_600_000),
   }), { url: '', timeoutMs: 5_000, maxAttempts: 50, backoffBaseMs: 1_000, backoffCapMs: 3_600_000 }),
   maxOutbox: opt(int({ min: 1 }), 100_000),
+  operator: operatorCfg('internal'),
   ...common,
 });
 

@@ -26,8 +26,12 @@ import { encodeGranted } from '../time/tsa-response.js';
 import { admitPackets } from '../gateway/admit.js';
 import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
+import { createGatewayMetrics } from '../gateway/metrics.js';
+import { observeHttp } from '../gateway/http-metrics.js';
+import { startOperatorListener } from '../gateway/operator-http.js';
+import { externalProbe } from './probe.js';
 
-export interface RunningGateway { apiPort: number; linkPort: number; stop(): Promise<void> }
+export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock, configFile: string, trust?: TimeTrust): Promise<RunningGateway> {
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
@@ -45,6 +49,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
 
+  const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
   // Status, notices and decisions all carry a StatusBody; the event (if any) is kept for the applicant.
   const applyStatus: KindHandler = (p) => {
@@ -76,7 +81,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-  }, outboxSource(store.outbox), inbox, log);
+  }, outboxSource(store.outbox), inbox, log, metrics.link.onState);
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
 
@@ -102,15 +107,18 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       catalogue: store.catalogue.current()?.sha256 ?? null, quarantined: store.quarantine.counts(),
     }),
   });
+  observeHttp(app, metrics.http, 'applicant');
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
+  const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust), metrics, cfg.keys.ca, log);
   log.info({ apiPort, linkPort }, 'external gateway listening');
 
   return {
-    apiPort, linkPort,
+    apiPort, linkPort, operatorPort: operator.port,
     async stop() {
       policy.stop();
+      await operator.close();
       await app.close();
       await link?.close();
       await audit.stop();

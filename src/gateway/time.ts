@@ -42,6 +42,10 @@ export function buildTimeTrust(cfg: TimeSection, log: Logger, onChange?: (state:
     now: () => clock.now(),
     state: () => clock.status().state,
     reason: () => clock.status().reason,
+    detail: () => {
+      const s = clock.status();
+      return { offsetMs: s.offsetMs, configured: s.configured, answering: s.answering, agreeing: s.agreeing, quorum: cfg.quorum };
+    },
     onChange: (l) => { listeners.push(l); },
   };
   return { trust, clock, stop: () => clock.stop() };

@@ -28,14 +28,19 @@ import { SignatureAnchorer, TsaAnchorer } from '../audit/anchor.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { X509Certificate } from 'node:crypto';
 import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
+import { createGatewayMetrics } from '../gateway/metrics.js';
+import { observeHttp } from '../gateway/http-metrics.js';
+import { startOperatorListener } from '../gateway/operator-http.js';
+import { internalProbe } from './probe.js';
 
-export interface RunningInternal { intranetPort: number; stop(): Promise<void> }
+export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust, configFile: string): Promise<RunningInternal> {
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
   const tls = loadTls(cfg.link.tls, cfg.keys.ca);
   const store = openInternalStore(cfg.dataDir);
-  const { tsa, cert: tsaCert } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'));
+  const metrics = createGatewayMetrics('internal');
+  const { tsa, cert: tsaCert } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
   // The chain head is anchored with the intranet TSA (RFC 3161) while time is trusted, and signed always.
   const audit = startAudit({
     db: store.db, gateway: 'internal', clock: trust, log, configFile,
@@ -111,7 +116,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-  }, outboxSource(store.outbox), inbox, log);
+  }, outboxSource(store.outbox), inbox, log, metrics.link.onState);
   audit.link.send = (h) => link?.sendAuditHead(h);
   publishCatalogue({ ...drainDeps, catalogue });
   link.start();
@@ -120,22 +125,21 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
+  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, rejected, trust, catalogue.items.length), metrics, cfg.keys.ca, log);
   const http = await buildIntranetHttp({
-    health: () => ({
-      gateway: 'internal', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(), cases: store.cases.count(),
-      waitingForStamp: store.stampQueue.count(), quarantined: store.quarantine.counts(), notifications: store.notifications.counts(), time: { state: trust.state(), reason: trust.reason() },
-    }),
+    health: () => operator.health().body,
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
     register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: flushOut }),
     tls: loadTls(cfg.intranet.tls, cfg.keys.ca), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
+  observeHttp(http, metrics.http, 'intranet');
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
   return {
-    intranetPort,
+    intranetPort, operatorPort: operator.port,
     async stop() {
       clearInterval(drainTimer);
       notifier.stop();
@@ -143,6 +147,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       policy.stop();
       stamper.stop();
       link?.stop();
+      await operator.close();
       await http.close();
       await audit.stop();
       store.db.close();

@@ -16,7 +16,8 @@ export function anchorPolicyOf(files: Pick<TsaFiles, 'policyOid' | 'anchorPolicy
   return files.anchorPolicyOid || `${files.policyOid}.1`;
 }
 
-export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock, onFault: (e: unknown) => void): { tsa: TimeStampAuthority; cert: X509Certificate } {
+export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock, onFault: (e: unknown) => void,
+  onIssued?: () => void): { tsa: TimeStampAuthority; cert: X509Certificate } {
   const cert = loadCertificate(files.cert);
   const chain = loadCertificates(caFile).filter((c) => cert.checkIssued(c));
   const accuracy = files.accuracyMs >= 1000
@@ -25,6 +26,7 @@ export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock,
   const tsa = new TimeStampAuthority({
     signingKey: loadPrivateKey(files.key), certificate: cert, chain, policyOid: files.policyOid, anchorPolicyOid: anchorPolicyOf(files),
     accuracy, ordering: false, clock, serials: new SqliteSerialSource(db, { block: files.serialBlock }), onSystemFailure: onFault,
+    ...(onIssued ? { onIssued } : {}),
   });
   return { tsa, cert };
 }

@@ -23,6 +23,8 @@ export class LinkClient {
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
   private readonly backoff;
+  /** Last frame of an ended session: the age keeps growing while the link is down. */
+  private lastFrameOfEnded: number | null = null;
 
   constructor(private readonly opts: LinkClientOptions, private readonly source: PacketSource,
     private readonly sink: PacketSink, private readonly log: SessionLog, private readonly onState?: (up: boolean) => void) {
@@ -34,6 +36,8 @@ export class LinkClient {
   pump(): void { this.session?.pump(); }
   sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
   get connected(): boolean { return this.session?.isReady ?? false; }
+  /** When the peer last sent a frame (ms since the epoch) on this or an earlier session; null if never. */
+  get lastFrameAt(): number | null { return this.session?.lastFrameAt ?? this.lastFrameOfEnded; }
 
   stop(): void {
     this.stopped = true;
@@ -58,6 +62,7 @@ export class LinkClient {
     ws.on('open', () => {
       opened = true;
       this.session = new LinkSession(ws, this.source, this.sink, this.log, this.opts, (reason) => {
+        this.lastFrameOfEnded = this.session?.lastFrameAt ?? this.lastFrameOfEnded;
         this.session = null;
         this.onState?.(false);
         this.log.info({ reason }, 'link down');

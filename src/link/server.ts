@@ -23,6 +23,8 @@ export class LinkServer {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private session: LinkSession | null = null;
+  /** Last frame of an ended session: the age keeps growing while the link is down. */
+  private lastFrameOfEnded: number | null = null;
 
   constructor(private readonly opts: LinkServerOptions, source: PacketSource, sink: PacketSink,
     log: SessionLog, onState?: (up: boolean) => void) {
@@ -44,6 +46,7 @@ export class LinkServer {
     this.wss.on('connection', (ws) => {
       if (this.session) this.session.close('replaced by a new connection');
       const s = new LinkSession(ws, source, sink, log, opts, (reason) => {
+        this.lastFrameOfEnded = Math.max(this.lastFrameOfEnded ?? 0, s.lastFrameAt ?? 0) || null;
         if (this.session === s) { this.session = null; onState?.(false); }
         log.info({ reason }, 'link down');
       });
@@ -65,6 +68,8 @@ export class LinkServer {
   pump(): void { this.session?.pump(); }
   sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
   get connected(): boolean { return this.session?.isReady ?? false; }
+  /** When the peer last sent a frame (ms since the epoch) on this or an earlier session; null if never. */
+  get lastFrameAt(): number | null { return this.session?.lastFrameAt ?? this.lastFrameOfEnded; }
 
   async close(): Promise<void> {
     this.session?.close();

@@ -61,6 +61,9 @@ export class LinkSession {
   private flushScheduled = false;
   private paused = false;
   private lastHeard = Date.now();
+  /** Wall-clock ms of the last frame the peer sent (any type); null until the first. Unlike lastHeard,
+   *  never moved by our own read pause: it is what the operator's "last frame seen" reports. */
+  private lastFrame: number | null = null;
   private healthy = false;
   private readonly timers: NodeJS.Timeout[] = [];
   readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0 };
@@ -94,6 +97,9 @@ export class LinkSession {
 
   get isReady(): boolean { return this.ready && !this.closed; }
 
+  /** When the peer last sent a frame (ms since the epoch), or null if it has sent none yet. */
+  get lastFrameAt(): number | null { return this.lastFrame; }
+
   /** Call when the outbox has new packets. */
   pump(): void {
     if (!this.ready || this.closed) return;
@@ -120,6 +126,7 @@ export class LinkSession {
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     this.lastHeard = Date.now();
+    this.lastFrame = this.lastHeard;
     if (!isBinary) { this.abort(1003, 'FERRY_ERR_LINK_FRAME: text frame'); return; }
     const v = decodeFrame(data);
     if (!v.ok) { this.abort(1007, `${v.code}: ${v.detail}`); return; }

@@ -21,12 +21,14 @@ export class Outbox {
   private readonly afterStmt;
   private readonly deleteStmt;
   private readonly countStmt;
+  private readonly depthStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO outbox (packet_id, kind, case_id, bytes, created_at) VALUES (?, ?, ?, ?, ?)');
     this.afterStmt = db.prepare('SELECT seq, packet_id AS packetId, kind, case_id AS caseId, bytes FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?');
     this.deleteStmt = db.prepare('DELETE FROM outbox WHERE packet_id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM outbox');
+    this.depthStmt = db.prepare('SELECT COUNT(*) AS count, MIN(created_at) AS oldestAt FROM outbox');
   }
 
   /** Call inside the caller's transaction, so the packet is durable with the state that made it. */
@@ -56,5 +58,10 @@ export class Outbox {
 
   count(): number {
     return (this.countStmt.get() as { n: number }).n;
+  }
+
+  /** Depth and the oldest packet's created_at (ms), in one read: what an operator watches. */
+  depth(): { count: number; oldestAt: number | null } {
+    return this.depthStmt.get() as { count: number; oldestAt: number | null };
   }
 }

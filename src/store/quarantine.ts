@@ -68,6 +68,7 @@ export class Quarantine {
   private readonly listAll;
   private readonly listByState;
   private readonly countStmt;
+  private readonly oldestHeldStmt;
 
   constructor(private readonly db: Db, private readonly clock: Clock) {
     this.insertStmt = db.prepare(`INSERT OR IGNORE INTO quarantine (packet_id, code, rule, detail, bytes, received_at)
@@ -81,6 +82,7 @@ export class Quarantine {
     this.listByState = db.prepare(`SELECT ${COLUMNS} FROM quarantine WHERE state = @state AND (received_at > @after OR (received_at = @after AND packet_id > @afterId))
       ORDER BY received_at, packet_id LIMIT @limit`);
     this.countStmt = db.prepare('SELECT state, COUNT(*) AS n FROM quarantine GROUP BY state');
+    this.oldestHeldStmt = db.prepare("SELECT MIN(received_at) FROM quarantine WHERE state = 'held'").pluck();
   }
 
   /** Keeps a packet. True when newly held; false when this packet id is already in quarantine (a
@@ -120,6 +122,11 @@ export class Quarantine {
   /** The packet exactly as received. */
   bytesOf(packetId: string): Buffer | undefined {
     return this.bytesStmt.get(packetId) as Buffer | undefined;
+  }
+
+  /** received_at (ms) of the packet that has waited longest for a decision; null when none waits. */
+  oldestHeldAt(): number | null {
+    return (this.oldestHeldStmt.get() as number | null | undefined) ?? null;
   }
 
   /** Releases a held packet; returns its exact bytes for the caller to re-deliver. */

@@ -53,6 +53,7 @@ export class RejectedPackets {
   private readonly trimStmt;
   private readonly countDropped;
   private readonly droppedStmt;
+  private readonly countStmt;
   constructor(db: Db, private readonly maxRows = DEFAULT_MAX_REJECTED) {
     this.insertStmt = db.prepare('INSERT INTO rejected_packets (packet_id, code, detail, digest, size, prefix, received_at) VALUES (?, ?, ?, ?, ?, ?, ?)');
     this.listStmt = db.prepare('SELECT id, packet_id AS packetId, code, detail, digest, size, received_at AS receivedAt FROM rejected_packets ORDER BY id');
@@ -60,6 +61,7 @@ export class RejectedPackets {
     this.trimStmt = db.prepare('DELETE FROM rejected_packets WHERE id <= (SELECT MAX(id) FROM rejected_packets) - ?');
     this.countDropped = db.prepare('UPDATE rejected_packets_dropped SET dropped = dropped + ? WHERE one = 1');
     this.droppedStmt = db.prepare('SELECT dropped FROM rejected_packets_dropped WHERE one = 1').pluck();
+    this.countStmt = db.prepare('SELECT COUNT(*) FROM rejected_packets').pluck();
   }
 
   add(packetId: string | null, code: string, detail: string, bytes: Buffer, now: number): void {
@@ -69,6 +71,9 @@ export class RejectedPackets {
     if (gone > 0) this.countDropped.run(gone);
   }
 
+  count(): number {
+    return this.countStmt.get() as number;
+  }
   list(): RejectedRow[] {
     return this.listStmt.all() as RejectedRow[];
   }

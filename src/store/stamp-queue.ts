@@ -36,6 +36,7 @@ export class StampQueue {
   private readonly peekStmt;
   private readonly removeStmt;
   private readonly countStmt;
+  private readonly depthStmt;
   private readonly stampStmt;
   private readonly tokenStmt;
   constructor(db: Db) {
@@ -44,6 +45,7 @@ export class StampQueue {
       queued_at AS queuedAt, released FROM stamp_queue ORDER BY seq LIMIT ?`);
     this.removeStmt = db.prepare('DELETE FROM stamp_queue WHERE packet_id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM stamp_queue');
+    this.depthStmt = db.prepare('SELECT COUNT(*) AS count, MIN(queued_at) AS oldestAt FROM stamp_queue');
     // OR IGNORE: a packet released from quarantine was stamped when it first entered; that first token
     // (the moment it crossed into the intranet) is the one kept.
     this.stampStmt = db.prepare('INSERT OR IGNORE INTO packet_stamps (packet_id, digest, token, gen_time, serial, trusted) VALUES (?, ?, ?, ?, ?, ?)');
@@ -55,6 +57,8 @@ export class StampQueue {
   peek(limit: number): QueuedPacket[] { return this.peekStmt.all(limit) as QueuedPacket[]; }
   remove(packetId: Buffer): void { this.removeStmt.run(packetId); }
   count(): number { return (this.countStmt.get() as { n: number }).n; }
+  /** Depth and the oldest entry's queued_at (ms), in one read. */
+  depth(): { count: number; oldestAt: number | null } { return this.depthStmt.get() as { count: number; oldestAt: number | null }; }
   recordStamp(packetId: Buffer, digest: Buffer, token: Buffer, genTime: number, serial: bigint, trusted: boolean): void {
     this.stampStmt.run(packetId, digest, token, genTime, serial.toString(), trusted ? 1 : 0);
   }

@@ -4,9 +4,21 @@ import type { Clock } from './clock.js';
 
 export type TrustState = 'trusted' | 'degraded' | 'untrusted';
 
+/** What the operator sees of the NTP quorum (metrics, /health). */
+export interface TrustDetail {
+  /** Agreed offset of true time from the local clock; null when no group agreed. */
+  readonly offsetMs: number | null;
+  readonly configured: number;
+  readonly answering: number;
+  readonly agreeing: number;
+  readonly quorum: number;
+}
+
 export interface TimeTrust extends Clock {
   state(): TrustState;
   reason(): string;
+  /** The quorum behind the state; absent for clocks without NTP sources (tests, tools). */
+  detail?(): TrustDetail;
   /** Called on every state change. */
   onChange(listener: (state: TrustState, reason: string) => void): void;
 }

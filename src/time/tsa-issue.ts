@@ -34,6 +34,8 @@ export interface TimeStampAuthorityOptions {
   serials: SerialSource;
   /** Told about faults answered as systemFailure (serial store, clock), for the caller's log. */
   onSystemFailure?: (err: unknown) => void;
+  /** Told of every token issued (Ferry's own and POST /tsa), for the operator's counter. */
+  onIssued?: () => void;
 }
 
 export interface StampOptions {
@@ -70,6 +72,7 @@ export class TimeStampAuthority {
   private readonly clock: { now(): Date };
   private readonly serials: SerialSource;
   private readonly onSystemFailure: ((err: unknown) => void) | undefined;
+  private readonly onIssued: (() => void) | undefined;
 
   /** Throws FerryError FERRY_ERR_TSA_CONFIG when the TSA must not start. */
   constructor(opts: TimeStampAuthorityOptions) {
@@ -104,6 +107,7 @@ export class TimeStampAuthority {
     this.clock = opts.clock;
     this.serials = opts.serials;
     this.onSystemFailure = opts.onSystemFailure;
+    this.onIssued = opts.onIssued;
   }
 
   /** Time-stamp a digest for Ferry's own use. Returns the DER TimeStampToken (ContentInfo).
@@ -159,6 +163,8 @@ export class TimeStampAuthority {
       ...(this.accuracyDer ? { accuracyDer: this.accuracyDer } : {}),
       ...(nonceDer ? { nonceDer } : {}),
     });
-    return buildTimeStampToken(this.signer, tstInfo, certReq);
+    const token = buildTimeStampToken(this.signer, tstInfo, certReq);
+    this.onIssued?.();
+    return token;
   }
 }

@@ -11,13 +11,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Agent, request } from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { ERRORS, httpStatus, type FerryErrorCode } from '../../src/errors.js';
 import { checkSubmission } from '../../src/policy/check-submission.js';
 import { loadPolicyOrThrow } from '../../src/policy/policy-file.js';
 import type { Policy } from '../../src/policy/policy-model.js';
-import { preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { operatorHealth, preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 import { makeJpeg, makeOfd, makePdf, makePng } from '../policy-content/samples.js';
 import { submission } from '../hostile/submissions.js';
@@ -189,15 +187,7 @@ describe('applicant API fuzz against the real external gateway process', () => {
     const ms = performance.now() - t0;
 
     expect(gw.proc.exitCode, 'the gateway process exited').toBeNull();
-    const health = await new Promise<Record<string, unknown>>((resolve, reject) => {
-      // The outbox count is shown only to the operator-client role (a public /health says {status}).
-      const operator = new Agent({ ca: files.ca, cert: readFileSync(join(files.certs, 'operator-client.crt')), key: readFileSync(join(files.certs, 'operator-client.key')) });
-      request(`${files.apiUrl}/health`, { agent: operator }, (res) => {
-        const c: Buffer[] = [];
-        res.on('data', (x: Buffer) => c.push(x));
-        res.on('end', () => resolve(JSON.parse(Buffer.concat(c).toString('utf8'))));
-      }).on('error', reject).end();
-    });
+    const health = await operatorHealth(files.externalOperatorUrl);
     expect(health.outbox).toBe(accepted); // nothing refused was sealed
     expect(accepted).toBeGreaterThanOrEqual(bodies.length);
     expect(gw.log.filter((l) => l.includes('FERRY_ERR_API_INTERNAL') || l.includes('uncaught'))).toEqual([]);

@@ -30,6 +30,9 @@ export interface Pair {
   intranetUrl: string;
   /** An HTTPS agent presenting the dev PKI's operator-client certificate (external /health details). */
   operator: Agent;
+  /** The operator listeners (/metrics, /health with full detail), plain HTTP on loopback. */
+  externalOperatorUrl: string;
+  internalOperatorUrl: string;
   external: GatewayProc;
   internal: GatewayProc;
   startExternal(): GatewayProc;
@@ -55,6 +58,8 @@ export interface PairOptions {
   intranetExtra?: string;
   /** More keys under external.yaml's `api:` (e.g. `limits: {...}`). */
   apiExtra?: string;
+  /** operator.linkGraceSeconds on both gateways (default: the gateway's own default). */
+  linkGraceSeconds?: number;
 }
 
 /** What `preparePair` wrote: the temp dir, the dev PKI, both config files and the ports in them. Tests
@@ -66,6 +71,8 @@ export interface PairFiles {
   apiUrl: string;
   intranetUrl: string;
   operator: Agent;
+  externalOperatorUrl: string;
+  internalOperatorUrl: string;
   linkPort: number;
   externalConfig: string;
   internalConfig: string;
@@ -90,8 +97,9 @@ export async function preparePair(opts: PairOptions = {}): Promise<PairFiles> {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-it-'));
   const certs = join(dir, 'certs');
   await initDevPki(certs, opts.pkiNow ? { now: opts.pkiNow } : {});
-  const [api, link, intranet] = [await freePort(), await freePort(), await freePort()];
+  const [api, link, intranet, opExt, opInt] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
   const c = (f: string) => join(certs, f);
+  const grace = opts.linkGraceSeconds ? `, linkGraceSeconds: ${opts.linkGraceSeconds}` : '';
   writeFileSync(join(dir, 'external.yaml'), `gateway: external
 dataDir: ${join(dir, 'var/external')}
 api: { host: 127.0.0.1, port: ${api}, tls: { cert: ${c('external-tls.crt')}, key: ${c('external-tls.key')} }${opts.apiExtra ? `, ${opts.apiExtra}` : ''} }
@@ -102,6 +110,7 @@ link:
   peer: { subjects: [ferry-internal-tls] }
   heartbeatMs: 500
   deadAfterMs: 2000
+operator: { host: 127.0.0.1, port: ${opExt}${grace} }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('external-sign.crt')}, signKey: ${c('external-sign.key')}, encCert: ${c('external-enc.crt')}, encKey: ${c('external-enc.key')} }
 peer: { encCert: ${c('internal-enc.crt')}, signerSubjects: [ferry-internal-sign] }
 domains: { self: public, peer: intranet }
@@ -120,6 +129,7 @@ link:
   backoffBaseMs: 50
   backoffCapMs: 500
 intranet: { host: 127.0.0.1, port: ${intranet}, tls: { cert: ${c('intranet-tls.crt')}, key: ${c('intranet-tls.key')} }${opts.intranetExtra ? `, ${opts.intranetExtra}` : ''} }
+operator: { host: 127.0.0.1, port: ${opInt}${grace} }
 tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID}, accuracyMs: 500 }
 approval: { items: ${join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config/calendar')}, monitorIntervalSeconds: 5 }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
@@ -135,6 +145,8 @@ ${opts.extraInternal ?? ''}
     apiUrl: `https://127.0.0.1:${api}`,
     intranetUrl: `https://127.0.0.1:${intranet}`,
     operator: operatorAgent(certs),
+    externalOperatorUrl: `http://127.0.0.1:${opExt}`,
+    internalOperatorUrl: `http://127.0.0.1:${opInt}`,
     linkPort: link,
     externalConfig: join(dir, 'external.yaml'),
     internalConfig: join(dir, 'internal.yaml'),
@@ -142,9 +154,9 @@ ${opts.extraInternal ?? ''}
 }
 
 export async function startPair(opts: PairOptions = {}): Promise<Pair> {
-  const { dir, ca, apiUrl, intranetUrl, operator, externalConfig, internalConfig } = await preparePair(opts);
+  const { dir, ca, apiUrl, intranetUrl, operator, externalOperatorUrl, internalOperatorUrl, externalConfig, internalConfig } = await preparePair(opts);
   const pair: Pair = {
-    dir, ca, apiUrl, intranetUrl, operator,
+    dir, ca, apiUrl, intranetUrl, operator, externalOperatorUrl, internalOperatorUrl,
     external: spawnGateway('external', externalConfig),
     internal: spawnGateway('internal', internalConfig),
     startExternal() { pair.external = spawnGateway('external', externalConfig); return pair.external; },
@@ -153,9 +165,9 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
       const until = Date.now() + timeoutMs;
       for (;;) {
         try {
-          const h = await externalHealth(pair);
+          const h = await operatorHealth(pair.externalOperatorUrl);
           // Up, and the intranet's catalogue has arrived (ingress checks forms against it).
-          if (h.status === 200 && h.json?.link === 'up' && h.json?.catalogue) return;
+          if (h.link === 'up' && h.catalogue) return;
         } catch { /* not listening yet */ }
         if (Date.now() > until) {
           throw new Error(`link not up after ${timeoutMs} ms\nexternal:\n${pair.external.log.slice(-20).join('\n')}\ninternal:\n${pair.internal.log.slice(-20).join('\n')}`);
@@ -191,6 +203,12 @@ export function intranetCall(p: { intranetUrl: string; ca: Buffer }, method: str
   return httpsCall(method, `${p.intranetUrl}${path}`, p.ca, body, headers);
 }
 
+/** The full health document of a gateway's operator listener (any status: 503 still has a body). */
+export async function operatorHealth(operatorUrl: string): Promise<Record<string, any>> {
+  const r = await fetch(`${operatorUrl}/health`);
+  return (await r.json()) as Record<string, any>;
+}
+
 export function sampleSubmission(i = 0, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     itemCode: 'SCJG-001',
@@ -212,8 +230,8 @@ export async function primeCatalogue(files: PairFiles, timeoutMs = 20_000): Prom
     const until = Date.now() + timeoutMs;
     for (;;) {
       try {
-        const h = await externalHealth(files);
-        if (h.json?.catalogue && h.json?.outbox === 0) break;
+        const h = await operatorHealth(files.externalOperatorUrl);
+        if (h.catalogue && h.outbox === 0) break;
       } catch { /* not up yet */ }
       if (Date.now() > until) throw new Error(`catalogue never arrived\n${internal.log.slice(-10).join('\n')}`);
       await new Promise((r) => setTimeout(r, 100));

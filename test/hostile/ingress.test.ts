@@ -7,11 +7,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import zlib from 'node:zlib';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FerryErrorCode } from '../../src/errors.js';
 import { ERRORS } from '../../src/errors.js';
-import { intranetCall, preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { intranetCall, operatorHealth, preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { ELF, OFD_XML, makeJpeg, makeOfd, makePdf, makePe, makePng, ofdMembers, pageXml, withMember } from '../policy-content/samples.js';
 import { buildZip } from '../policy-content/zip-builder.js';
 import { issueClientCert, otherCa, type ClientCert } from './client-certs.js';
@@ -158,10 +157,7 @@ let internal: GatewayProc | null = null;
 const accepted: string[] = [];
 
 async function health(): Promise<Record<string, any>> {
-  // Details (outbox, link) are for operators: present the dev PKI's operator-client certificate.
-  const op = { key: readFileSync(join(files.certs, 'operator-client.key')), cert: readFileSync(join(files.certs, 'operator-client.crt')) };
-  const r = await send(files.apiUrl, files.ca, { method: 'GET', path: '/health', clientCert: op });
-  return r.json;
+  return operatorHealth(files.externalOperatorUrl);
 }
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { externalHealth, intranetCall, startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
+import { operatorHealth, sampleSubmission, startPair, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
 
@@ -40,9 +40,9 @@ async function waitDrained(p: Pair, expected: number, timeoutMs = 60_000) {
   const until = Date.now() + timeoutMs;
   for (;;) {
     try {
-      const h = await externalHealth(p);
-      const i = (await intranetCall(p, 'GET', '/health')).json as { cases: number; outbox: number };
-      if (h.json?.outbox === 0 && i.outbox === 0 && i.cases >= expected) return;
+      const h = await operatorHealth(p.externalOperatorUrl);
+      const i = await operatorHealth(p.internalOperatorUrl);
+      if (h.outbox === 0 && i.outbox === 0 && i.cases >= expected) return;
     } catch { /* restarting */ }
     if (Date.now() > until) throw new Error('outboxes did not drain');
     await new Promise((r) => setTimeout(r, 200));

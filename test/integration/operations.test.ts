@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { externalHealth, startPair, sampleSubmission, type Pair } from '../helpers/gateways.js';
+import { operatorHealth, sampleSubmission, startPair, type Pair } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { CaseSecrets } from '../helpers/case-secret.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
@@ -95,7 +95,7 @@ describe('policy reload on SIGHUP', () => {
     const denied = await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(9));
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('FERRY_ERR_POLICY_KIND');
-    expect((await externalHealth(pair)).json.link).toBe('up');
+    expect((await operatorHealth(pair.externalOperatorUrl)).link).toBe('up');
     writeFileSync(externalPolicy, original);
     pair.external.proc.kill('SIGHUP');
   });

@@ -1,0 +1,36 @@
+// What the internal gateway's operator listener reads (src/gateway/probe.ts): its SQLite store, the
+// link client, the trusted clock and the certificates it loaded (the TSA's among them).
+import type { InternalConfig } from '../config/gateway-config.js';
+import { chainStatusReader } from '../audit/anchor-status.js';
+import { certificateFacts } from '../gateway/cert-facts.js';
+import type { GatewayProbe } from '../gateway/probe.js';
+import { OUTBOX_HIGH_WATER_SHARE } from '../gateway/operator-limits.js';
+import type { LinkClient } from '../link/client.js';
+import type { RejectedPackets } from '../store/rejected-packets.js';
+import type { TimeTrust } from '../time/time-trust.js';
+import type { InternalStore } from './store.js';
+
+/** `catalogueItems`: items in the catalogue loaded at start (the one publishCatalogue sends). */
+export function internalProbe(cfg: InternalConfig, store: InternalStore, link: LinkClient, rejected: RejectedPackets, trust: TimeTrust,
+  catalogueItems: number): GatewayProbe {
+  const chain = chainStatusReader(store.db, ['signature', 'rfc3161']);
+  const published = store.db.prepare("SELECT value FROM gateway_kv WHERE key = 'catalogue.published'").pluck();
+  return {
+    gateway: 'internal',
+    now: Date.now,
+    link: { connected: () => link.connected, lastFrameAt: () => link.lastFrameAt, heartbeatMs: cfg.link.heartbeatMs },
+    queues: { outbox: () => store.outbox.depth(), stamp: () => store.stampQueue.depth() },
+    outboxHighWater: Math.floor(cfg.maxOutbox * OUTBOX_HIGH_WATER_SHARE),
+    quarantine: () => ({ ...store.quarantine.counts(), oldestHeldAt: store.quarantine.oldestHeldAt() }),
+    rejected: () => rejected.count(),
+    time: () => ({ state: trust.state(), reason: trust.reason(), detail: trust.detail?.() ?? null }),
+    timeHolds: cfg.time.whenUntrusted === 'hold',
+    certificates: certificateFacts({
+      sign: cfg.keys.signCert, encrypt: cfg.keys.encCert, link_tls: cfg.link.tls.cert, tsa: cfg.tsa.cert,
+      peer_encrypt: cfg.peer.encCert, ...(cfg.operator.tls ? { operator_tls: cfg.operator.tls.cert } : {}),
+    }, cfg.keys.ca),
+    chain,
+    catalogue: () => { const sha = published.get() as string | undefined; return sha ? { sha256: sha, items: catalogueItems } : null; },
+    details: () => ({ cases: store.cases.count(), notifications: store.notifications.counts() }),
+  };
+}
