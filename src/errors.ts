@@ -20,6 +20,7 @@ export const ERRORS = {
   FERRY_ERR_API_UNKNOWN_ITEM: { status: 404, meaning: 'the submission names an item code that is not in the published catalogue' },
   FERRY_ERR_API_FORM: { status: 400, meaning: "a form field is missing, unknown or invalid for the item's field schema; the message names each" },
   FERRY_ERR_API_INTERNAL: { status: 500, meaning: 'an unexpected fault; nothing was accepted' },
+  FERRY_ERR_API_BUSY: { status: 503, meaning: 'every inspection worker is busy and the inspection queue is full; nothing was inspected, retry after the Retry-After seconds' },
 
   // --- seal (packet sealing and opening) ---
   FERRY_ERR_SEAL_MALFORMED: { meaning: 'the packet or its header cannot be decoded, or a field has the wrong length' },
@@ -171,6 +172,8 @@ export const ERRORS = {
   FERRY_ERR_CONTENT_PDF_SCRIPT: { status: 415, meaning: 'a PDF carries JavaScript (/JavaScript, /JS) or an XFA form (/XFA), also when hex-escaped or inside an object stream' },
   FERRY_ERR_CONTENT_PDF_ACTION: { status: 415, meaning: 'a PDF carries an automatic or launching action (/OpenAction, /AA, /Launch)' },
   FERRY_ERR_CONTENT_PDF_EMBEDDED: { status: 415, meaning: 'a PDF carries embedded files or rich media (/EmbeddedFile, /EmbeddedFiles, /RichMedia)' },
+  FERRY_ERR_CONTENT_DEADLINE: { status: 422, meaning: 'inspecting the request\'s attachments took longer than the per-request inspection deadline; the worker was stopped and the message names the attachment' },
+  FERRY_ERR_CONTENT_INSPECT_FAILED: { status: 422, meaning: 'the inspection worker died on this request (crash or memory limit); refused, fail closed, and the worker replaced' },
   FERRY_ERR_CONTENT_PDF_UNSCANNABLE: { status: 415, meaning: 'a PDF object stream cannot be decoded within the limits (unsupported filter or predictor, corrupt, too large, too many)' },
   // --- desk (intranet approval service: staff sessions, case store, supervision queue) ---
   FERRY_ERR_DESK_UNAUTHENTICATED: { status: 401, meaning: 'no bearer token, or a token that names no session' },

@@ -4,6 +4,9 @@ import { bool, int, list, obj, oneOf, opt, str, type Infer } from './schema.js';
 import { DEFAULT_WINDOW } from '../link/limits.js';
 import { DEFAULT_TIME_CONFIG } from '../time/limits.js';
 import { deskConfigSchema, DEFAULT_DESK_CONFIG } from '../desk/settings.js';
+import {
+  DEFAULT_BUSY_RETRY_AFTER_S, DEFAULT_INSPECT_DEADLINE_MS, DEFAULT_INSPECT_QUEUE, DEFAULT_INSPECT_WORKERS, DEFAULT_REQUEST_INFLATE_BUDGET_BYTES,
+} from '../gateway/inspect-limits.js';
 
 const file = () => str({ min: 1 });
 const port = () => int({ min: 0, max: 65535 });
@@ -39,8 +42,20 @@ const linkTuning = {
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
 };
 
-/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging. */
-const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg };
+// The attachment inspection pool (src/gateway/inspect-pool.ts, defaults and their reasons in
+// src/gateway/inspect-limits.ts): the external gateway inspects on ingress, the internal one again
+// in its re-check.
+const inspectObj = obj({
+  workers: opt(int({ min: 1, max: 256 }), DEFAULT_INSPECT_WORKERS),
+  maxQueue: opt(int({ min: 0, max: 10_000 }), DEFAULT_INSPECT_QUEUE),
+  deadlineMs: opt(int({ min: 100, max: 600_000 }), DEFAULT_INSPECT_DEADLINE_MS),
+  requestInflateBytes: opt(int({ min: 1024 * 1024, max: 4 * 1024 * 1024 * 1024 }), DEFAULT_REQUEST_INFLATE_BUDGET_BYTES),
+  busyRetryAfterSeconds: opt(int({ min: 1, max: 3600 }), DEFAULT_BUSY_RETRY_AFTER_S),
+});
+const inspectCfg = opt(inspectObj, inspectObj({}, 'inspect'));
+
+/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, inspection. */
+const common = { keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, inspect: inspectCfg };
 
 export const externalSchema = obj({
   gateway: oneOf('external'),

@@ -25,6 +25,8 @@ import { encodeGranted } from '../time/tsa-response.js';
 import { admitPackets } from '../gateway/admit.js';
 import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
+import { InspectPool } from '../gateway/inspect-pool.js';
+import { LoopDelay } from '../gateway/loop-delay.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; stop(): Promise<void> }
 
@@ -80,10 +82,15 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
   });
   const limiter = new RateLimiter(clock);
+  const loop = new LoopDelay();
+  const inspect = new InspectPool({
+    workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
+    inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
+  });
   const sendAction = createActionIntake({ store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox });
   const trusted = loadCertificates(cfg.keys.ca);
   const app: FastifyInstance = await buildApi({
-    policy: current, limiter, catalogue: store.catalogue, sendAction,
+    policy: current, limiter, inspect, catalogue: store.catalogue, sendAction,
     recordDecision: (allow, subject, detail) => audit.record(allow ? 'policy.allow' : 'policy.deny', subject, detail),
     caPem: readFileSync(cfg.keys.ca),
     verifyReceipt: async (token, digest) => {
@@ -96,18 +103,22 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     health: () => ({
       gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
       catalogue: store.catalogue.current()?.sha256 ?? null, quarantined: store.quarantine.counts(),
+      inspect: inspect.stats(), eventLoop: loop.report(),
     }),
   });
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
   log.info({ apiPort, linkPort }, 'external gateway listening');
+  loop.ready();
 
   return {
     apiPort, linkPort,
     async stop() {
       policy.stop();
       await app.close();
+      await inspect.close();
+      loop.stop();
       await link?.close();
       await audit.stop();
       store.db.close();

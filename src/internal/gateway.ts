@@ -25,6 +25,8 @@ import { createTsa } from './tsa-service.js';
 import { auditHooks, startAudit } from '../gateway/audit.js';
 import { SignatureAnchorer, TsaAnchorer } from '../audit/anchor.js';
 import { X509Certificate } from 'node:crypto';
+import { InspectPool } from '../gateway/inspect-pool.js';
+import { LoopDelay } from '../gateway/loop-delay.js';
 import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
 
 export interface RunningInternal { intranetPort: number; stop(): Promise<void> }
@@ -75,7 +77,14 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
 
   let link: LinkClient | null = null;
   const flushOut = () => { drain(); link?.pump(); };
-  const deps = { store, keys: keys.seal, policy: current, desk };
+  const loop = new LoopDelay();
+  // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
+  // never holds the loop that answers the link's heartbeats.
+  const inspect = new InspectPool({
+    workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
+    inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
+  });
+  const deps = { store, keys: keys.seal, policy: current, desk, inspect };
   const stamper = new Stamper({
     db: store.db, queue: store.stampQueue, tsa, trust, whenUntrusted: cfg.time.whenUntrusted, log,
     handlers: { submission: deliverSubmission(deps), supplement: deliverAction(deps), evaluation: deliverAction(deps) },
@@ -109,6 +118,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     health: () => ({
       gateway: 'internal', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(), cases: store.cases.count(),
       waitingForStamp: store.stampQueue.count(), quarantined: store.quarantine.counts(), notifications: store.notifications.counts(), time: { state: trust.state(), reason: trust.reason() },
+      inspect: inspect.stats(), eventLoop: loop.report(),
     }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
@@ -118,6 +128,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
+  loop.ready();
   return {
     intranetPort,
     async stop() {
@@ -126,6 +137,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       monitor.stop();
       policy.stop();
       stamper.stop();
+      await inspect.close();
+      loop.stop();
       link?.stop();
       await http.close();
       await audit.stop();
