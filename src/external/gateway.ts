@@ -106,6 +106,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       inspect: inspect.stats(), eventLoop: loop.report(),
     }),
   });
+  await inspect.ready();
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;

@@ -75,8 +75,9 @@ interface Job {
   timer?: NodeJS.Timeout;
 }
 
-/** broken: its worker could not start; a new one is tried after a pause, no job meanwhile. */
-interface Slot { worker: Worker; job: Job | null; online: boolean; broken: boolean }
+/** ready: its worker has loaded its modules and takes jobs. broken: its worker could not start; a
+ *  new one is tried after a pause, no job meanwhile. */
+interface Slot { worker: Worker; job: Job | null; ready: boolean; broken: boolean }
 
 /** Transferred when the buffer owns its whole memory; else copied (a pooled small Buffer shares its
  *  ArrayBuffer with others, and transferring it would detach them). */
@@ -114,6 +115,7 @@ export class InspectPool {
   private nextId = 1;
   private closed = false;
   private readonly counts = { inspected: 0, refusedBusy: 0, deadlines: 0, crashes: 0 };
+  private readonly readyWaiters: (() => void)[] = [];
 
   constructor(opts: InspectPoolOptions = {}) {
     this.o = {
@@ -132,6 +134,12 @@ export class InspectPool {
     for (let i = 0; i < this.o.workers; i++) this.slots.push(this.newSlot());
   }
 
+  /** Resolves once every worker has loaded its modules (a gateway waits for it before it listens). */
+  ready(): Promise<void> {
+    if (this.slots.every((s) => s.ready)) return Promise.resolve();
+    return new Promise((resolve) => this.readyWaiters.push(resolve));
+  }
+
   stats(): InspectPoolStats {
     return { workers: this.slots.length, busy: this.slots.filter((s) => s.job).length, queued: this.waiting.length, ...this.counts };
   }
@@ -139,7 +147,7 @@ export class InspectPool {
   /** Parses, gates and inspects one request. Never rejects; every outcome is a value. */
   run<G>(req: InspectRequest<G>): Promise<InspectOutcome<G>> {
     if (this.closed) return Promise.resolve({ ok: false, stage: 'refused', code: 'FERRY_ERR_API_UNAVAILABLE', detail: 'the gateway is stopping' });
-    const free = this.slots.find((s) => !s.job && !s.broken);
+    const free = this.slots.find((s) => !s.job && s.ready && !s.broken);
     if (!free && this.waiting.length >= this.o.maxQueue && !req.waitWhenFull) {
       this.counts.refusedBusy++;
       return Promise.resolve({
@@ -164,7 +172,7 @@ export class InspectPool {
   }
 
   private newSlot(): Slot {
-    const slot: Slot = { worker: null as unknown as Worker, job: null, online: false, broken: false };
+    const slot: Slot = { worker: null as unknown as Worker, job: null, ready: false, broken: false };
     this.attach(slot);
     return slot;
   }
@@ -173,9 +181,8 @@ export class InspectPool {
   private attach(slot: Slot): void {
     const worker = new Worker(this.file, { resourceLimits: { maxOldGenerationSizeMb: this.o.heapMb } });
     slot.worker = worker;
-    slot.online = false;
+    slot.ready = false;
     worker.unref(); // the gateway's own handles decide when the process may exit, not idle workers
-    worker.on('online', () => { if (slot.worker === worker) slot.online = true; });
     worker.on('message', (m: FromWorker) => { if (slot.worker === worker) this.onMessage(slot, m); });
     worker.on('error', (e) => this.lost(slot, worker, e.message));
     worker.on('exit', (code) => this.lost(slot, worker, `exited with code ${code}`));
@@ -191,6 +198,12 @@ export class InspectPool {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     const job = slot.job;
+    if (m.type === 'ready') {
+      slot.ready = true;
+      if (this.slots.every((s) => s.ready)) for (const w of this.readyWaiters.splice(0)) w();
+      this.next(slot);
+      return;
+    }
     if (!job || job.id !== m.id) return; // a message from a job already ended
     if (m.type === 'progress') { job.at = { index: m.index, fileName: m.fileName }; return; }
     if (m.type === 'parsed') {
@@ -232,9 +245,9 @@ export class InspectPool {
     this.counts.crashes++;
     const job = slot.job;
     this.o.log?.error({ stage: 'inspect', code: 'FERRY_ERR_CONTENT_INSPECT_FAILED', why, job: job ? job.id : null }, 'inspection worker lost: replaced');
-    // A worker that never came online cannot start (a broken install): wait before the next try
+    // A worker that never became ready cannot start (a broken install): wait before the next try
     // rather than spin; a job on it is refused meanwhile.
-    this.replace(slot, slot.online ? 0 : 1000);
+    this.replace(slot, slot.ready ? 0 : 1000);
     if (job) this.finish(slot, { ok: false, stage: 'refused', code: 'FERRY_ERR_CONTENT_INSPECT_FAILED', detail: `the inspector failed ${this.where(job)} (${why}); the request is refused`, rule: 'content' });
   }
 
@@ -263,7 +276,7 @@ export class InspectPool {
   }
 
   private next(slot: Slot): void {
-    if (slot.job || slot.broken || this.closed) return;
+    if (slot.job || !slot.ready || slot.broken || this.closed) return;
     const job = this.waiting.shift();
     if (job) this.start(slot, job);
   }

@@ -1,5 +1,6 @@
 // Messages between the inspection pool (main thread) and its workers. One job is one request:
 //   main → worker  job      the request bytes (transferred), its kind and decode budget
+//   worker → main  ready    its modules are loaded: it may be given jobs (once, at start)
 //   worker → main  parsed   the shape-checked request without attachment bytes (or a refusal)
 //   main → worker  inspect  go on (the cheap checks on the main thread passed) | drop (they refused)
 //                  | return (parse only)
@@ -17,6 +18,7 @@ export type ToWorker = JobMessage | GoMessage;
 export interface Refused { code: FerryErrorCode; detail: string; rule?: string }
 
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'parsed'; id: number; parsed: ParsedRequest | null; refused: Refused | null }
   | { type: 'progress'; id: number; index: number; fileName: string }
   | { type: 'done'; id: number; raw: Uint8Array; parsed: ParsedRequest | null; types: string[] | null; refused: Refused | null };

@@ -54,3 +54,6 @@ port.on('message', (m: ToWorker) => {
   // as uncaught, it ends the worker; the pool refuses the job (fail closed) and starts a new worker.
   inspect(c.job, c.parsed, m.type === 'return').catch((e: unknown) => process.nextTick(() => { throw e; }));
 });
+
+// Modules loaded: from now on a job's deadline measures its work, not this worker's start-up.
+send({ type: 'ready' });

@@ -124,6 +124,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     untrustedReason: () => trust.reason(),
     register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: flushOut }),
   });
+  await inspect.ready();
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
