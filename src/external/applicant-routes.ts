@@ -73,13 +73,15 @@ export function registerApplicantRoutes(app: FastifyInstance, d: ApplicantRouteD
     };
     // The packet kind (supplement or evaluation) is known only once parsed, so the rule, its size and
     // every rate limit are checked in the gate: after parsing, before any attachment is inspected.
+    // Measured now: the body moves to the worker, and is detached here, before the gate runs.
+    const bytes = (req.body as Buffer).length;
     const o = await d.inspect.run<Refusal>({
       kind: 'action', raw: req.body as Buffer,
       gate: (p) => {
         if (p.kind !== 'action') return refusal('FERRY_ERR_API_INTERNAL', 'parsed as the wrong kind', undefined, false);
         const k = actionKindCheck(p.action);
         if (!k.ok) return refusal(k.code, k.detail, k.rule);
-        const pre = beforeParsing(policy, d.limiter, { from: from.value, to: 'intranet', kind: k.value, bytes: (req.body as Buffer).byteLength, sourceAddress: req.ip });
+        const pre = beforeParsing(policy, d.limiter, { from: from.value, to: 'intranet', kind: k.value, bytes, sourceAddress: req.ip });
         return pre.ok ? null : pre.refusal;
       },
     });
