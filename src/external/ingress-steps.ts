@@ -44,5 +44,5 @@ export function beforeParsing(
 export function notInspected(o: Exclude<InspectOutcome<Refusal>, { ok: true }>): Refusal {
   if (o.stage === 'gate') return o.value;
   if (o.stage === 'busy') return { status: 503, code: o.code, detail: o.detail, retryAfterSeconds: o.retryAfterSeconds, decision: false };
-  return refusal(o.code, o.detail, o.rule ?? 'shape', o.code !== 'FERRY_ERR_API_UNAVAILABLE');
+  return refusal(o.code, o.detail, o.rule, o.code !== 'FERRY_ERR_API_UNAVAILABLE');
 }

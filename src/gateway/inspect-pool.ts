@@ -207,7 +207,7 @@ export class InspectPool {
     if (!job || job.id !== m.id) return; // a message from a job already ended
     if (m.type === 'progress') { job.at = { index: m.index, fileName: m.fileName }; return; }
     if (m.type === 'parsed') {
-      if (!m.parsed) { this.finish(slot, { ok: false, stage: 'refused', code: m.refused!.code, detail: m.refused!.detail, rule: 'shape' }); return; }
+      if (!m.parsed) { this.finish(slot, { ok: false, stage: 'refused', code: m.refused!.code, detail: m.refused!.detail }); return; }
       const stop = job.req.gate ? job.req.gate(rehydrate(m.parsed)) : null;
       if (stop !== null) {
         slot.worker.postMessage({ type: 'drop', id: job.id } satisfies ToWorker);
