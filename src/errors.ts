@@ -23,6 +23,7 @@ export const ERRORS = {
   FERRY_ERR_API_INTERNAL: { status: 500, meaning: 'an unexpected fault; nothing was accepted' },
   FERRY_ERR_API_CASE_ACCESS: { status: 404, meaning: 'no case matches this case number and case secret (the same answer for an unknown case, a wrong secret and none)' },
   FERRY_ERR_API_THROTTLED: { status: 429, meaning: 'too many wrong case secrets from this address or for this case; retry after the given seconds' },
+  FERRY_ERR_API_BUSY: { status: 503, meaning: 'every inspection worker is busy and the inspection queue is full; nothing was inspected, retry after the Retry-After seconds' },
 
   // --- seal (packet sealing and opening) ---
   FERRY_ERR_SEAL_MALFORMED: { meaning: 'the packet or its header cannot be decoded, or a field has the wrong length' },
@@ -189,6 +190,8 @@ export const ERRORS = {
   FERRY_ERR_CONTENT_PDF_UNSCANNABLE: { status: 422, meaning: 'a PDF holds something the scanner cannot account for: an object that does not parse, an object or xref stream it cannot decode, an xref entry that points at no object it saw, or a limit reached' },
   FERRY_ERR_CONTENT_XML_ENCODING: { status: 415, meaning: 'an XML member (or XML-looking text) is in an encoding the scanner does not read (UTF-32, UTF-7, EBCDIC, unknown) or declares one that disagrees with its bytes' },
   FERRY_ERR_CONTENT_BUDGET: { status: 422, meaning: "the request's decode budget is spent: its attachments together inflate past the per-request limit" },
+  FERRY_ERR_CONTENT_DEADLINE: { status: 422, meaning: 'inspecting the request\'s attachments took longer than the per-request inspection deadline; the worker was stopped and the message names the attachment' },
+  FERRY_ERR_CONTENT_INSPECT_FAILED: { status: 422, meaning: 'the inspection worker died on this request (crash or memory limit); refused, fail closed, and the worker replaced' },
   // --- desk (intranet approval service: staff sessions, case store, supervision queue) ---
   FERRY_ERR_DESK_UNAUTHENTICATED: { status: 401, meaning: 'no bearer token, or a token that names no session' },
   FERRY_ERR_DESK_SESSION_EXPIRED: { status: 401, meaning: 'the staff session passed its lifetime or its idle timeout, or the account was disabled; log in again' },

@@ -10,6 +10,9 @@ import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS, type ConnectionLimits } from '../net/connection-guard.js';
 import { DEFAULT_ANCHOR_INTERVAL_MS } from '../audit/limits.js';
 import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_PORT } from '../gateway/operator-limits.js';
+import {
+  DEFAULT_BUSY_RETRY_AFTER_S, DEFAULT_INSPECT_DEADLINE_MS, DEFAULT_INSPECT_QUEUE, DEFAULT_INSPECT_WORKERS, DEFAULT_REQUEST_INFLATE_BUDGET_BYTES,
+} from '../gateway/inspect-limits.js';
 
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
@@ -59,6 +62,18 @@ const linkTuning = {
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
 };
 
+// The attachment inspection pool (src/gateway/inspect-pool.ts, defaults and their reasons in
+// src/gateway/inspect-limits.ts): the external gateway inspects on ingress, the internal one again
+// in its re-check.
+const inspectObj = obj({
+  workers: opt(int({ min: 1, max: 256 }), DEFAULT_INSPECT_WORKERS),
+  maxQueue: opt(int({ min: 0, max: 10_000 }), DEFAULT_INSPECT_QUEUE),
+  deadlineMs: opt(int({ min: 100, max: 600_000 }), DEFAULT_INSPECT_DEADLINE_MS),
+  requestInflateBytes: opt(int({ min: 1024 * 1024, max: 4 * 1024 * 1024 * 1024 }), DEFAULT_REQUEST_INFLATE_BUDGET_BYTES),
+  busyRetryAfterSeconds: opt(int({ min: 1, max: 3600 }), DEFAULT_BUSY_RETRY_AFTER_S),
+});
+const inspectCfg = opt(inspectObj, inspectObj({}, 'inspect'));
+
 /** The operator listener: /metrics and /health. Loopback by default; any other address needs TLS
  *  with client certificates from the deployment CA (checked by src/gateway/operator-http.ts). */
 const operatorShape = obj({
@@ -80,9 +95,9 @@ const operatorCfg = (role: keyof typeof DEFAULT_OPERATOR_PORT) =>
 const auditObj = obj({ anchorIntervalMs: opt(int({ min: 1000, max: 24 * 3_600_000 }), DEFAULT_ANCHOR_INTERVAL_MS) });
 const auditCfg = opt(auditObj, auditObj({}, 'audit'));
 
-/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, audit. */
+/** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, audit, inspection. */
 const common = {
-  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg,
+  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg, inspect: inspectCfg,
   /** Rows of rejected_packets kept (digest + 4 KiB prefix each); past it the oldest go, counted. */
   maxRejected: opt(int({ min: 1, max: 10_000_000 }), DEFAULT_MAX_REJECTED),
 };

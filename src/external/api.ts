@@ -3,8 +3,10 @@
 // intranet feeds, and only to the holder of the case secret (src/external/case-access.ts).
 import Fastify, { type FastifyInstance, type FastifyError } from 'fastify';
 import { ERRORS, httpStatus, type FerryErrorCode } from '../errors.js';
-import { checkSubmission } from '../policy/check-submission.js';
+import { decideSubmission } from '../policy/check-submission.js';
 import { echoableKey } from '../policy/submission-shape.js';
+import type { InspectPool } from '../gateway/inspect-pool.js';
+import { beforeParsing, notInspected, rateRefusal, refusal, type Refusal } from './ingress-steps.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { RateLimiter } from '../policy/rate-limit.js';
 import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../policy/client-domain.js';
@@ -34,6 +36,8 @@ export interface ApiDeps {
   sendAction: ApplicantRouteDeps['sendAction'];
   policy: () => Policy;
   limiter: RateLimiter;
+  /** Parses and inspects requests off the event loop (src/gateway/inspect-pool.ts). */
+  inspect: Pick<InspectPool, 'run'>;
   caPem: Buffer;
   verifyReceipt: ReceiptCheck;
   /** Wraps a token as a granted TimeStampResp (what `openssl ts -verify -in` reads). */
@@ -111,7 +115,6 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
 
   app.post('/api/v1/submissions', async (req, reply) => {
-    const raw = req.body as Buffer;
     const policy = d.policy();
     const cert = clientCert(req.raw.socket as TLSSocket);
     const from = clientDomain(policy, cert);
@@ -119,30 +122,37 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
       d.log.warn({ stage: 'ingress', code: from.code, detail: from.detail, ip: req.ip }, 'submission refused');
       return reply.code(httpStatus(from.code)).send(errorBody(from.code, from.detail));
     }
-    const v = await checkSubmission(policy, from.value, 'intranet', raw);
-    if (!v.ok) {
-      d.recordDecision(false, 'submission', { domain: from.value, code: v.code, rule: v.rule ?? 'shape', detail: withoutQuotedInput(v.detail) });
-      d.log.warn({ stage: 'ingress', domain: from.value, code: v.code, rule: v.rule, detail: v.detail, ip: req.ip }, 'submission refused');
-      return reply.code(httpStatus(v.code)).send(errorBody(v.code, v.detail, v.rule));
-    }
-    // The item must be in the published catalogue and the form must match its field schema.
-    const cat = d.catalogue.current();
-    if (!cat) return reply.code(503).header('retry-after', '5').send(errorBody('FERRY_ERR_API_UNAVAILABLE', 'the catalogue has not been published yet; retry shortly'));
-    const item = cat.byCode.get(v.value.submission.itemCode);
-    if (!item) return reply.code(404).send(errorBody('FERRY_ERR_API_UNKNOWN_ITEM', `itemCode: no item ${v.value.submission.itemCode} in the catalogue`));
-    const problems = checkForm(item.form, v.value.submission.fields);
-    if (problems.length) {
-      const detail = problems.map((p) => `fields.${echoableKey(p.field)}: ${p.problem}`).join('; ');
-      d.log.warn({ stage: 'ingress', code: 'FERRY_ERR_API_FORM', item: item.code, detail }, 'submission refused');
-      return reply.code(400).send(errorBody('FERRY_ERR_API_FORM', detail));
-    }
-    const rule = policy.ruleById.get(v.value.rule);
-    const rate = rule ? d.limiter.check(rule, { from: from.value, applicant: v.value.submission.applicant.idNumber, sourceAddress: req.ip }) : { ok: true as const };
-    if (!rate.ok) {
-      d.recordDecision(false, 'submission', { domain: from.value, code: rate.code, rule: rate.rule, key: rate.key });
-      d.log.warn({ stage: 'ingress', domain: from.value, code: rate.code, rule: rate.rule, key: rate.key, ip: req.ip }, 'submission refused');
-      return reply.code(429).header('retry-after', String(rate.retryAfterSeconds)).send(errorBody(rate.code, rate.detail, rate.rule));
-    }
+    const refuse = (r: Refusal) => {
+      if (r.decision) d.recordDecision(false, 'submission', { domain: from.value, code: r.code, rule: r.rule ?? 'shape', detail: withoutQuotedInput(r.detail) });
+      d.log.warn({ stage: 'ingress', domain: from.value, code: r.code, rule: r.rule, detail: r.detail, ip: req.ip }, 'submission refused');
+      if (r.retryAfterSeconds !== undefined) void reply.header('retry-after', String(r.retryAfterSeconds));
+      return reply.code(r.status).send(errorBody(r.code, r.detail, r.rule));
+    };
+    // Content-Type and Content-Length were checked by the parser; now what needs no parsing.
+    const pre = beforeParsing(policy, d.limiter, { from: from.value, to: 'intranet', kind: 'submission', bytes: (req.body as Buffer).length, sourceAddress: req.ip });
+    if (!pre.ok) return refuse(pre.refusal);
+    // Parsed and inspected in a worker; the gate runs here between the two, on what parsing found.
+    const o = await d.inspect.run<Refusal>({
+      kind: 'submission', raw: req.body as Buffer,
+      gate: (p) => {
+        if (p.kind !== 'submission') return refusal('FERRY_ERR_API_INTERNAL', 'parsed as the wrong kind', undefined, false);
+        const sub = p.submission;
+        // The item must be in the published catalogue and the form must match its field schema.
+        const cat = d.catalogue.current();
+        if (!cat) return { ...refusal('FERRY_ERR_API_UNAVAILABLE', 'the catalogue has not been published yet; retry shortly', undefined, false), retryAfterSeconds: 5 };
+        const item = cat.byCode.get(sub.itemCode);
+        if (!item) return refusal('FERRY_ERR_API_UNKNOWN_ITEM', `itemCode: no item ${sub.itemCode} in the catalogue`, undefined, false);
+        const problems = checkForm(item.form, sub.fields);
+        if (problems.length) return refusal('FERRY_ERR_API_FORM', problems.map((x) => `fields.${echoableKey(x.field)}: ${x.problem}`).join('; '), undefined, false);
+        const rate = pre.rule ? d.limiter.check(pre.rule, { from: from.value, applicant: sub.applicant.idNumber }, ['perApplicant']) : { ok: true as const };
+        return rate.ok ? null : rateRefusal(rate);
+      },
+    });
+    if (!o.ok) return refuse(notInspected(o));
+    if (o.parsed.kind !== 'submission') return refuse(refusal('FERRY_ERR_API_INTERNAL', 'parsed as the wrong kind', undefined, false));
+    const raw = o.raw; // the request bytes came back from the worker
+    const v = decideSubmission(policy, from.value, 'intranet', raw.length, o.parsed.submission, o.types);
+    if (!v.ok) return refuse(refusal(v.code, v.detail, v.rule));
     d.log.info({ stage: 'policy', domain: from.value, rule: v.value.rule, decision: 'allow' }, 'submission allowed');
     d.recordDecision(true, 'submission', { domain: from.value, rule: v.value.rule, item: v.value.submission.itemCode });
     const now = d.clock.now();
@@ -169,7 +179,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   registerCaseRoutes(app, { status: d.status, access, verifyReceipt: d.verifyReceipt, asResponse: d.asResponse, log: d.log });
   registerApplicantRoutes(app, {
     policy: d.policy, limiter: d.limiter, catalogue: d.catalogue, clock: d.clock, log: d.log, access,
-    clientCert, sendAction: d.sendAction, afterIntake: d.afterIntake,
+    clientCert, sendAction: d.sendAction, afterIntake: d.afterIntake, inspect: d.inspect,
   });
 
   // The public learns that the gateway answers, nothing more: link state and queue counts tell an

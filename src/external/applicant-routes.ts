@@ -5,7 +5,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { TLSSocket } from 'node:tls';
 import { httpStatus, type FerryErrorCode } from '../errors.js';
-import { checkAction } from '../policy/check-submission.js';
+import { actionKindCheck, decideAction } from '../policy/check-submission.js';
+import type { InspectPool } from '../gateway/inspect-pool.js';
+import { beforeParsing, notInspected, refusal, type Refusal } from './ingress-steps.js';
 import { clientDomain, formatClientIdentity, type ClientCertFacts } from '../policy/client-domain.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { RateLimiter } from '../policy/rate-limit.js';
@@ -26,6 +28,7 @@ export interface ApplicantRouteDeps {
   clientCert: (socket: TLSSocket) => ClientCertFacts | null;
   sendAction: (req: ActionRequest, now: Date) => Promise<{ ok: true } | { ok: false; reason: 'outbox-full' }>;
   afterIntake: () => void;
+  inspect: Pick<InspectPool, 'run'>;
 }
 
 const err = (code: FerryErrorCode, message: string, rule?: string) => ({ error: { code, message, ...(rule ? { rule } : {}) } });
@@ -50,19 +53,34 @@ export function registerApplicantRoutes(app: FastifyInstance, d: ApplicantRouteD
     // intranet, and the secret must not.
     const a = d.access(caseId, presentedSecret(req.headers), req.ip);
     if (!a.ok) return reply.code(a.status).headers(a.headers).send(a.body);
-    const raw = req.body as Buffer;
     const policy = d.policy();
     const cert = d.clientCert(req.raw.socket as TLSSocket);
     const from = clientDomain(policy, cert);
     if (!from.ok) return reply.code(httpStatus(from.code)).send(err(from.code, from.detail));
-    const v = await checkAction(policy, from.value, 'intranet', raw);
-    if (!v.ok) {
-      d.log.warn({ stage: 'ingress', case: caseId, domain: from.value, code: v.code, rule: v.rule, detail: v.detail }, 'case action refused');
-      return reply.code(httpStatus(v.code)).send(err(v.code, v.detail, v.rule));
-    }
-    const rule = policy.ruleById.get(v.value.rule);
-    const rate = rule ? d.limiter.check(rule, { from: from.value, sourceAddress: req.ip }) : { ok: true as const };
-    if (!rate.ok) return reply.code(429).header('retry-after', String(rate.retryAfterSeconds)).send(err(rate.code, rate.detail, rate.rule));
+    const refuse = (r: Refusal) => {
+      d.log.warn({ stage: 'ingress', case: caseId, domain: from.value, code: r.code, rule: r.rule, detail: r.detail }, 'case action refused');
+      if (r.retryAfterSeconds !== undefined) void reply.header('retry-after', String(r.retryAfterSeconds));
+      return reply.code(r.status).send(err(r.code, r.detail, r.rule));
+    };
+    // The packet kind (supplement or evaluation) is known only once parsed, so the rule, its size and
+    // every rate limit are checked in the gate: after parsing, before any attachment is inspected.
+    // Measured now: the body moves to the worker, and is detached here, before the gate runs.
+    const bytes = (req.body as Buffer).length;
+    const o = await d.inspect.run<Refusal>({
+      kind: 'action', raw: req.body as Buffer,
+      gate: (p) => {
+        if (p.kind !== 'action') return refusal('FERRY_ERR_API_INTERNAL', 'parsed as the wrong kind', undefined, false);
+        const k = actionKindCheck(p.action);
+        if (!k.ok) return refusal(k.code, k.detail, k.rule);
+        const pre = beforeParsing(policy, d.limiter, { from: from.value, to: 'intranet', kind: k.value, bytes, sourceAddress: req.ip });
+        return pre.ok ? null : pre.refusal;
+      },
+    });
+    if (!o.ok) return refuse(notInspected(o));
+    if (o.parsed.kind !== 'action') return refuse(refusal('FERRY_ERR_API_INTERNAL', 'parsed as the wrong kind', undefined, false));
+    const raw = o.raw; // the request bytes came back from the worker
+    const v = decideAction(policy, from.value, 'intranet', raw.length, o.parsed.action, o.types);
+    if (!v.ok) return refuse(refusal(v.code, v.detail, v.rule));
     const now = d.clock.now();
     const r = await d.sendAction({
       caseId, kind: v.value.kind, raw, sourceAddress: req.ip, clientIdentity: formatClientIdentity(cert), fromDomain: from.value,

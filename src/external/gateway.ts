@@ -30,6 +30,8 @@ import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
+import { InspectPool } from '../gateway/inspect-pool.js';
+import { LoopDelay } from '../gateway/loop-delay.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
@@ -89,10 +91,15 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
   });
   const limiter = new RateLimiter(clock);
+  const loop = new LoopDelay();
+  const inspect = new InspectPool({
+    workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
+    inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
+  });
   const sendAction = createActionIntake({ store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox });
   const trusted = loadCertificates(cfg.keys.ca);
   const app: FastifyInstance = await buildApi({
-    policy: current, limiter, catalogue: store.catalogue, sendAction,
+    policy: current, limiter, inspect, catalogue: store.catalogue, sendAction,
     recordDecision: (allow, subject, detail) => audit.record(allow ? 'policy.allow' : 'policy.deny', subject, detail),
     caPem: readFileSync(cfg.keys.ca),
     verifyReceipt: async (token, digest) => {
@@ -105,14 +112,17 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     health: () => ({
       gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
       catalogue: store.catalogue.current()?.sha256 ?? null, quarantined: store.quarantine.counts(),
+      inspect: inspect.stats(), eventLoop: loop.report(),
     }),
   });
   observeHttp(app, metrics.http, 'applicant');
+  await inspect.ready();
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
   const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust), metrics, cfg.keys.ca, log);
   log.info({ apiPort, linkPort }, 'external gateway listening');
+  loop.ready();
 
   return {
     apiPort, linkPort, operatorPort: operator.port,
@@ -120,6 +130,8 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       policy.stop();
       await operator.close();
       await app.close();
+      await inspect.close();
+      loop.stop();
       await link?.close();
       await audit.stop();
       store.db.close();

@@ -5,8 +5,8 @@
 import { decodeSubmission } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
 import type { Policy } from '../policy/policy-model.js';
-import { checkAction } from '../policy/check-submission.js';
-import { parseApplicantAction } from '../policy/applicant-action.js';
+import { actionKindCheck, decideAction, type ParsedRequest } from '../policy/check-submission.js';
+import type { InspectPool } from '../gateway/inspect-pool.js';
 import { prepareQueued, type Parsed, type Prepared } from './recheck.js';
 import type { QueuedPacket } from '../store/stamp-queue.js';
 import type { ApplicantAction } from '../policy/applicant-action.js';
@@ -15,7 +15,7 @@ import { attachmentMeta } from '../desk/submission.js';
 import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
 
-export interface ActionDeps { store: InternalStore; policy: () => Policy; desk: ApprovalDesk }
+export interface ActionDeps { store: InternalStore; policy: () => Policy; desk: ApprovalDesk; inspect: Pick<InspectPool, 'run'> }
 
 export function queueAction(d: ActionDeps): KindHandler {
   return (p, now, raw) => {
@@ -36,10 +36,18 @@ export function queueAction(d: ActionDeps): KindHandler {
 
 export function prepareAction(d: ActionDeps): (q: QueuedPacket) => Promise<Prepared> {
   return prepareQueued<ApplicantAction>({
-    policy: d.policy, receipt: false, parse: parseApplicantAction,
+    policy: d.policy, inspect: d.inspect, request: 'action', receipt: false,
     waiver: (q) => d.store.quarantine.waiverFor(q.packetId.toString('hex')),
-    check: async (pol, from, to, raw, kind) => {
-      const v = await checkAction(pol, from, to, raw, kind);
+    value: (p) => (p as Extract<ParsedRequest, { kind: 'action' }>).action,
+    // The action must travel as the kind the packet says: checked before any attachment is inspected.
+    gate: (p, kind) => {
+      if (p.kind !== 'action') return { code: 'FERRY_ERR_POLICY_KIND', detail: 'not an applicant action', rule: 'shape' };
+      const k = actionKindCheck(p.action, kind);
+      return k.ok ? null : { code: k.code, detail: k.detail, rule: k.rule ?? 'shape' };
+    },
+    decide: (pol, from, to, bytes, p, types, kind) => {
+      if (p.kind !== 'action') return { ok: false, code: 'FERRY_ERR_POLICY_KIND', detail: 'not an applicant action' };
+      const v = decideAction(pol, from, to, bytes, p.action, types, kind);
       return v.ok ? { ok: true, value: v.value.action } : v;
     },
   });

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { decodeSubmission, encodeStatus } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
-import { parseSubmission, type Submission } from '../policy/submission-shape.js';
+import type { Submission } from '../policy/submission-shape.js';
 import { sealPacket } from '../seal/seal.js';
 import type { SealKeys } from '../seal/keyring.js';
 import type { StampedHandler } from './stamper.js';
@@ -17,19 +17,22 @@ import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { incomingFromPacket } from '../desk/submission.js';
 import { isTownship } from '../policy/policy-model.js';
 import { prepareQueued, type Parsed, type Prepared } from './recheck.js';
-import { checkSubmission } from '../policy/check-submission.js';
+import { decideSubmission, type ParsedRequest } from '../policy/check-submission.js';
+import type { InspectPool } from '../gateway/inspect-pool.js';
 import { decide } from '../policy/decide.js';
 import { checkCorrelation } from '../policy/correlation.js';
 
-export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy; desk: ApprovalDesk }
+export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy; desk: ApprovalDesk; inspect: Pick<InspectPool, 'run'> }
 
 /** Parsed and re-checked once before stamping (see recheck.ts); the receipt is over the POSTed bytes. */
 export function prepareSubmission(d: DeliverDeps): (q: QueuedPacket) => Promise<Prepared> {
   return prepareQueued<Submission>({
-    policy: d.policy, receipt: true, parse: parseSubmission,
+    policy: d.policy, inspect: d.inspect, request: 'submission', receipt: true,
     waiver: (q) => d.store.quarantine.waiverFor(q.packetId.toString('hex')),
-    check: async (pol, from, to, raw, kind) => {
-      const v = await checkSubmission(pol, from, to, raw, kind);
+    value: (p) => (p as Extract<ParsedRequest, { kind: 'submission' }>).submission,
+    decide: (pol, from, to, bytes, p, types, kind) => {
+      if (p.kind !== 'submission') return { ok: false, code: 'FERRY_ERR_POLICY_KIND', detail: 'not a submission' };
+      const v = decideSubmission(pol, from, to, bytes, p.submission, types, kind);
       return v.ok ? { ok: true, value: v.value.submission } : v;
     },
   });

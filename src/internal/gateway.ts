@@ -27,6 +27,8 @@ import { auditHooks, startAudit } from '../gateway/audit.js';
 import { SignatureAnchorer, TsaAnchorer } from '../audit/anchor.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { X509Certificate } from 'node:crypto';
+import { InspectPool } from '../gateway/inspect-pool.js';
+import { LoopDelay } from '../gateway/loop-delay.js';
 import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
@@ -85,7 +87,14 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
 
   let link: LinkClient | null = null;
   const flushOut = () => { drain(); link?.pump(); };
-  const deps = { store, keys: keys.seal, policy: current, desk };
+  const loop = new LoopDelay();
+  // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
+  // never holds the loop that answers the link's heartbeats.
+  const inspect = new InspectPool({
+    workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
+    inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
+  });
+  const deps = { store, keys: keys.seal, policy: current, desk, inspect };
   const stamper = new Stamper({
     db: store.db, queue: store.stampQueue, tsa, trust, whenUntrusted: cfg.time.whenUntrusted, log,
     handlers: { submission: deliverSubmission(deps), supplement: deliverAction(deps), evaluation: deliverAction(deps) },
@@ -127,17 +136,19 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
 
   const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, rejected, trust, catalogue.items.length), metrics, cfg.keys.ca, log);
   const http = await buildIntranetHttp({
-    health: () => operator.health().body,
+    health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
     register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: flushOut }),
     tls: loadTls(cfg.intranet.tls, cfg.keys.ca), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
   observeHttp(http, metrics.http, 'intranet');
+  await inspect.ready();
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
+  loop.ready();
   return {
     intranetPort, operatorPort: operator.port,
     async stop() {
@@ -146,6 +157,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       monitor.stop();
       policy.stop();
       stamper.stop();
+      await inspect.close();
+      loop.stop();
       link?.stop();
       await operator.close();
       await http.close();

@@ -73,13 +73,14 @@ export class RateLimiter {
 
   /** Checks every limit of the rule that applies to these keys and, only if all allow, counts the
    *  request against each: a refused request costs no tokens anywhere. A dimension whose key is not
-   *  known (no applicant id on this kind of request) is not limited. */
-  check(rule: PolicyRule, keys: RateKeys): RateVerdict {
+   *  known (no applicant id on this kind of request) is not limited, nor one left out of `dims` (the
+   *  gateway checks address and township before it parses a request, the applicant after). */
+  check(rule: PolicyRule, keys: RateKeys, dims: readonly RateDimension[] = RATE_DIMENSIONS): RateVerdict {
     const nowMs = BigInt(Math.trunc(this.clock.now().getTime()));
     const updates: [string, Bucket][] = [];
     const refused: [string, Bucket][] = [];
     let worst: Extract<RateVerdict, { ok: false }> | undefined;
-    for (const dim of RATE_DIMENSIONS) {
+    for (const dim of dims) {
       const spec = rule.rate[dim];
       const value = keyValue(dim, keys);
       if (!spec || value === undefined) continue;

@@ -20,6 +20,7 @@ import { sampleSubmission } from '../helpers/gateways.js';
 
 const RUNS = Number(process.env.FERRY_FUZZ_RUNS ?? 12_250);
 let app: FastifyInstance;
+let pool: import('../../src/gateway/inspect-pool.js').InspectPool | undefined;
 
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-fuzz-api-'));
@@ -40,8 +41,10 @@ beforeAll(async () => {
   const { loadPolicyOrThrow } = await import('../../src/policy/policy-file.js');
   const { RateLimiter } = await import('../../src/policy/rate-limit.js');
   const policy = loadPolicyOrThrow('config/policy.yaml');
+  const { InspectPool } = await import('../../src/gateway/inspect-pool.js');
+  pool = new InspectPool({ workers: 2 });
   app = await buildApi({
-    policy: () => policy, limiter: new RateLimiter(systemClock, 1000), catalogue: store.catalogue,
+    policy: () => policy, limiter: new RateLimiter(systemClock, 1000), catalogue: store.catalogue, inspect: pool,
     sendAction: async () => ({ ok: true as const }), recordDecision: () => {},
     tls: { key: readFileSync(c('external-tls.key')), cert: readFileSync(c('external-tls.crt')) },
     caPem: readFileSync(c('ca.crt')), verifyReceipt: async () => ({ genTime: new Date() }), asResponse: (t) => t,
@@ -51,7 +54,7 @@ beforeAll(async () => {
   });
   await app.ready();
 });
-afterAll(async () => { await app?.close(); });
+afterAll(async () => { await app?.close(); await pool?.close(); });
 
 const valid = sampleSubmission(1);
 
