@@ -42,7 +42,7 @@ describe('inspection pool', () => {
     const p = await pool({ workers: 1 });
     const o = await p.run({ kind: 'submission', raw: body(submission({ attachments: [{ fileName: 'ok.pdf', bytes: makePdf() }, { fileName: 'evil.pdf', bytes: makePdf({ catalogExtra: '/OpenAction 3 0 R' }) }] })) });
     expect(o).toMatchObject({ ok: false, stage: 'refused', code: 'FERRY_ERR_CONTENT_PDF_ACTION', rule: 'content' });
-    expect(!o.ok && 'detail' in o && o.detail).toContain('attachments[1] ("evil.pdf")');
+    expect(!o.ok && 'detail' in o && o.detail).toContain('attachments[1]:');
   });
 
   it('stops a request at its gate before any attachment is inspected', async () => {
@@ -80,7 +80,7 @@ describe('inspection pool', () => {
     // ~3 s of inflating on one core against a 300 ms deadline.
     const o = await p.run({ kind: 'submission', raw: Buffer.from(submission({ attachments: [{ fileName: 'objstm.pdf', bytes: pdfBomb.bytes }, { fileName: 'ok.pdf', bytes: makePdf() }] })) });
     expect(o).toMatchObject({ ok: false, stage: 'refused', code: 'FERRY_ERR_CONTENT_DEADLINE', rule: 'content' });
-    expect(!o.ok && 'detail' in o && o.detail).toContain('attachments[0] ("objstm.pdf")');
+    expect(!o.ok && 'detail' in o && o.detail).toContain('attachments[0]');
     expect(p.stats().deadlines).toBe(1);
     const next = await p.run({ kind: 'submission', raw: body(submission()) });
     expect(next.ok).toBe(true);

@@ -26,7 +26,7 @@ function writeConfig(dir: string, dataDir: string, calendar = './calendar'): str
   writeFileSync(file, `gateway: internal
 dataDir: ${dataDir}
 link: { url: "wss://127.0.0.1:9/link", tls: { cert: ../certs/internal-tls.crt, key: ../certs/internal-tls.key }, peer: { subjects: [ferry-external-tls] } }
-intranet: { host: 127.0.0.1, port: 9 }
+intranet: { host: 127.0.0.1, port: 9, tls: { cert: ../certs/intranet-tls.crt, key: ../certs/intranet-tls.key } }
 tsa: { cert: ../certs/tsa.crt, key: ../certs/tsa.key, policyOid: ${TEST_POLICY_OID} }
 approval: { items: ${join(ROOT, 'config/items')}, calendar: ${calendar} }
 keys: { ca: ../certs/ca.crt, signCert: ../certs/internal-sign.crt, signKey: ../certs/internal-sign.key, encCert: ../certs/internal-enc.crt, encKey: ../certs/internal-enc.key }
