@@ -14,7 +14,7 @@ import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { preparePair, sampleSubmission, spawnGateway, TEST_POLICY_OID, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { intranetCall, operatorHealth, preparePair, sampleSubmission, spawnGateway, TEST_POLICY_OID, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { startChronyServer, type ChronyServer } from '../helpers/chrony.js';
 import { policyWithoutRateLimits } from '../helpers/policy-variants.js';
@@ -65,8 +65,8 @@ async function publicToken(data: Buffer, policy?: string): Promise<{ token: Buff
   writeFileSync(join(dir, `${n}.bin`), data);
   const q = openssl(['ts', '-query', '-data', join(dir, `${n}.bin`), '-sha256', '-cert', ...(policy ? ['-tspolicy', policy] : []), '-out', join(dir, `${n}.tsq`)]);
   expect(q.status, q.err).toBe(0);
-  const res = await fetch(`${files.intranetUrl}/tsa`, { method: 'POST', headers: { 'content-type': 'application/timestamp-query' }, body: readFileSync(join(dir, `${n}.tsq`)) });
-  writeFileSync(join(dir, `${n}.tsr`), Buffer.from(await res.arrayBuffer()));
+  const res = await intranetCall(files, 'POST', '/tsa', readFileSync(join(dir, `${n}.tsq`)), { 'content-type': 'application/timestamp-query' });
+  writeFileSync(join(dir, `${n}.tsr`), res.body);
   const text = openssl(['ts', '-reply', '-in', join(dir, `${n}.tsr`), '-text']).out;
   const t = openssl(['ts', '-reply', '-in', join(dir, `${n}.tsr`), '-token_out', '-out', join(dir, `${n}.tst`)]);
   return { token: t.status === 0 && /Status: Granted/.test(text) ? readFileSync(join(dir, `${n}.tst`)) : null, text };
@@ -134,7 +134,7 @@ beforeAll(async () => {
   });
   external = spawnGateway('external', files.externalConfig);
   internal = spawnGateway('internal', files.internalConfig);
-  const health = async () => { try { return (await httpsCall('GET', `${files.apiUrl}/health`, files.ca)).json; } catch { return null; } };
+  const health = async () => { try { return await operatorHealth(files.externalOperatorUrl); } catch { return null; } };
   await until('link up with the catalogue', async () => { const h = await health(); return h?.link === 'up' && h.catalogue; });
   // Hold the intranet back so the packets wait in the external outbox, where the test reads their bytes.
   await stop(internal);

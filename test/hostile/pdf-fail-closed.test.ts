@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { httpStatus, type FerryErrorCode } from '../../src/errors.js';
 import { inspectAttachment } from '../../src/policy/content/index.js';
-import { preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
+import { intranetCall, operatorHealth, preparePair, primeCatalogue, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { OFD_ROWS } from '../policy-content/ofd-xml-cases.js';
 import { FAIL_CLOSED_ROWS } from '../policy-content/pdf-fail-closed-cases.js';
 import { hasTool, qpdfRewrite } from '../policy-content/pdf-tools.js';
@@ -31,7 +31,7 @@ let internal: GatewayProc | null = null;
 let acceptedCase = '';
 
 async function health(): Promise<Record<string, any>> {
-  return (await send(files.apiUrl, files.ca, { method: 'GET', path: '/health' })).json;
+  return operatorHealth(files.externalOperatorUrl);
 }
 
 async function until<T>(what: string, f: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
@@ -84,7 +84,7 @@ describe('the review\'s PDF and OFD holes at the real gateways', () => {
     expect((await health()).outbox).toBe(1);
     internal = spawnGateway('internal', files.internalConfig);
     await until('the control case recorded on the intranet', async () => {
-      const i = await fetch(`${files.intranetUrl}/health`).then((x) => x.json() as Promise<Record<string, number>>);
+      const i = (await intranetCall(files, 'GET', '/health')).json as Record<string, number>;
       return i.cases === 1 && (await health()).outbox === 0 ? true : undefined;
     });
     const db = new Database(join(files.dir, 'var/internal/internal.sqlite'), { readonly: true });
