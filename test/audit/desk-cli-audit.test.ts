@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { openInternalStore } from '../../src/internal/store.js';
 import { deskCommand } from '../../src/cli/desk.js';
 import { verifyChain } from '../../src/audit/verify.js';
 import { AuditLog } from '../../src/audit/chain.js';
@@ -15,7 +16,8 @@ import { staffActionEntry } from '../../src/audit/staff-action.js';
 import { preparePair, type PairFiles } from '../helpers/gateways.js';
 import { startChronyServer, type ChronyServer } from '../helpers/chrony.js';
 
-const AHEAD_S = 600;
+// Inside the 60 s ceiling of time.hardLimitMs (set to it below), and far outside the 30 s slack of the bounds.
+const AHEAD_S = 45;
 let files: PairFiles;
 const ntp: ChronyServer[] = [];
 const dbFile = () => join(files.dir, 'var/internal/internal.sqlite');
@@ -29,8 +31,10 @@ const entries = (): Entry[] => {
 beforeAll(async () => {
   for (let i = 0; i < 3; i++) ntp.push(await startChronyServer({ offsetSeconds: AHEAD_S }));
   const src = ntp.map((s, i) => `{ name: ntp${i}, host: 127.0.0.1, port: ${s.port} }`).join(', ');
-  files = await preparePair({ timeInternal: `time:\n  sources: [${src}]\n  quorum: 2\n  timeoutMs: 500` });
+  files = await preparePair({ timeInternal: `time:\n  sources: [${src}]\n  quorum: 2\n  timeoutMs: 500\n  hardLimitMs: 60000` });
   writeFileSync(join(files.dir, 'pw'), 'Qingxi-2026-audit-cli\n', { mode: 0o600 });
+  // Commands never create a database: the gateway does on its first start (its store, as it opens it).
+  openInternalStore(join(files.dir, 'var/internal')).db.close();
 }, 60_000);
 afterAll(async () => { for (const s of ntp) await s.stop(); });
 
