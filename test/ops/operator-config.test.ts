@@ -19,7 +19,7 @@ describe('operator config', () => {
     expect(load(undefined).operator).toEqual({ host: '127.0.0.1', port: 8445, tls: null, linkGraceSeconds: 120 });
     const { api: _api, ...common } = base;
     const internal = internalSchema({ ...common, gateway: 'internal', link: { url: 'wss://h:1/link', tls: { cert: 'c', key: 'k' }, peer: { subjects: ['p'] } },
-      intranet: { host: '127.0.0.1', port: 3 }, tsa: { cert: 'c', key: 'k', policyOid: '2.25.1' } }, '');
+      intranet: { host: '127.0.0.1', port: 3, tls: { cert: 'c', key: 'k' } }, tsa: { cert: 'c', key: 'k', policyOid: '2.25.1' } }, '');
     expect(internal.operator.port).toBe(8319);
   });
   it('accepts port 0 (tests) and a TLS listener on another address', () => {
