@@ -2,7 +2,7 @@
 // run for real: they pass on the export and fail on every kind of change to it.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createPrivateKey, sign, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { anchorHead, SignatureAnchorer, TsaAnchorer } from '../../src/audit/anchor.js';
@@ -207,6 +207,8 @@ describe('exportBundle + VERIFY.md', () => {
       expect(r.out + r.err).toMatch(t.says);
       expect(r.out).not.toMatch(/^OK:/m);
       expect(sh('sh', verifyMdScript(d), d).status).not.toBe(0);
+      // Neither script ran what a tampered file carried (the shell row's `touch pwned`).
+      expect(existsSync(join(d, 'pwned'))).toBe(false);
     });
   }
 
