@@ -8,6 +8,7 @@
 // Object streams (/ObjStm), whose objects have no headers, are decoded and scanned in full elsewhere;
 // the cross-reference data is checked against the headers found here (pdf-xref.ts).
 
+import { streamData } from './pdf-stream-data.js';
 import { BudgetExceeded, PdfLexer, isPdfDelimiter, isPdfWhite, type Budget, type PdfValue } from './pdf-lexer.js';
 
 export interface PdfStream {
@@ -35,7 +36,6 @@ export interface PdfStructure {
 
 export type StructureResult = PdfStructure | { readonly unscannable: string };
 
-const MAX_WHITE_BEFORE_ENDSTREAM = 64;
 /** How far back from "obj" a header's tokens (and comments between them) are looked for. */
 const HEADER_LOOKBACK = 256;
 const MAX_OBJECT_NUMBER = 0x7fffffff;
@@ -105,29 +105,6 @@ export function headerBefore(buf: Buffer, at: number): { num: number; gen: numbe
   return { num: num.value, gen: gen.value, start: num.start };
 }
 
-/** Where the data of the stream whose dictionary ended at `lex.pos` lies, or undefined if no stream. */
-function streamData(buf: Buffer, lex: PdfLexer, dict: ReadonlyMap<string, PdfValue>, endstreams: readonly number[]): [number, number] | undefined {
-  lex.skipSpace();
-  if (!lex.keyword('stream')) return undefined;
-  // §7.3.8.1: the keyword is followed by CRLF or LF (a lone CR is tolerated by readers).
-  let start = lex.pos;
-  if (buf[start] === 0x0d) start++;
-  if (buf[start] === 0x0a) start++;
-  const length = dict.get('Length');
-  if (length?.t === 'int' && start + length.v <= buf.length) {
-    // A few EOL/space bytes may precede "endstream"; capped so that many streams whose /Length ends
-    // in one long run of white space cannot make this quadratic.
-    let after = start + length.v;
-    const limit = Math.min(buf.length, after + MAX_WHITE_BEFORE_ENDSTREAM);
-    while (after < limit && isPdfWhite(buf[after])) after++;
-    if (buf.toString('latin1', after, after + 9) === 'endstream') return [start, start + length.v];
-  }
-  // Searched in a precomputed list, not with indexOf: many streams without "endstream" would make
-  // each search run to the end of the file.
-  const end = endstreams[lowerBound(endstreams, start)];
-  return [start, end ?? buf.length];
-}
-
 /**
  * A stream some reader would decode as an object stream: §7.5.7 /Type /ObjStm, or /First or /N (qpdf
  * and MuPDF use a stream named by a type-2 xref entry whatever its /Type), or a /Type that is not a
@@ -178,7 +155,9 @@ export function readPdfStructure(buf: Buffer, budgetBytes: number): StructureRes
         return { unscannable: `${what} at offset ${at} does not parse (nesting, key, string or dictionary syntax)` };
       }
       if (value.t !== 'dict') continue;
-      const data = streamData(buf, lex, value.map, endstreams);
+      // Searched in a precomputed list, not with indexOf: many streams without "endstream" would make
+      // each search run to the end of the file.
+      const data = streamData(buf, lex, value.map, (from) => endstreams[lowerBound(endstreams, from)]);
       if (data === undefined) continue;
       starts.push(data[0]);
       ends.push(data[1]);

@@ -12,8 +12,9 @@
 
 import { fail, type Verdict } from '../../errors.js';
 import { decodePdfStream, type FileInflateLeft } from './pdf-decode.js';
-import { BudgetExceeded, PdfLexer, isPdfWhite, type Budget, type PdfValue } from './pdf-lexer.js';
+import { BudgetExceeded, PdfLexer, type Budget, type PdfValue } from './pdf-lexer.js';
 import type { PdfStructure } from './pdf-structure.js';
+import { streamData } from './pdf-stream-data.js';
 import { PDF_MAX_XREF_ENTRIES, PDF_MAX_XREF_SECTIONS, type DecodeBudget } from './limits.js';
 
 export interface XrefContext {
@@ -147,22 +148,6 @@ function readTable(lex: PdfLexer, entries: Entries): Verdict<ReadonlyMap<string,
   return { ok: true, value: trailer.map };
 }
 
-/** The data of the stream whose dictionary ended at lex.pos: /Length when it lands on endstream. */
-function streamBytes(buf: Buffer, lex: PdfLexer, dict: ReadonlyMap<string, PdfValue>): Buffer | undefined {
-  lex.skipSpace();
-  if (!lex.keyword('stream')) return undefined;
-  let start = lex.pos;
-  if (buf[start] === 0x0d) start++;
-  if (buf[start] === 0x0a) start++;
-  const length = dict.get('Length');
-  if (length?.t === 'int' && start + length.v <= buf.length) {
-    let after = start + length.v;
-    while (after < buf.length && after < start + length.v + 64 && isPdfWhite(buf[after])) after++;
-    if (buf.toString('latin1', after, after + 9) === 'endstream') return buf.subarray(start, start + length.v);
-  }
-  const end = buf.indexOf('endstream', start, 'latin1');
-  return buf.subarray(start, end < 0 ? buf.length : end);
-}
 
 function directInts(v: PdfValue | undefined): number[] | undefined {
   if (v?.t !== 'array' || v.truncated) return undefined;
@@ -190,7 +175,8 @@ async function readStream(ctx: XrefContext, lex: PdfLexer, entries: Entries): Pr
   if (dict?.t !== 'dict') return unscannable(`${what} has no dictionary that parses`);
   const type = dict.map.get('Type');
   if (type?.t !== 'name' || type.v !== 'XRef') return unscannable(`object ${num} at a cross-reference offset is not /Type /XRef`);
-  const data = streamBytes(ctx.buf, lex, dict.map);
+  const span = streamData(ctx.buf, lex, dict.map, (from) => { const e = ctx.buf.indexOf('endstream', from, 'latin1'); return e < 0 ? undefined : e; });
+  const data = span && ctx.buf.subarray(span[0], span[1]);
   if (data === undefined) return unscannable(`${what} has no stream data`);
   const w = directInts(dict.map.get('W'));
   if (w === undefined || w.length !== 3 || w.some((x) => x < 0 || x > MAX_FIELD_WIDTH) || w[0]! + w[1]! + w[2]! === 0) {
