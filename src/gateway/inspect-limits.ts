@@ -1,9 +1,11 @@
 // Defaults of the inspection pool (src/gateway/inspect-pool.ts); config keys `inspect.*` override them.
 import { availableParallelism } from 'node:os';
 
-/** One worker per core: inspection is CPU work, more threads than cores only share the same cores
- *  and lengthen every request; fewer leave a core idle while requests wait. */
-export const DEFAULT_INSPECT_WORKERS = Math.max(1, availableParallelism());
+/** One worker per core but one: inspection is CPU work, so more threads than cores only share the
+ *  same cores, and with every core inflating, the event loop that answers /health and the link's
+ *  heartbeats waits for the scheduler (on 2 cores, 2 workers put /health at 150-300 ms). The core
+ *  left over keeps the loop responsive; requests beyond the workers wait in the bounded queue. */
+export const DEFAULT_INSPECT_WORKERS = Math.max(1, availableParallelism() - 1);
 
 /** Requests waiting for a worker, beyond those being inspected. A request holds its whole body
  *  (≤ 48 MiB) while it waits, so 16 waiting bound that memory at ~0.8 GiB; a longer line would only

@@ -23,7 +23,7 @@ import {
 } from './inspect-limits.js';
 
 export interface InspectPoolOptions {
-  /** Worker threads (default: the cores, os.availableParallelism()). */
+  /** Worker threads (default: the cores but one, at least 1: inspect-limits.ts). */
   workers?: number;
   /** Jobs waiting for a worker before new ones are refused (default DEFAULT_INSPECT_QUEUE). */
   maxQueue?: number;

@@ -14,12 +14,9 @@ import { send } from './https-raw.js';
 import { submission } from './submissions.js';
 import { worstInputs, type WorstInput } from './worst-inputs.js';
 
-// The goal is 100 ms (issue 9). Inspection no longer holds the loop, but sealing and synchronous SQLite
-// commits of the accepted packets still do for 150-300 ms on this 2-core machine (measured: external
-// 261 ms, internal 196 ms, where one 8.4 MB request held both for 21 s before). Until sealing and
-// storage move off the loop (the throughput issue), this bound guards against the old class of stall
-// (inflate on the loop) coming back; the figures printed above are the ones to drive to 100 ms.
-const LIMIT_MS = 1000;
+// Issue 9's bound. Timing is only meaningful with the machine to ourselves: `npm test` runs this file
+// in a pass of its own after the rest (package.json), never beside other test files.
+const LIMIT_MS = 100;
 
 interface Probe { latencyMs: number[]; loopMaxMs: number[]; linkDown: number; errors: string[] }
 
