@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run package`: the offline release, a Debian package built with dpkg-deb alone.
-//   /usr/lib/ferry/{bin,dist/src,node_modules,package.json,config/{items,calendar,policy.yaml},docs}
+//   /usr/lib/ferry/{bin,dist/src,node_modules,package.json,config/{items,calendar,policy.yaml},web,docs}
 //   /usr/bin/ferry (launcher), /lib/systemd/system/ferry-{external,internal}.service (from deploy/),
 //   /etc/ferry/{external,internal,policy}.yaml (production templates, conffiles), DEBIAN/{control,
 //   conffiles,postinst,prerm,postrm} (from deploy/debian/).
@@ -37,6 +37,7 @@ try {
   cpSync(join(ROOT, 'config/items'), join(lib, 'config/items'), { recursive: true });
   cpSync(join(ROOT, 'config/calendar'), join(lib, 'config/calendar'), { recursive: true });
   cpSync(join(ROOT, 'config/policy.yaml'), join(lib, 'config/policy.yaml'));
+  cpSync(join(ROOT, 'web'), join(lib, 'web'), { recursive: true }); // the pages' style sheet and wording
   cpSync(join(ROOT, 'docs'), join(lib, 'docs'), { recursive: true });
 
   // --- production dependencies, from the lockfile, into the staging copy ---

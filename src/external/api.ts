@@ -20,6 +20,7 @@ import { withoutQuotedInput } from '../gateway/quoted-input.js';
 import type { StatusCache } from '../store/status-cache.js';
 import type { IntakeRequest, IntakeResult } from './intake.js';
 import { registerCaseRoutes, type ReceiptCheck } from './case-routes.js';
+import { registerPortal } from '../web/portal-routes.js';
 import { createCaseAccess } from './case-access.js';
 import { SecretThrottle } from './secret-throttle.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
@@ -173,6 +174,8 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
 
   // The deployment CA, so that an applicant can check a receipt with openssl alone.
+  // The applicant portal's pages, same origin as the API (src/web/).
+  registerPortal(app, { catalogue: () => d.catalogue.current() });
   app.get('/api/v1/trust/ca.pem', async (_req, reply) => reply.header('content-type', 'application/x-pem-file').send(d.caPem));
 
   const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log });

@@ -1,0 +1,34 @@
+// The frame every portal page shares: language, viewport for a 360 px phone, one style sheet, a skip
+// link, the site header and footer. No inline script or style: the page's CSP forbids both.
+import { html, type Html } from './html.js';
+import type { Translate } from './strings.js';
+
+/** What a page answer carries besides its body; CSP allows only this origin, never framing. */
+export const PAGE_CSP = "default-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export interface Shell { readonly t: Translate; readonly stylesheet: string; readonly icon: string }
+
+export function page(s: Shell, title: string, body: Html): string {
+  const { t } = s;
+  return `<!DOCTYPE html>\n${html`<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} - ${t('site.title')}</title>
+<link rel="stylesheet" href="${s.stylesheet}">
+<link rel="icon" href="${s.icon}" type="image/svg+xml">
+</head>
+<body>
+<a class="skip" href="#main">${t('site.skip')}</a>
+<header class="site"><div class="bar">
+<a class="brand" href="/">${t('site.title')}</a>
+<nav aria-label="${t('site.title')}"><ul><li><a href="/">${t('nav.home')}</a></li><li><a href="/items">${t('nav.items')}</a></li></ul></nav>
+</div></header>
+<main id="main">
+${body}
+</main>
+<footer class="site"><p>${t('site.footer')}</p></footer>
+</body>
+</html>
+`.text}`;
+}

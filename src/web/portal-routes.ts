@@ -1,0 +1,52 @@
+// The applicant portal's catalogue pages on the external gateway, same origin as the API. Read-only:
+// they show the catalogue the intranet last published (the catalogue cache), and work without
+// JavaScript (plain links and GET forms).
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { PublishedItem } from '../published/item.js';
+import { loadAsset, registerAssets } from './assets.js';
+import { PAGE_CSP, type Shell } from './layout.js';
+import { homePage, itemPage, listPage, messagePage } from './portal-pages.js';
+import { parseItemQuery, searchItems } from './catalogue-search.js';
+import { loadStrings } from './strings.js';
+import { join } from 'node:path';
+import { webDir } from './web-root.js';
+
+export interface PortalDeps {
+  /** The catalogue in force, or null before the intranet first published one. */
+  catalogue: () => { items: readonly PublishedItem[]; byCode: ReadonlyMap<string, PublishedItem> } | null;
+  /** web/ by default; a county's own wording lives in <dir>/strings/zh-CN.yaml. */
+  webDir?: string;
+}
+
+/** Seconds a browser waits before asking again while the catalogue has not arrived. */
+const CATALOGUE_RETRY_AFTER_S = 30;
+
+function send(reply: FastifyReply, status: number, body: string): FastifyReply {
+  return reply.code(status).header('content-type', 'text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(body);
+}
+
+export function registerPortal(app: FastifyInstance, d: PortalDeps): void {
+  const dir = d.webDir ?? webDir();
+  const css = loadAsset(join(dir, 'assets'), 'portal.css');
+  const icon = loadAsset(join(dir, 'assets'), 'favicon.svg');
+  registerAssets(app, [css, icon]);
+  const s: Shell = { t: loadStrings(join(dir, 'strings', 'zh-CN.yaml')), stylesheet: css.path, icon: icon.path };
+  const withCatalogue = (reply: FastifyReply, fn: (c: NonNullable<ReturnType<PortalDeps['catalogue']>>) => FastifyReply) => {
+    const c = d.catalogue();
+    if (!c) return send(reply.header('retry-after', String(CATALOGUE_RETRY_AFTER_S)), 503, messagePage(s, s.t('catalogue.unavailableTitle'), s.t('catalogue.unavailableBody')));
+    return fn(c);
+  };
+
+  app.get('/', async (_req, reply) => withCatalogue(reply, (c) => send(reply, 200, homePage(s, c.items))));
+  app.get('/items', async (req, reply) => withCatalogue(reply, (c) => {
+    const q = parseItemQuery(req.query as Record<string, unknown>);
+    if (!q.ok) return send(reply, 400, messagePage(s, s.t('error.badQueryTitle'), s.t('error.badQueryBody')));
+    return send(reply, 200, listPage(s, q.value, searchItems(c.items, q.value)));
+  }));
+  app.get('/items/:code', async (req, reply) => withCatalogue(reply, (c) => {
+    const code = (req.params as { code: string }).code;
+    const item = c.byCode.get(code);
+    if (!item) return send(reply, 404, messagePage(s, s.t('item.notFoundTitle'), s.t('item.notFoundBody', { code: code.slice(0, 64) })));
+    return send(reply, 200, itemPage(s, item));
+  }));
+}

@@ -1,0 +1,65 @@
+// The pages' wording, one file per language (web/strings/<lang>.yaml), so a county changes text
+// without touching code. Checked once at start: every key present, none unknown, and each text keeps
+// the {placeholders} its page fills in — a county's edit that drops one fails at start, naming the
+// file and key, instead of showing applicants a half-filled sentence.
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { FerryError } from '../errors.js';
+
+/** Every key the pages use, with the placeholders its text must keep. */
+export const STRING_KEYS = {
+  'site.title': [], 'site.skip': [], 'site.footer': [],
+  'nav.home': [], 'nav.items': [],
+  'home.heading': [], 'home.lead': [],
+  'search.label': [], 'search.placeholder': [], 'search.button': [],
+  'browse.byDepartment': [], 'browse.byCategory': [], 'browse.itemCount': ['n'],
+  'category.administrative-permit': [], 'category.filing': [], 'category.public-service': [],
+  'items.heading': [], 'items.count': ['n'], 'items.none': [], 'items.filterDepartment': ['name'],
+  'items.filterCategory': ['name'], 'items.filterQuery': ['q'], 'items.clear': [], 'items.prev': [],
+  'items.next': [], 'items.page': ['page', 'pages'],
+  'item.code': [], 'item.category': [], 'item.department': [], 'item.parallel': [], 'item.mode': [],
+  'item.basis': [], 'item.conditions': [], 'item.materials': [], 'item.tolerable': ['days'],
+  'item.tolerableNoLimit': [], 'item.procedure': [], 'item.limits': [], 'item.statutory': ['days'],
+  'item.statutoryNone': [], 'item.promised': ['days'], 'item.sameDay': [], 'item.green': ['days'],
+  'item.fee': [], 'item.feeBasis': ['basis'], 'item.result': [], 'item.notFoundTitle': [],
+  'item.notFoundBody': ['code'],
+  'catalogue.unavailableTitle': [], 'catalogue.unavailableBody': [],
+  'error.badQueryTitle': [], 'error.badQueryBody': [], 'error.notFoundTitle': [], 'error.notFoundBody': [],
+} as const satisfies Record<string, readonly string[]>;
+
+export type StringKey = keyof typeof STRING_KEYS;
+
+/** Text for a key with its {placeholders} filled; the page escapes the result like any other text. */
+export type Translate = (key: StringKey, vars?: Readonly<Record<string, string | number>>) => string;
+
+function flatten(node: unknown, prefix: string, out: Map<string, unknown>): void {
+  if (node !== null && typeof node === 'object' && !Array.isArray(node)) {
+    for (const [k, v] of Object.entries(node)) flatten(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, node);
+}
+
+function refuse(file: string, what: string): never {
+  throw new FerryError('FERRY_ERR_CONFIG', `${file}: ${what}`);
+}
+
+export function parseStrings(text: string, file: string): Translate {
+  const flat = new Map<string, unknown>();
+  let doc: unknown;
+  try { doc = parse(text); } catch (e) { refuse(file, `not valid YAML: ${(e as Error).message}`); }
+  flatten(doc, '', flat);
+  for (const key of flat.keys()) if (!(key in STRING_KEYS)) refuse(file, `unknown key ${key} (the keys are listed in src/web/strings.ts)`);
+  const texts = new Map<string, string>();
+  for (const [key, needs] of Object.entries(STRING_KEYS)) {
+    const v = flat.get(key);
+    if (typeof v !== 'string' || v.trim() === '') refuse(file, `${key}: missing or not a text`);
+    for (const p of needs) if (!v.includes(`{${p}}`)) refuse(file, `${key}: the text must keep the placeholder {${p}}`);
+    texts.set(key, v);
+  }
+  return (key, vars = {}) => texts.get(key)!.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m));
+}
+
+export function loadStrings(file: string): Translate {
+  let text: string;
+  try { text = readFileSync(file, 'utf8'); } catch (e) { refuse(file, `cannot be read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`); }
+  return parseStrings(text, file);
+}
