@@ -21,6 +21,7 @@ import type { StatusCache } from '../store/status-cache.js';
 import type { IntakeRequest, IntakeResult } from './intake.js';
 import { registerCaseRoutes, type ReceiptCheck } from './case-routes.js';
 import { registerPortal } from '../web/portal-routes.js';
+import { CASE_ID_PATTERN } from './case-id.js';
 import { createCaseAccess } from './case-access.js';
 import { SecretThrottle } from './secret-throttle.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
@@ -174,11 +175,14 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
 
   // The deployment CA, so that an applicant can check a receipt with openssl alone.
-  // The applicant portal's pages, same origin as the API (src/web/).
-  registerPortal(app, { catalogue: () => d.catalogue.current() });
   app.get('/api/v1/trust/ca.pem', async (_req, reply) => reply.header('content-type', 'application/x-pem-file').send(d.caPem));
 
   const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log });
+  // The applicant portal's pages, same origin as the API (src/web/).
+  registerPortal(app, {
+    catalogue: () => d.catalogue.current(),
+    cases: { get: (id) => d.status.get(id), isCaseId: (id) => CASE_ID_PATTERN.test(id), access },
+  });
   registerCaseRoutes(app, { status: d.status, access, verifyReceipt: d.verifyReceipt, asResponse: d.asResponse, log: d.log });
   registerApplicantRoutes(app, {
     policy: d.policy, limiter: d.limiter, catalogue: d.catalogue, clock: d.clock, log: d.log, access,

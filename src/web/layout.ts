@@ -22,7 +22,7 @@ export function page(s: Shell, title: string, body: Html): string {
 <a class="skip" href="#main">${t('site.skip')}</a>
 <header class="site"><div class="bar">
 <a class="brand" href="/">${t('site.title')}</a>
-<nav aria-label="${t('site.title')}"><ul><li><a href="/">${t('nav.home')}</a></li><li><a href="/items">${t('nav.items')}</a></li></ul></nav>
+<nav aria-label="${t('site.title')}"><ul><li><a href="/">${t('nav.home')}</a></li><li><a href="/items">${t('nav.items')}</a></li><li><a href="/case">${t('nav.case')}</a></li></ul></nav>
 </div></header>
 <main id="main">
 ${body}

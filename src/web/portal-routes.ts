@@ -8,15 +8,26 @@ import { PAGE_CSP, type Shell } from './layout.js';
 import { homePage, itemPage, listPage, messagePage } from './portal-pages.js';
 import { parseItemQuery, searchItems } from './catalogue-search.js';
 import { loadStrings } from './strings.js';
+import { casePage, lookupPage, type CaseView } from './case-page.js';
 import { join } from 'node:path';
 import { webDir } from './web-root.js';
 
 export interface PortalDeps {
   /** The catalogue in force, or null before the intranet first published one. */
   catalogue: () => { items: readonly PublishedItem[]; byCode: ReadonlyMap<string, PublishedItem> } | null;
+  /** The case page's sources: the status cache and the case-number-and-secret gate (case-access.ts). */
+  cases: {
+    get(caseId: string): CaseView | null;
+    /** The case number's form (checked before the gate, like the API does). */
+    isCaseId(caseId: string): boolean;
+    access(caseId: string, presented: string | null, source: string): { ok: true } | { ok: false; status: number; headers: Record<string, string> };
+  };
   /** web/ by default; a county's own wording lives in <dir>/strings/zh-CN.yaml. */
   webDir?: string;
 }
+
+/** The lookup form carries two short fields. */
+const MAX_CASE_FORM_BYTES = 1024;
 
 /** Seconds a browser waits before asking again while the catalogue has not arrived. */
 const CATALOGUE_RETRY_AFTER_S = 30;
@@ -49,4 +60,31 @@ export function registerPortal(app: FastifyInstance, d: PortalDeps): void {
     if (!item) return send(reply, 404, messagePage(s, s.t('item.notFoundTitle'), s.t('item.notFoundBody', { code: code.slice(0, 64) })));
     return send(reply, 200, itemPage(s, item));
   }));
+  registerCasePages(app, d.cases, s);
+}
+
+function registerCasePages(app: FastifyInstance, cases: PortalDeps['cases'], s: Shell): void {
+  app.get('/case', async (_req, reply) => send(reply, 200, lookupPage(s)));
+  // Only this context parses form bodies; the API's routes keep taking JSON only.
+  void app.register(async (forms) => {
+    forms.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_CASE_FORM_BYTES },
+      (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    forms.post('/case', async (req, reply) => {
+      const f = (req.body ?? {}) as Record<string, unknown>;
+      const caseId = typeof f.caseId === 'string' ? f.caseId.trim().toUpperCase().slice(0, 40) : '';
+      const secret = typeof f.secret === 'string' ? f.secret.slice(0, 64) : '';
+      if (!caseId || !secret) return send(reply, 400, lookupPage(s, caseId, s.t('case.badForm')));
+      // A malformed number gets the same answer as a wrong secret, after the same gate.
+      const a = cases.access(cases.isCaseId(caseId) ? caseId : '', secret, req.ip);
+      if (!a.ok) {
+        if (a.status === 429) {
+          return send(reply.headers(a.headers), 429, lookupPage(s, caseId, s.t('case.throttled', { seconds: a.headers['retry-after'] ?? '60' })));
+        }
+        return send(reply, 404, lookupPage(s, caseId, s.t('case.refused')));
+      }
+      const c = cases.get(caseId);
+      if (!c) return send(reply, 404, lookupPage(s, caseId, s.t('case.refused')));
+      return send(reply, 200, casePage(s, c, secret));
+    });
+  });
 }

@@ -9,7 +9,7 @@ import { FerryError } from '../errors.js';
 /** Every key the pages use, with the placeholders its text must keep. */
 export const STRING_KEYS = {
   'site.title': [], 'site.skip': [], 'site.footer': [],
-  'nav.home': [], 'nav.items': [],
+  'nav.home': [], 'nav.items': [], 'nav.case': [],
   'home.heading': [], 'home.lead': [],
   'search.label': [], 'search.placeholder': [], 'search.button': [],
   'browse.byDepartment': [], 'browse.byCategory': [], 'browse.itemCount': ['n'],
@@ -24,6 +24,14 @@ export const STRING_KEYS = {
   'item.fee': [], 'item.feeBasis': ['basis'], 'item.result': [], 'item.notFoundTitle': [],
   'item.notFoundBody': ['code'],
   'catalogue.unavailableTitle': [], 'catalogue.unavailableBody': [],
+  'case.heading': [], 'case.lead': [], 'case.caseId': [], 'case.secret': [], 'case.lookup': [], 'case.refused': [],
+  'case.badForm': [], 'case.throttled': ['seconds'], 'case.status': [], 'case.submittedAt': [], 'case.receivedAt': [],
+  'case.timeline': [], 'case.receipt': [], 'case.receiptDownload': [], 'case.receiptNone': [], 'case.receiptVerify': [],
+  'case.resultDownload': [], 'case.noticeHeading': [], 'case.noticePaused': [], 'case.feeDue': ['amount', 'basis'],
+  'case.decisionApproved': [], 'case.decisionDenied': [], 'case.notAcceptedReason': ['reason'], 'case.dueDate': ['date'],
+  'status.submitted': [], 'status.received': [], 'status.accepted': [], 'status.notice-issued': [], 'status.supplemented': [],
+  'status.not-accepted': [], 'status.under-review': [], 'status.decided-approved': [], 'status.decided-denied': [],
+  'status.result-issued': [], 'status.closed': [], 'status.withdrawn': [], 'status.other': ['status'],
   'error.badQueryTitle': [], 'error.badQueryBody': [], 'error.notFoundTitle': [], 'error.notFoundBody': [],
 } as const satisfies Record<string, readonly string[]>;
 
