@@ -80,7 +80,8 @@ async function startDemo(args: string[]): Promise<number> {
   };
   launch('external');
   launch('internal');
-  process.stdout.write(`ferry: applicant API  https://127.0.0.1:8443  (CA: ${certs}/ca.crt)
+  process.stdout.write(`ferry: portal        https://127.0.0.1:8443/  (the applicants' pages; trust ${certs}/ca.crt in the browser)
+ferry: applicant API  https://127.0.0.1:8443/api/v1  (CA: ${certs}/ca.crt)
 ferry: intranet       https://127.0.0.1:8318/health  (same CA)
 ferry: try   curl --cacert ${certs}/ca.crt https://127.0.0.1:8443/health
 ferry: with  curl --cacert ${certs}/ca.crt --cert ${certs}/operator-client.crt --key ${certs}/operator-client.key https://127.0.0.1:8443/health  (link state)
