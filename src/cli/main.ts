@@ -9,6 +9,7 @@ import { policyCommand } from './policy.js';
 import { quarantineCommand } from './quarantine.js';
 import { deskCommand } from './desk.js';
 import { logCommand } from './log.js';
+import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup.js';
 import { configCommand, CONFIG_USAGE } from './config-check.js';
 import { DESK_USAGE } from '../desk/cli.js';
 
@@ -34,7 +35,7 @@ Usage:
   ferry case list|show|act ... --config config/internal.yaml
   ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
   ferry log mask F20261203-7K3MQ9XD2B4C6E8G [--json]   the token a case number appears as in logs
-
+${BACKUP_USAGE}
 Examples:
   npx ferry certs init --dir ./certs && npx ferry certs show --dir ./certs
 `;
@@ -71,6 +72,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'config': return await configCommand(rest);
       case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
       case 'log': return await logCommand(rest);
+      case 'backup': return await backupCommand(rest);
+      case 'restore': return await restoreCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:

@@ -10,6 +10,12 @@ export type Db = Database.Database;
 
 export interface Migration { version: number; sql: string }
 
+/** SQL functions the migrations use: SHA-256 for those that convert stored bytes to digests
+ *  (rejected-packets.ts); SQLite has none. */
+export function addFerryFunctions(db: Db): void {
+  db.function('ferry_sha256', { deterministic: true }, (b: unknown) => (Buffer.isBuffer(b) ? createHash('sha256').update(b).digest() : null));
+}
+
 export function openDb(file: string, migrations: readonly Migration[]): Db {
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const fresh = !existsSync(file);
@@ -19,8 +25,7 @@ export function openDb(file: string, migrations: readonly Migration[]): Db {
   db.pragma('synchronous = FULL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  // For migrations that convert stored bytes to digests (rejected-packets.ts); SQLite has no SHA-256.
-  db.function('ferry_sha256', { deterministic: true }, (b: unknown) => (Buffer.isBuffer(b) ? createHash('sha256').update(b).digest() : null));
+  addFerryFunctions(db);
   migrate(db, migrations);
   return db;
 }
