@@ -17,7 +17,7 @@ const TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateS
 const when = (ms: number | null) => (ms === null ? '' : TIME.format(new Date(ms)));
 
 const KNOWN = new Set(['submitted', 'received', 'accepted', 'notice-issued', 'supplemented', 'not-accepted', 'under-review',
-  'decided-approved', 'decided-denied', 'result-issued', 'closed', 'withdrawn']);
+  'decided-approved', 'decided-denied', 'result-issued', 'closed', 'withdrawn', 'delayed']);
 
 export function statusText(s: Shell, status: string): string {
   return KNOWN.has(status) ? s.t(`status.${status}` as StringKey) : s.t('status.other', { status });

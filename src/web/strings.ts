@@ -31,7 +31,7 @@ export const STRING_KEYS = {
   'case.decisionApproved': [], 'case.decisionDenied': [], 'case.notAcceptedReason': ['reason'], 'case.dueDate': ['date'],
   'status.submitted': [], 'status.received': [], 'status.accepted': [], 'status.notice-issued': [], 'status.supplemented': [],
   'status.not-accepted': [], 'status.under-review': [], 'status.decided-approved': [], 'status.decided-denied': [],
-  'status.result-issued': [], 'status.closed': [], 'status.withdrawn': [], 'status.other': ['status'],
+  'status.result-issued': [], 'status.closed': [], 'status.withdrawn': [], 'status.delayed': [], 'status.other': ['status'],
   'error.badQueryTitle': [], 'error.badQueryBody': [], 'error.notFoundTitle': [], 'error.notFoundBody': [],
 } as const satisfies Record<string, readonly string[]>;
 
