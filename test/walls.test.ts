@@ -101,6 +101,21 @@ export const WALLS: readonly Wall[] = [
     applies: under('external'),
     allows: (to) => !under('approval')(to) && !under('desk')(to),
   },
+  {
+    rule: 'config/ sits below what it configures: it imports nothing from desk/, approval/, internal/, external/ or cli/ (they read their typed sections from it)',
+    applies: under('config'),
+    allows: (to) => !['desk', 'approval', 'internal', 'external', 'cli'].some((d) => under(d)(to)),
+  },
+  {
+    rule: 'cli/ is the top: nothing outside cli/ imports it (a command module lives in cli/, the code it runs below)',
+    applies: (f) => !under('cli')(f),
+    allows: (to) => !under('cli')(to),
+  },
+  {
+    rule: 'config/schema.ts, the one schema language for config files, is a leaf every layer may import',
+    applies: (f) => f === 'src/config/schema.ts',
+    allows: (to) => to === 'node:path',
+  },
 ];
 
 export function breaches(edges: readonly Edge[], walls: readonly Wall[] = WALLS): string[] {
@@ -146,5 +161,18 @@ describe('the walls between folders of src/', () => {
       "const s = `moved from '${x}' to`;",
     ].join('\n');
     expect(importsOf(join(SRC, 'external/api.ts'), text).sort()).toEqual(['src/approval/form.ts', 'src/desk/index.ts', 'src/external/item.ts']);
+  });
+
+  it('refuses config depending on the desk and a command module imported from below cli/ (the two upward imports of issue 10)', () => {
+    const planted: Edge[] = [
+      { from: 'src/config/gateway-config.ts', to: 'src/desk/settings.ts' },
+      { from: 'src/config/config-check.ts', to: 'src/approval/index.ts' },
+      { from: 'src/desk/cli.ts', to: 'src/cli/args.ts' },
+      { from: 'src/config/schema.ts', to: 'src/errors.ts' },
+    ];
+    const found = breaches(planted);
+    expect(found).toHaveLength(4);
+    expect(found[0]).toMatch(/^src\/config\/gateway-config\.ts imports src\/desk\/settings\.ts: config\/ sits below/);
+    expect(found[2]).toMatch(/^src\/desk\/cli\.ts imports src\/cli\/args\.ts: cli\/ is the top/);
   });
 });

@@ -5,7 +5,7 @@
 import { statSync, readFileSync } from 'node:fs';
 import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { isFerryError } from '../errors.js';
-import { loadAnyGatewayConfig, type AnyGatewayConfig } from './load-gateway.js';
+import { loadAnyGatewayConfig, type AnyGatewayConfig } from '../config/load-gateway.js';
 import { loadCertificate, loadCertificates, loadPrivateKey } from '../pki/key-files.js';
 import { verifyChain } from '../pki/chain.js';
 import { EXPIRY_WARNING_DAYS } from '../pki/inspect.js';
