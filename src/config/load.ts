@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, type Document } from 'yaml';
-import { FerryError } from '../errors.js';
+import { FerryError, type FerryErrorCode } from '../errors.js';
 import { SchemaError, type Check } from './schema.js';
 import { lineOf } from './source-lines.js';
 
@@ -17,20 +17,34 @@ export interface ParsedConfig {
   readonly counter: LineCounter;
 }
 
-const configError = (where: string, message: string) => new FerryError('FERRY_ERR_CONFIG', `${where}: ${message}`);
+const configError = (where: string, message: string, code: FerryErrorCode = 'FERRY_ERR_CONFIG') => new FerryError(code, `${where}: ${message}`);
 
-export function parseConfigText(text: string, file: string): ParsedConfig {
+export interface ParseOptions {
+  /** The code a fault is reported with (item and calendar files have their own). */
+  readonly code?: FerryErrorCode;
+  /** Item and calendar files refuse aliases (0): a file read by people must not hide what a key holds. */
+  readonly maxAliasCount?: number;
+}
+
+/** Parses YAML text once (duplicate keys are errors); a syntax fault names FILE:LINE. */
+export function parseConfigText(text: string, file: string, opts: ParseOptions = {}): ParsedConfig {
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter, strict: true, uniqueKeys: true, prettyErrors: false });
   const first = doc.errors[0];
-  if (first) throw configError(`${file}:${counter.linePos(first.pos[0]).line}`, `not valid YAML: ${first.message.split('\n')[0]}`);
+  if (first) throw configError(`${file}:${counter.linePos(first.pos[0]).line}`, `not valid YAML: ${first.message.split('\n')[0]}`, opts.code);
   let value: unknown;
   try {
-    value = doc.toJS();
+    value = doc.toJS(opts.maxAliasCount === undefined ? {} : { maxAliasCount: opts.maxAliasCount });
   } catch (e) {
-    throw configError(file, `not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+    const why = (e as Error).message.split('\n')[0];
+    throw configError(file, opts.maxAliasCount === 0 ? `not valid here: ${why} (YAML aliases are not allowed)` : `not valid YAML: ${why}`, opts.code);
   }
   return { file, value, doc, counter };
+}
+
+/** The 1-based line of a key path in a parsed file (where a fault about it is reported). */
+export function lineOfPath(parsed: ParsedConfig, path: string): number {
+  return lineOf(parsed.doc, parsed.counter, path);
 }
 
 export function readConfigFile(file: string): ParsedConfig {
@@ -49,7 +63,7 @@ export function validateConfig<T>(parsed: ParsedConfig, schema: Check<T>): T {
     return schema(parsed.value, '', { baseDir: dirname(resolve(parsed.file)) });
   } catch (e) {
     if (!(e instanceof SchemaError)) throw e;
-    throw configError(`${parsed.file}:${lineOf(parsed.doc, parsed.counter, e.path)}`, e.message);
+    throw configError(`${parsed.file}:${lineOfPath(parsed, e.path)}`, e.message);
   }
 }
 
