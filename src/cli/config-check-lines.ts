@@ -1,4 +1,4 @@
-// `ferry config check`: everything a gateway needs before it starts — config, keys, certificates,
+// The checks behind `ferry config check` (the command and its output: config-check.ts): everything a gateway needs before it starts — config, keys, certificates,
 // policy, catalogue and calendar, trusted-time sources — checked without starting it (like `nginx -t`),
 // so `systemctl reload` can refuse a bad change before the HUP reaches the running gateway. Opens no
 // database and writes nothing. Each check is one line: ok / warn / FAIL, the key and file, and a fix.
