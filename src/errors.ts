@@ -98,7 +98,6 @@ export const ERRORS = {
   FERRY_ERR_APPROVAL_CATALOGUE: { meaning: 'an item file in config/items is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
   FERRY_ERR_APPROVAL_CALENDAR: { meaning: 'a calendar file in config/calendar is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
   FERRY_ERR_APPROVAL_CALENDAR_RANGE: { meaning: 'a working-day computation reached a year for which no calendar file is loaded' },
-  FERRY_ERR_APPROVAL_SETTINGS: { meaning: 'supervision settings are out of range or have an unknown key; the message names it' },
   FERRY_ERR_APPROVAL_UNKNOWN_ITEM: { status: 404, meaning: 'no catalogue item has this code' },
   FERRY_ERR_APPROVAL_FORM: { status: 400, meaning: 'a form field is missing, unknown, of the wrong type or breaks its rule; the message names each field' },
   FERRY_ERR_APPROVAL_COMMAND: { status: 400, meaning: 'a case command is malformed (missing or mistyped field, score out of 1..5); the message names the field' },

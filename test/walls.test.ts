@@ -55,6 +55,9 @@ const under = (folder: string) => (p: string) => p === `src/${folder}.ts` || p.s
 const isSrc = (p: string) => p.startsWith('src/');
 const SOCKETS_AND_STORES = new Set(['better-sqlite3', 'ws', 'fastify', 'node:net', 'node:tls', 'node:http', 'node:https', 'node:dgram', 'node:worker_threads', 'node:child_process']);
 
+/** The config schema language and its loader: pure, and below every layer that reads a YAML file. */
+const CONFIG_LANGUAGE = ['src/config/schema.ts', 'src/config/source-lines.ts', 'src/config/load.ts'];
+
 interface Wall {
   readonly rule: string;
   /** Files the rule speaks about. */
@@ -65,9 +68,11 @@ interface Wall {
 
 export const WALLS: readonly Wall[] = [
   {
-    rule: 'approval/ is the pure core: it imports only approval/, published/, errors.ts (and fs/path/yaml to read its config once)',
+    rule: 'approval/ is the pure core: it imports only approval/, published/, errors.ts (and fs/path/yaml and the config language to read its item and calendar files once)',
     applies: under('approval'),
-    allows: (to) => isSrc(to) ? under('approval')(to) || under('published')(to) || to === 'src/errors.ts' : ['node:fs', 'node:path', 'yaml'].includes(to),
+    allows: (to) => isSrc(to)
+      ? under('approval')(to) || under('published')(to) || to === 'src/errors.ts' || CONFIG_LANGUAGE.includes(to)
+      : ['node:fs', 'node:path', 'yaml'].includes(to),
   },
   {
     rule: 'published/ is a leaf both sides share: it imports nothing',
@@ -100,6 +105,21 @@ export const WALLS: readonly Wall[] = [
     rule: 'the extranet knows nothing of the approval core or the desk (what it may know of an item is in published/)',
     applies: under('external'),
     allows: (to) => !under('approval')(to) && !under('desk')(to),
+  },
+  {
+    rule: 'config/ sits below what it configures: it imports nothing from desk/, approval/, internal/, external/ or cli/ (they read their typed sections from it)',
+    applies: under('config'),
+    allows: (to) => !['desk', 'approval', 'internal', 'external', 'cli'].some((d) => under(d)(to)),
+  },
+  {
+    rule: 'cli/ is the top: nothing outside cli/ imports it (a command module lives in cli/, the code it runs below)',
+    applies: (f) => !under('cli')(f),
+    allows: (to) => !under('cli')(to),
+  },
+  {
+    rule: 'the config language (schema.ts, source-lines.ts, load.ts) imports only itself, errors.ts and fs/path/yaml: every layer may import it',
+    applies: (f) => CONFIG_LANGUAGE.includes(f),
+    allows: (to) => isSrc(to) ? CONFIG_LANGUAGE.includes(to) || to === 'src/errors.ts' : ['node:fs', 'node:path', 'yaml'].includes(to),
   },
 ];
 
@@ -146,5 +166,18 @@ describe('the walls between folders of src/', () => {
       "const s = `moved from '${x}' to`;",
     ].join('\n');
     expect(importsOf(join(SRC, 'external/api.ts'), text).sort()).toEqual(['src/approval/form.ts', 'src/desk/index.ts', 'src/external/item.ts']);
+  });
+
+  it('refuses config depending on the desk and a command module imported from below cli/ (the two upward imports of issue 10)', () => {
+    const planted: Edge[] = [
+      { from: 'src/config/gateway-config.ts', to: 'src/desk/settings.ts' },
+      { from: 'src/config/config-check.ts', to: 'src/approval/index.ts' },
+      { from: 'src/desk/cli.ts', to: 'src/cli/args.ts' },
+      { from: 'src/config/schema.ts', to: 'src/time/limits.ts' },
+    ];
+    const found = breaches(planted);
+    expect(found).toHaveLength(4);
+    expect(found[0]).toMatch(/^src\/config\/gateway-config\.ts imports src\/desk\/settings\.ts: config\/ sits below/);
+    expect(found[2]).toMatch(/^src\/desk\/cli\.ts imports src\/cli\/args\.ts: cli\/ is the top/);
   });
 });

@@ -1,27 +1,24 @@
-// A strict reader for the approval module's YAML files (items, calendars, supervision settings).
-// Every failure throws a FerryError whose message names the file and the key path, and unknown keys
-// are errors (STYLE 9), so a typo such as `promiseDays:` can never silently fall back to a default.
+// A cursor over the approval module's YAML files (items, calendars), for rules that depend on values
+// already read (a task limit within the item's promised limit, a holiday inside its year). The file is
+// parsed by the config loader (src/config/load.ts) and every value is checked by the one config schema
+// language (src/config/schema.ts), so an item file's faults read like internal.yaml's:
+//   config/items/SCJG-001.yaml:14: materials[5].acceptance: must be one of required, tolerable (got "later")
+// Unknown keys are errors (STYLE 9), so a typo such as `promiseDays:` never falls back to a default.
 
-import { parseDocument } from 'yaml';
 import { FerryError, type FerryErrorCode } from '../errors.js';
+import { lineOfPath, parseConfigText, type ParsedConfig } from '../config/load.js';
+import { SchemaError, bool, got, int, list, num, obj, oneOf, opt, str, type Check } from '../config/schema.js';
 import { isLocalDate, type LocalDate } from './local-date.js';
 
-type ConfigCode = Extract<FerryErrorCode, 'FERRY_ERR_APPROVAL_CATALOGUE' | 'FERRY_ERR_APPROVAL_CALENDAR' | 'FERRY_ERR_APPROVAL_SETTINGS'>;
+type ConfigCode = Extract<FerryErrorCode, 'FERRY_ERR_APPROVAL_CATALOGUE' | 'FERRY_ERR_APPROVAL_CALENDAR'>;
 
-/** Parse YAML text into a ConfigNode at the document root. Duplicate keys and syntax errors throw. */
+/** Parse YAML text into a ConfigNode at the document root. Duplicate keys, aliases and syntax errors throw. */
 export function parseYamlConfig(text: string, file: string, code: ConfigCode): ConfigNode {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  const first = doc.errors[0];
-  if (first) throw new FerryError(code, `${file}: not valid YAML: ${first.message}`);
-  // Aliases are refused: a config file is read by people, and an alias hides what a key holds.
-  let value: unknown;
-  try {
-    value = doc.toJS({ maxAliasCount: 0 });
-  } catch (e) {
-    throw new FerryError(code, `${file}: not valid here: ${(e as Error).message} (YAML aliases are not allowed)`, { cause: e });
-  }
-  return new ConfigNode(value, file, '', code);
+  const parsed = parseConfigText(text, file, { code, maxAliasCount: 0 });
+  return new ConfigNode(parsed.value, file, '', code, parsed);
 }
+
+const any: Check<unknown> = (v) => v;
 
 export class ConfigNode {
   constructor(
@@ -29,23 +26,34 @@ export class ConfigNode {
     readonly file: string,
     readonly path: string,
     readonly code: ConfigCode,
+    /** The parsed file, to name the line of a fault (absent for a value built in code). */
+    private readonly source?: ParsedConfig,
   ) {}
 
   fail(message: string): never {
-    throw new FerryError(this.code, `${this.file}: ${this.path || '(top level)'}: ${message}`);
+    const at = this.source ? `${this.file}:${lineOfPath(this.source, this.path)}` : this.file;
+    throw new FerryError(this.code, `${at}: ${this.path || '(top level)'}: ${message}`);
   }
 
   get present(): boolean {
     return this.value !== undefined && this.value !== null;
   }
 
+  /** Runs a schema check on this value; its fault is reported at this node's file, line and path. */
+  private check<T>(c: Check<T>): T {
+    try {
+      return c(this.value, this.path);
+    } catch (e) {
+      if (!(e instanceof SchemaError)) throw e;
+      if (e.path === (this.path || '(top level)')) this.fail(e.reason);
+      // A fault below this node (an unknown key): name it at its own path and line.
+      return new ConfigNode(undefined, this.file, e.path, this.code, this.source).fail(e.reason);
+    }
+  }
+
   /** Check this is a mapping whose keys are all in `allowed`; returns this for chaining. */
   object(allowed: readonly string[]): this {
-    const v = this.value;
-    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail('must be a mapping');
-    for (const k of Object.keys(v)) {
-      if (!allowed.includes(k)) this.child(k).fail(`unknown key (allowed: ${allowed.join(', ')})`);
-    }
+    this.check(obj(Object.fromEntries(allowed.map((k) => [k, opt(any, undefined)]))));
     return this;
   }
 
@@ -56,7 +64,7 @@ export class ConfigNode {
 
   private child(name: string | number, v?: unknown): ConfigNode {
     const p = typeof name === 'number' ? `${this.path}[${name}]` : this.path ? `${this.path}.${name}` : name;
-    return new ConfigNode(v, this.file, p, this.code);
+    return new ConfigNode(v, this.file, p, this.code, this.source);
   }
 
   private need(): void {
@@ -65,11 +73,9 @@ export class ConfigNode {
 
   string(opts: { maxLength?: number; pattern?: RegExp } = {}): string {
     this.need();
-    const v = this.value;
-    if (typeof v !== 'string') this.fail(`must be a string, got ${typeof v}`);
-    if (v.trim() === '') this.fail('must not be empty');
-    if (opts.maxLength !== undefined && [...v].length > opts.maxLength) this.fail(`longer than ${opts.maxLength} characters`);
-    if (opts.pattern && !opts.pattern.test(v)) this.fail(`must match ${opts.pattern.source}`);
+    const v = this.check(str({ min: 1, ...(opts.pattern ? { pattern: opts.pattern } : {}) }));
+    // Characters as people count them (code points), not UTF-16 units: 王丽 is two.
+    if (opts.maxLength !== undefined && [...v].length > opts.maxLength) this.fail(`must have at most ${opts.maxLength} characters`);
     return v;
   }
 
@@ -79,48 +85,34 @@ export class ConfigNode {
 
   int(opts: { min?: number; max?: number } = {}): number {
     this.need();
-    const v = this.value;
-    if (typeof v !== 'number' || !Number.isSafeInteger(v)) this.fail('must be an integer');
-    if (opts.min !== undefined && v < opts.min) this.fail(`must be at least ${opts.min}`);
-    if (opts.max !== undefined && v > opts.max) this.fail(`must be at most ${opts.max}`);
-    return v;
+    return this.check(int(opts));
   }
 
   number(opts: { min?: number; max?: number } = {}): number {
     this.need();
-    const v = this.value;
-    if (typeof v !== 'number' || !Number.isFinite(v)) this.fail('must be a number');
-    if (opts.min !== undefined && v < opts.min) this.fail(`must be at least ${opts.min}`);
-    if (opts.max !== undefined && v > opts.max) this.fail(`must be at most ${opts.max}`);
-    return v;
+    return this.check(num(opts));
   }
 
   boolean(): boolean {
     this.need();
-    if (typeof this.value !== 'boolean') this.fail('must be true or false');
-    return this.value;
+    return this.check(bool());
   }
 
   oneOf<T extends string>(values: readonly T[]): T {
     this.need();
-    const v = this.value;
-    if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) this.fail(`must be one of ${values.join(', ')}`);
-    return v as T;
+    return this.check(oneOf(...values));
   }
 
   date(): LocalDate {
     this.need();
     const v = this.value;
-    if (!isLocalDate(v)) this.fail('must be a date written YYYY-MM-DD');
+    if (!isLocalDate(v)) this.fail(`must be a date written YYYY-MM-DD ${got(v)}`);
     return v;
   }
 
   list(opts: { minLength?: number } = {}): ConfigNode[] {
     this.need();
-    const v = this.value;
-    if (!Array.isArray(v)) this.fail('must be a list');
-    if (opts.minLength !== undefined && v.length < opts.minLength) this.fail(`must have at least ${opts.minLength} entr${opts.minLength === 1 ? 'y' : 'ies'}`);
-    return v.map((e, i) => this.child(i, e as unknown));
+    return this.check(list(any, opts.minLength === undefined ? {} : { min: opts.minLength })).map((e, i) => this.child(i, e));
   }
 
   /** A list that may be omitted (→ empty). */

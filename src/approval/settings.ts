@@ -1,7 +1,6 @@
-// Supervision settings: named defaults, and a strict parser for the block the integrator keeps in its
-// own config file (e.g. internal.yaml → approval.supervision). Unknown keys are errors (STYLE 9).
-
-import { ConfigNode, deepFreeze } from './config-node.js';
+// Supervision settings: their named defaults and type. The `approval.supervision` block of internal.yaml
+// is declared and validated with the rest of the config (src/config/approval-section.ts); the desk fills
+// absent keys from these defaults (desk/settings.ts), so the core only ever receives checked values.
 
 /** Yellow card (预警) once a task or case has used this share of its limit: 80 % leaves a day or more
  *  of warning on any limit of 5 working days or longer. */
@@ -19,21 +18,15 @@ export interface SupervisionSettings {
   readonly acceptanceDecisionDays: number;
 }
 
-export const DEFAULT_SUPERVISION_SETTINGS: SupervisionSettings = deepFreeze({
+export const DEFAULT_SUPERVISION_SETTINGS: SupervisionSettings = Object.freeze({
   yellowShare: DEFAULT_YELLOW_SHARE,
   acceptanceDecisionDays: DEFAULT_ACCEPTANCE_DECISION_DAYS,
 });
 
-/** Validate a decoded settings block (absent keys take the defaults). Throws FERRY_ERR_APPROVAL_SETTINGS
- *  naming `source` and the key. */
-export function parseSupervisionSettings(value: unknown, source: string): SupervisionSettings {
-  if (value === undefined || value === null) return DEFAULT_SUPERVISION_SETTINGS;
-  const n = new ConfigNode(value, source, '', 'FERRY_ERR_APPROVAL_SETTINGS').object(['yellowShare', 'acceptanceDecisionDays']);
-  const share = n.key('yellowShare');
-  const days = n.key('acceptanceDecisionDays');
-  const yellowShare = share.present ? share.number({ min: 0.01, max: 0.99 }) : DEFAULT_YELLOW_SHARE;
-  return deepFreeze({
-    yellowShare,
-    acceptanceDecisionDays: days.present ? days.int({ min: 1, max: 60 }) : DEFAULT_ACCEPTANCE_DECISION_DAYS,
+/** Settings from a validated block: each absent key takes its default. */
+export function supervisionSettings(block: { readonly yellowShare?: number | undefined; readonly acceptanceDecisionDays?: number | undefined } = {}): SupervisionSettings {
+  return Object.freeze({
+    yellowShare: block.yellowShare ?? DEFAULT_YELLOW_SHARE,
+    acceptanceDecisionDays: block.acceptanceDecisionDays ?? DEFAULT_ACCEPTANCE_DECISION_DAYS,
   });
 }

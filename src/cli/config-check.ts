@@ -4,7 +4,7 @@
 // failed, 2 usage or the config file cannot be read.
 import { existsSync } from 'node:fs';
 import { FerryError } from '../errors.js';
-import { checkConfigFile, localUid, type CheckLine } from '../config/config-check.js';
+import { checkConfigFile, localUid, type CheckLine } from './config-check-lines.js';
 import { parse } from './args.js';
 
 export const CONFIG_USAGE = `Usage:

@@ -7,11 +7,10 @@ import { timeCommand } from './time.js';
 import { auditCommand } from './audit.js';
 import { policyCommand } from './policy.js';
 import { quarantineCommand } from './quarantine.js';
-import { deskCommand } from './desk.js';
+import { deskCommand, DESK_USAGE } from './desk.js';
 import { logCommand } from './log.js';
 import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup.js';
 import { configCommand, CONFIG_USAGE } from './config-check.js';
-import { DESK_USAGE } from '../desk/cli.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 

@@ -3,13 +3,17 @@
 // in another directory and `npm start`.
 import { bool, filePath, int, list, obj, oneOf, opt, optObj, str, SchemaError, type Check, type Infer } from './schema.js';
 import { isLoopback } from './loopback.js';
-import { DEFAULT_WINDOW } from '../link/limits.js';
-import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS } from '../time/limits.js';
-import { deskConfigSchema } from '../desk/settings.js';
+import { approvalSectionSchema } from './approval-section.js';
+import { DEFAULT_LOG_LEVEL, DEFAULT_MAX_OUTBOX, DEFAULT_NOTIFY, DEFAULT_TSA_ACCURACY_MS, DEFAULT_TSA_SERIAL_BLOCK } from './defaults.js';
+import {
+  DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_LINK_PATH, DEFAULT_WINDOW,
+} from '../link/limits.js';
+import { timeSectionSchema } from '../time/time-config.js';
+import { DEFAULT_MAX_BODY_BYTES } from '../seal/limits.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS, type ConnectionLimits } from '../net/connection-guard.js';
 import { DEFAULT_ANCHOR_INTERVAL_MS } from '../audit/limits.js';
-import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_PORT } from '../gateway/operator-limits.js';
+import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_HOST, DEFAULT_OPERATOR_PORT } from '../gateway/operator-limits.js';
 import {
   DEFAULT_BUSY_RETRY_AFTER_S, DEFAULT_INSPECT_DEADLINE_MS, DEFAULT_INSPECT_QUEUE, DEFAULT_INSPECT_WORKERS, DEFAULT_REQUEST_INFLATE_BUDGET_BYTES,
 } from '../gateway/inspect-limits.js';
@@ -24,7 +28,8 @@ const peerKeys = obj({
   signerSha256: opt(list(str({ pattern: /^[0-9A-Fa-f:]{64,95}$/ })), []),
 });
 const tlsFiles = obj({ cert: file(), key: file() });
-const logCfg = opt(obj({ level: opt(oneOf('debug', 'info', 'warn', 'error'), 'info') }), { level: 'info' as const });
+const logLevel = opt(oneOf('debug', 'info', 'warn', 'error'), DEFAULT_LOG_LEVEL);
+const logCfg = opt(obj({ level: logLevel }), { level: DEFAULT_LOG_LEVEL });
 /** Per-listener connection caps and deadlines (net/connection-guard.ts); each key optional. */
 function limitsSchema(d: ConnectionLimits) {
   const o = obj({
@@ -40,26 +45,12 @@ function limitsSchema(d: ConnectionLimits) {
   return opt(o, o({}, 'limits'));
 }
 const domains = obj({ self: str({ min: 1 }), peer: str({ min: 1 }) });
-// The trusted clock: checked in full by src/time/time-config.ts (resolveTimeConfig) at start.
-const ntpSource = obj({ name: opt(str({ min: 1 }), ''), host: str({ min: 1 }), port: int({ min: 1, max: 65535 }) });
-const T = DEFAULT_TIME_CONFIG;
-const timeObj = obj({
-  sources: opt(list(ntpSource), []),
-  quorum: opt(int({ min: 1 }), T.quorum),
-  toleranceMs: opt(int({ min: 0 }), T.toleranceMs),
-  maxOffsetMs: opt(int({ min: 1 }), T.maxOffsetMs),
-  hardLimitMs: opt(int({ min: 1, max: MAX_HARD_LIMIT_MS }), T.hardLimitMs),
-  maxDistanceMs: opt(int({ min: 1 }), T.maxDistanceMs),
-  pollIntervalMs: opt(int({ min: 10 }), T.pollIntervalMs),
-  timeoutMs: opt(int({ min: 10 }), T.timeoutMs),
-  /** 'hold' stops stamping while time is untrusted (production); 'warn' stamps anyway (demo only). */
-  whenUntrusted: opt(oneOf('hold', 'warn'), 'hold'),
-});
-const timeCfg = opt(timeObj, timeObj({}, 'time'));
+// The trusted clock's section is declared once, beside the clock (time/time-config.ts).
+const timeCfg = opt(timeSectionSchema, timeSectionSchema({}, 'time'));
 const linkTuning = {
   window: opt(int({ min: 1, max: 4096 }), DEFAULT_WINDOW),
-  heartbeatMs: opt(int({ min: 100, max: 600_000 }), 5_000),
-  deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), 15_000),
+  heartbeatMs: opt(int({ min: 100, max: 600_000 }), DEFAULT_HEARTBEAT_MS),
+  deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), DEFAULT_DEAD_AFTER_MS),
 };
 
 // The attachment inspection pool (src/gateway/inspect-pool.ts, defaults and their reasons in
@@ -77,7 +68,7 @@ const inspectCfg = opt(inspectObj, inspectObj({}, 'inspect'));
 /** The operator listener: /metrics and /health. Loopback by default; any other address needs TLS
  *  with client certificates from the deployment CA (checked by src/gateway/operator-http.ts). */
 const operatorShape = obj({
-  host: opt(str({ min: 1 }), '127.0.0.1'),
+  host: opt(str({ min: 1 }), DEFAULT_OPERATOR_HOST),
   port: port(),
   tls: opt<{ readonly cert: string; readonly key: string } | null>(tlsFiles, null),
   linkGraceSeconds: opt(int({ min: 1, max: 86_400 }), DEFAULT_LINK_GRACE_SECONDS),
@@ -110,12 +101,12 @@ export const externalSchema = obj({
     host: str({ min: 1 }),
     port: port(),
     tls: tlsFiles,
-    maxBodyBytes: opt(int({ min: 1024, max: 48 * 1024 * 1024 }), 48 * 1024 * 1024),
-    maxOutbox: opt(int({ min: 1 }), 100_000),
+    maxBodyBytes: opt(int({ min: 1024, max: DEFAULT_MAX_BODY_BYTES }), DEFAULT_MAX_BODY_BYTES),
+    maxOutbox: opt(int({ min: 1 }), DEFAULT_MAX_OUTBOX),
     limits: limitsSchema(APPLICANT_LIMITS),
   }),
   link: obj({
-    host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), '/link'), tls: tlsFiles, peer: pin, ...linkTuning,
+    host: str({ min: 1 }), port: port(), path: opt(str({ pattern: /^\// }), DEFAULT_LINK_PATH), tls: tlsFiles, peer: pin, ...linkTuning,
     limits: limitsSchema(LINK_LIMITS),
   }),
   operator: operatorCfg('external'),
@@ -128,7 +119,7 @@ export const internalSchema = obj({
   allowRoot: opt(bool(), false),
   link: obj({
     url: str({ pattern: /^wss:\/\// }), tls: tlsFiles, peer: pin, ...linkTuning,
-    backoffBaseMs: opt(int({ min: 10 }), 250), backoffCapMs: opt(int({ min: 100 }), 30_000),
+    backoffBaseMs: opt(int({ min: 10 }), DEFAULT_BACKOFF_BASE_MS), backoffCapMs: opt(int({ min: 100 }), DEFAULT_BACKOFF_CAP_MS),
   }),
   /** Health, TSA, staff API and board over HTTPS with the deployment CA's intranet-server certificate.
    *  clientCerts: off = none asked; optional = asked, and one that is presented must verify and carry
@@ -144,21 +135,19 @@ export const internalSchema = obj({
     policyOid: str({ pattern: /^[0-2](\.(0|[1-9][0-9]*))+$/ }),
     /** Audit anchors are issued under this policy, never offered at POST /tsa ("" = policyOid + ".1"). */
     anchorPolicyOid: opt(str({ pattern: /^([0-2](\.(0|[1-9][0-9]*))+)?$/ }), ''),
-    // Under a second, genTime carries milliseconds: a whole-second genTime truncates and can read as
-    // earlier than the moment the applicant submitted.
-    accuracyMs: opt(int({ min: 1, max: 60_000 }), 100),
-    serialBlock: opt(int({ min: 1, max: 100_000 }), 100),
+    accuracyMs: opt(int({ min: 1, max: 60_000 }), DEFAULT_TSA_ACCURACY_MS),
+    serialBlock: opt(int({ min: 1, max: 100_000 }), DEFAULT_TSA_SERIAL_BLOCK),
   }),
-  approval: optObj(deskConfigSchema),
+  approval: optObj(approvalSectionSchema),
   /** The SMS gateway's webhook on the intranet ("" = notifications queue up but are not sent). */
   notify: opt(obj({
-    url: opt(str({ pattern: /^(https?:\/\/.+)?$/ }), ''),
-    timeoutMs: opt(int({ min: 100, max: 60_000 }), 5_000),
-    maxAttempts: opt(int({ min: 1, max: 1000 }), 50),
-    backoffBaseMs: opt(int({ min: 10 }), 1_000),
-    backoffCapMs: opt(int({ min: 100 }), 3_600_000),
-  }), { url: '', timeoutMs: 5_000, maxAttempts: 50, backoffBaseMs: 1_000, backoffCapMs: 3_600_000 }),
-  maxOutbox: opt(int({ min: 1 }), 100_000),
+    url: opt(str({ pattern: /^(https?:\/\/.+)?$/ }), DEFAULT_NOTIFY.url),
+    timeoutMs: opt(int({ min: 100, max: 60_000 }), DEFAULT_NOTIFY.timeoutMs),
+    maxAttempts: opt(int({ min: 1, max: 1000 }), DEFAULT_NOTIFY.maxAttempts),
+    backoffBaseMs: opt(int({ min: 10 }), DEFAULT_NOTIFY.backoffBaseMs),
+    backoffCapMs: opt(int({ min: 100 }), DEFAULT_NOTIFY.backoffCapMs),
+  }), DEFAULT_NOTIFY),
+  maxOutbox: opt(int({ min: 1 }), DEFAULT_MAX_OUTBOX),
   operator: operatorCfg('internal'),
   ...common,
 });

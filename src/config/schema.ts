@@ -1,5 +1,7 @@
-// A small schema language for config files: each checker names the exact key path it rejects, and
-// objects reject unknown keys (a typo must not silently fall back to a default).
+// The one schema language for Ferry's config files (gateway configs, the policy, the approval block,
+// the trusted clock's section): each checker names the exact key path it rejects and the value it got,
+// and objects reject unknown keys (a typo must not silently fall back to a default). Pure: a leaf that
+// every layer may import; the loader (load.ts) turns a path into FILE:LINE.
 import { isAbsolute, resolve } from 'node:path';
 
 /** Where a value was read from: a path in a config file is resolved against the file's own directory
@@ -12,15 +14,37 @@ export type Infer<C> = C extends Check<infer T> ? T : never;
 
 export class SchemaError extends Error {
   constructor(readonly path: string, message: string) { super(`${path}: ${message}`); }
+  /** The message without its leading path. */
+  get reason(): string { return this.message.slice(this.path.length + 2); }
 }
 
 const where = (p: string) => p || '(top level)';
 
+/** The offending value as the operator wrote it, short: `(got "x")`, `(got 70000)`, `(got a list)`. */
+export function got(v: unknown): string {
+  if (v === undefined || v === null) return '(got nothing)';
+  if (Array.isArray(v)) return '(got a list)';
+  if (typeof v === 'object') return '(got a mapping)';
+  const s = typeof v === 'string' ? JSON.stringify(v) : String(v);
+  return `(got ${s.length > 60 ? `${s.slice(0, 57)}...` : s})`;
+}
+
+/** "from 1 to 1024", "of at least 1", "of at most 5", "" */
+function range(min: number | undefined, max: number | undefined): string {
+  if (min !== undefined && max !== undefined) return ` from ${min} to ${max}`;
+  if (min !== undefined) return ` of at least ${min}`;
+  if (max !== undefined) return ` of at most ${max}`;
+  return '';
+}
+
 export function str(opts: { pattern?: RegExp; min?: number } = {}): Check<string> {
   return (v, p) => {
-    if (typeof v !== 'string') throw new SchemaError(where(p), 'expected a string');
-    if (opts.min !== undefined && v.length < opts.min) throw new SchemaError(where(p), `must have at least ${opts.min} characters`);
-    if (opts.pattern && !opts.pattern.test(v)) throw new SchemaError(where(p), `does not match ${opts.pattern}`);
+    if (typeof v !== 'string') throw new SchemaError(where(p), `must be a string ${got(v)}`);
+    // Blanks count as nothing: a host or subject of spaces is as empty as "" (and as hard to see).
+    if (opts.min !== undefined && v.trim().length < opts.min) {
+      throw new SchemaError(where(p), opts.min === 1 ? `must not be empty ${got(v)}` : `must have at least ${opts.min} characters ${got(v)}`);
+    }
+    if (opts.pattern && !opts.pattern.test(v)) throw new SchemaError(where(p), `does not match ${opts.pattern} ${got(v)}`);
     return v;
   };
 }
@@ -31,7 +55,7 @@ export function filePath(dflt?: string): Check<string> & { optional?: true } {
   const c = ((v: unknown, p: string, ctx?: SchemaContext) => {
     const raw = v === undefined || v === null ? dflt : v;
     if (raw === undefined) throw new SchemaError(where(p), 'is required');
-    if (typeof raw !== 'string' || raw.length === 0) throw new SchemaError(where(p), 'expected a file path');
+    if (typeof raw !== 'string' || raw.length === 0) throw new SchemaError(where(p), `must be a file path ${got(raw)}`);
     if (raw.includes('\0')) throw new SchemaError(where(p), 'a path must not contain a NUL byte');
     return ctx?.baseDir && !isAbsolute(raw) ? resolve(ctx.baseDir, raw) : raw;
   }) as Check<string> & { optional?: true };
@@ -41,28 +65,36 @@ export function filePath(dflt?: string): Check<string> & { optional?: true } {
 
 export function int(opts: { min?: number; max?: number } = {}): Check<number> {
   return (v, p) => {
-    if (typeof v !== 'number' || !Number.isInteger(v)) throw new SchemaError(where(p), 'expected an integer');
-    if (opts.min !== undefined && v < opts.min) throw new SchemaError(where(p), `must be ≥ ${opts.min}`);
-    if (opts.max !== undefined && v > opts.max) throw new SchemaError(where(p), `must be ≤ ${opts.max}`);
+    const ok = typeof v === 'number' && Number.isSafeInteger(v) && (opts.min === undefined || v >= opts.min) && (opts.max === undefined || v <= opts.max);
+    if (!ok) throw new SchemaError(where(p), `must be an integer${range(opts.min, opts.max)} ${got(v)}`);
+    return v;
+  };
+}
+
+/** A finite number (a share, a ratio): integers are numbers too. */
+export function num(opts: { min?: number; max?: number } = {}): Check<number> {
+  return (v, p) => {
+    const ok = typeof v === 'number' && Number.isFinite(v) && (opts.min === undefined || v >= opts.min) && (opts.max === undefined || v <= opts.max);
+    if (!ok) throw new SchemaError(where(p), `must be a number${range(opts.min, opts.max)} ${got(v)}`);
     return v;
   };
 }
 
 export function bool(): Check<boolean> {
-  return (v, p) => { if (typeof v !== 'boolean') throw new SchemaError(where(p), 'expected true or false'); return v; };
+  return (v, p) => { if (typeof v !== 'boolean') throw new SchemaError(where(p), `must be true or false ${got(v)}`); return v; };
 }
 
 export function oneOf<T extends string>(...values: T[]): Check<T> {
   return (v, p) => {
-    if (typeof v !== 'string' || !values.includes(v as T)) throw new SchemaError(where(p), `expected one of ${values.join(', ')}`);
+    if (typeof v !== 'string' || !values.includes(v as T)) throw new SchemaError(where(p), `must be one of ${values.join(', ')} ${got(v)}`);
     return v as T;
   };
 }
 
 export function list<T>(item: Check<T>, opts: { min?: number } = {}): Check<T[]> {
   return (v, p, ctx) => {
-    if (!Array.isArray(v)) throw new SchemaError(where(p), 'expected a list');
-    if (opts.min !== undefined && v.length < opts.min) throw new SchemaError(where(p), `needs at least ${opts.min} entries`);
+    if (!Array.isArray(v)) throw new SchemaError(where(p), `must be a list ${got(v)}`);
+    if (opts.min !== undefined && v.length < opts.min) throw new SchemaError(where(p), `needs at least ${opts.min} entr${opts.min === 1 ? 'y' : 'ies'}`);
     return v.map((x, i) => item(x, `${p}[${i}]`, ctx));
   };
 }
@@ -78,7 +110,8 @@ export function obj<S extends Record<string, Check<unknown>>>(shape: S): Check<{
   return (v, p, ctx) => {
     if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new SchemaError(where(p), 'expected a mapping');
     const rec = v as Record<string, unknown>;
-    for (const k of Object.keys(rec)) if (!(k in shape)) throw new SchemaError(p ? `${p}.${k}` : k, 'unknown key');
+    // Deny by default: a key the schema does not declare is refused, never ignored.
+    for (const k of Object.keys(rec)) if (!Object.hasOwn(shape, k)) throw new SchemaError(p ? `${p}.${k}` : k, 'unknown key');
     const out: Record<string, unknown> = {};
     for (const [k, check] of Object.entries(shape)) {
       const kp = p ? `${p}.${k}` : k;
@@ -95,4 +128,15 @@ export function optObj<T>(check: Check<T>): Check<T> & { optional: true } {
   const c = ((v: unknown, p: string, ctx?: SchemaContext) => check(v === undefined || v === null ? {} : v, p, ctx)) as Check<T> & { optional: true };
   c.optional = true;
   return c;
+}
+
+/** A rule across keys, run after the shape is checked: `rule` returns undefined when the value is
+ *  fine, or the key (relative to this node) and the reason it is not. */
+export function refine<T>(check: Check<T>, rule: (value: T) => { key: string; message: string } | undefined): Check<T> {
+  return (v, p, ctx) => {
+    const out = check(v, p, ctx);
+    const bad = rule(out);
+    if (bad) throw new SchemaError(where(bad.key ? (p ? `${p}.${bad.key}` : bad.key) : p), bad.message);
+    return out;
+  };
 }

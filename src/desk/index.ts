@@ -8,7 +8,6 @@ export { createStaffAuth, checkPassword, MIN_PASSWORD_CHARS, type NewStaff, type
 export { STAFF_ROLES, PERMISSIONS, CORE_ROLE, may, mayReadCase, type Permission, type StaffIdentity, type StaffRole } from './roles.js';
 export { registerStaffApi, type StaffApiDeps } from './staff-api.js';
 export { startSupervisionMonitor, runSupervisionPass, type PassResult, type SupervisionDeps, type SupervisionMonitor } from './supervision-monitor.js';
-export { staffCommand, caseCommand, supervisionCommand, splitConfigArg, DESK_USAGE, type DeskCliContext } from './cli.js';
 export {
   deskConfigSchema, deskSettings, DEFAULT_DESK_CONFIG, DEFAULT_SCRYPT,
   type DeskConfig, type DeskSettings, type ScryptParams,

@@ -13,6 +13,10 @@ export const SILENT_AFTER_HEARTBEATS = 2;
  *  but at this depth the operator must act before senders are refused. */
 export const OUTBOX_HIGH_WATER_SHARE = 0.8;
 
+/** The operator listener stays on this host unless configured otherwise: metrics and health name
+ *  queues, certificates and peers (off loopback, mutual TLS is required). */
+export const DEFAULT_OPERATOR_HOST = '127.0.0.1';
+
 /** Default operator ports (loopback): next to each gateway's other listeners. */
 export const DEFAULT_OPERATOR_PORT = { external: 8445, internal: 8319 } as const;
 

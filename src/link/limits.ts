@@ -24,3 +24,5 @@ export const DEFAULT_BACKLOG_LOW = 5_000;
 /** How long the link waits for the peer's Hello before giving up on the connection. */
 export const HELLO_TIMEOUT_MS = 10_000;
 export const SUPPORTED_VERSIONS: readonly number[] = [1];
+/** The WebSocket path the external gateway serves the link on (config `link.path`). */
+export const DEFAULT_LINK_PATH = '/link';

@@ -1,10 +1,50 @@
-// Check a trusted-clock configuration once, fill in defaults, freeze it. Pure. Unknown keys and
-// nonsense values are named, so a typo in config/*.yaml cannot silently weaken the clock.
+// The `time:` section, declared once in the config schema language (src/config/schema.ts): the
+// gateway configs validate it at load with timeSectionSchema, and the trusted clock resolves its own
+// input with the same declaration (resolveTimeConfig), so there is one list of keys, ranges and
+// defaults (DEFAULT_TIME_CONFIG). Pure. Unknown keys and nonsense values are named, so a typo in
+// config/*.yaml cannot silently weaken the clock.
 
 import { fail, type Verdict } from '../errors.js';
-import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS, type TimeConfig, type TimeSourceConfig } from './limits.js';
+import { SchemaError, int, list, obj, oneOf, opt, refine, str, type Check, type Infer } from '../config/schema.js';
+import { DEFAULT_TIME_CONFIG, MAX_HARD_LIMIT_MS, type TimeConfig } from './limits.js';
 
-/** What an operator writes: sources are required, every other field falls back to DEFAULT_TIME_CONFIG. */
+const T = DEFAULT_TIME_CONFIG;
+
+/** One NTP server; an empty name (the default) is shown as host:port. */
+export const timeSourceSchema = obj({ name: opt(str({ min: 1 }), ''), host: str({ min: 1 }), port: int({ min: 1, max: 65535 }) });
+
+const sourceName = (s: Infer<typeof timeSourceSchema>) => s.name || `${s.host}:${s.port}`;
+
+const timeShape = obj({
+  sources: opt(list(timeSourceSchema), []),
+  quorum: opt(int({ min: 1 }), T.quorum),
+  toleranceMs: opt(int({ min: 0 }), T.toleranceMs),
+  maxOffsetMs: opt(int({ min: 1 }), T.maxOffsetMs),
+  // Above MAX_HARD_LIMIT_MS an on-path attacker could move stamped time that far (time/limits.ts).
+  hardLimitMs: opt(int({ min: 1, max: MAX_HARD_LIMIT_MS }), T.hardLimitMs),
+  maxDistanceMs: opt(int({ min: 1 }), T.maxDistanceMs),
+  pollIntervalMs: opt(int({ min: 10 }), T.pollIntervalMs),
+  timeoutMs: opt(int({ min: 10 }), T.timeoutMs),
+  /** 'hold' stops stamping while time is untrusted (production); 'warn' stamps anyway (demo only). */
+  whenUntrusted: opt(oneOf('hold', 'warn'), 'hold'),
+});
+
+/** The `time:` section of a gateway config. No sources is allowed here (time is then never trusted,
+ *  which `ferry config check` and a production start report); everything else is checked. */
+export const timeSectionSchema = refine(timeShape, (t) => {
+  const names = t.sources.map(sourceName);
+  // Status rows and audit entries name sources; two with one name would be indistinguishable.
+  const dup = names.findIndex((n, i) => names.indexOf(n) !== i);
+  if (dup >= 0) return { key: `sources[${dup}]`, message: `duplicate source name ${JSON.stringify(names[dup])}` };
+  if (t.sources.length > 0 && t.quorum > t.sources.length) {
+    return { key: 'quorum', message: `is ${t.quorum} but only ${t.sources.length} source(s) are configured` };
+  }
+  if (t.hardLimitMs < t.maxOffsetMs) return { key: 'hardLimitMs', message: `(${t.hardLimitMs}) must be at least maxOffsetMs (${t.maxOffsetMs})` };
+  return undefined;
+});
+export type TimeSection = Infer<typeof timeSectionSchema>;
+
+/** What the trusted clock is given: sources are required, every other field falls back to DEFAULT_TIME_CONFIG. */
 export type TimeConfigInput = Pick<TimeConfig, 'sources'> & Partial<Omit<TimeConfig, 'sources'>>;
 
 /** A source as the clock uses it: its display name resolved. */
@@ -18,60 +58,22 @@ export interface ResolvedTimeConfig extends Omit<TimeConfig, 'sources'> {
   readonly sources: readonly ResolvedSource[];
 }
 
-const KEYS = new Set(['sources', ...Object.keys(DEFAULT_TIME_CONFIG)]);
-const SOURCE_KEYS = new Set(['name', 'host', 'port']);
+/** The clock's own view: the section's rules, plus at least one source (a clock with none is never
+ *  trusted; the gateway builds no clock then, see gateway/time.ts). */
+const clockSchema: Check<TimeSection> = refine(timeSectionSchema, (t) =>
+  t.sources.length === 0 ? { key: 'sources', message: 'must list at least one NTP server' } : undefined);
 
 export function resolveTimeConfig(input: TimeConfigInput): Verdict<ResolvedTimeConfig> {
-  const bad = (detail: string) => fail('FERRY_ERR_CONFIG', `time: ${detail}`);
-  if (typeof input !== 'object' || input === null) return bad('the time section must be an object');
-  for (const key of Object.keys(input)) if (!KEYS.has(key)) return bad(`unknown key "${key}"`);
-  const merged = { ...DEFAULT_TIME_CONFIG, ...dropUndefined(input) };
-
-  if (!Array.isArray(merged.sources) || merged.sources.length === 0) return bad('"sources" must list at least one NTP server');
-  const sources: ResolvedSource[] = [];
-  const names = new Set<string>();
-  for (const [i, raw] of (merged.sources as readonly TimeSourceConfig[]).entries()) {
-    const at = `sources[${i}]`;
-    if (typeof raw !== 'object' || raw === null) return bad(`${at} must be an object with host and port`);
-    for (const key of Object.keys(raw)) if (!SOURCE_KEYS.has(key)) return bad(`${at}: unknown key "${key}"`);
-    if (typeof raw.host !== 'string' || raw.host.trim() === '') return bad(`${at}.host must be a host name or address`);
-    if (!Number.isInteger(raw.port) || raw.port < 1 || raw.port > 65535) return bad(`${at}.port must be an integer 1..65535`);
-    if (raw.name !== undefined && (typeof raw.name !== 'string' || raw.name.trim() === '')) return bad(`${at}.name must be a non-empty string`);
-    const name = raw.name ?? `${raw.host}:${raw.port}`;
-    // Status rows and audit entries name sources; two with one name would be indistinguishable.
-    if (names.has(name)) return bad(`${at}: duplicate source name "${name}"`);
-    names.add(name);
-    sources.push(Object.freeze({ name, host: raw.host, port: raw.port }));
+  let t: TimeSection;
+  try {
+    t = clockSchema(input, 'time');
+  } catch (e) {
+    if (e instanceof SchemaError) return fail('FERRY_ERR_CONFIG', e.message);
+    throw e;
   }
-
-  const { quorum, toleranceMs, maxOffsetMs, hardLimitMs, maxDistanceMs, pollIntervalMs, timeoutMs } = merged;
-  if (!Number.isInteger(quorum) || quorum < 1) return bad('"quorum" must be an integer of at least 1');
-  if (quorum > sources.length) return bad(`"quorum" is ${quorum} but only ${sources.length} source(s) are configured`);
-  for (const [key, value] of Object.entries({ toleranceMs, maxOffsetMs, hardLimitMs, maxDistanceMs, pollIntervalMs, timeoutMs })) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return bad(`"${key}" must be a finite number of milliseconds, at least 0`);
-  }
-  if (maxOffsetMs <= 0) return bad('"maxOffsetMs" must be more than 0');
-  if (hardLimitMs < maxOffsetMs) return bad(`"hardLimitMs" (${hardLimitMs}) must be at least "maxOffsetMs" (${maxOffsetMs})`);
-  if (hardLimitMs > MAX_HARD_LIMIT_MS) return bad(`"hardLimitMs" (${hardLimitMs}) may be at most ${MAX_HARD_LIMIT_MS}: a larger correction lets an on-path attacker move stamped time that far`);
-  if (maxDistanceMs <= 0) return bad('"maxDistanceMs" must be more than 0');
-  if (timeoutMs < 1) return bad('"timeoutMs" must be at least 1');
-  if (pollIntervalMs < 1) return bad('"pollIntervalMs" must be at least 1');
-
+  const { whenUntrusted: _w, sources, ...rest } = t;
   return {
     ok: true,
-    value: Object.freeze({
-      sources: Object.freeze(sources),
-      quorum,
-      toleranceMs,
-      maxOffsetMs,
-      hardLimitMs,
-      maxDistanceMs,
-      pollIntervalMs,
-      timeoutMs,
-    }),
+    value: Object.freeze({ ...rest, sources: Object.freeze(sources.map((s) => Object.freeze({ name: sourceName(s), host: s.host, port: s.port }))) }),
   };
-}
-
-function dropUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseState, HistoryEntry } from '../../src/approval/case-state.js';
-import { DEFAULT_SUPERVISION_SETTINGS, parseSupervisionSettings } from '../../src/approval/settings.js';
+import { DEFAULT_SUPERVISION_SETTINGS, supervisionSettings } from '../../src/approval/settings.js';
 import { inspect, refusedFeeCard, type Card } from '../../src/approval/supervision.js';
 import { applicant, assignments, calendar, chief, cst, item, officer, received, run, window } from './fixtures.js';
 
@@ -54,7 +54,7 @@ describe('yellow, then red, for the same task across the National Day holiday', 
   });
 
   it('the yellow share is configurable', () => {
-    const half = parseSupervisionSettings({ yellowShare: 0.5 }, 'internal.yaml approval.supervision');
+    const half = supervisionSettings({ yellowShare: 0.5 });
     // 0.5 × 5 = day 3 for rer (Oct 9); 0.5 × 3 → day 2 for ltax (Oct 8).
     expect(ids(look(c, '2026-10-09T08:00', half))).toEqual(['C-BDC-003/task-near-limit/rer', 'C-BDC-003/task-near-limit/ltax', 'C-BDC-003/case-near-limit/case']);
   });
@@ -207,17 +207,10 @@ describe('pauses hold the cards back', () => {
   });
 });
 
-describe('supervision settings are validated', () => {
-  it.each([
-    [{ yellowShare: 1.2 }, /yellowShare: must be at most 0.99/],
-    [{ acceptanceDecisionDays: 0 }, /acceptanceDecisionDays: must be at least 1/],
-    [{ yelowShare: 0.8 }, /internal\.yaml: yelowShare: unknown key/],
-  ])('%j is refused', (v, message) => {
-    expect(() => parseSupervisionSettings(v, 'internal.yaml')).toThrow(message);
-  });
-
-  it('absent settings take the named defaults', () => {
-    expect(parseSupervisionSettings(undefined, 'x')).toEqual({ yellowShare: 0.8, acceptanceDecisionDays: 5 });
-    expect(parseSupervisionSettings({ acceptanceDecisionDays: 3 }, 'x')).toEqual({ yellowShare: 0.8, acceptanceDecisionDays: 3 });
+// The ranges of approval.supervision are checked with the rest of internal.yaml: test/config/config-sections.test.ts.
+describe('supervision settings', () => {
+  it('absent keys take the named defaults', () => {
+    expect(supervisionSettings()).toEqual({ yellowShare: 0.8, acceptanceDecisionDays: 5 });
+    expect(supervisionSettings({ acceptanceDecisionDays: 3 })).toEqual({ yellowShare: 0.8, acceptanceDecisionDays: 3 });
   });
 });

@@ -211,8 +211,8 @@ describe('TrustedClock', () => {
 
   it.each([
     [{ sources: [] }, /at least one NTP server/],
-    [{ sources: SOURCES, quorum: 4 }, /quorum" is 4 but only 3/],
-    [{ sources: SOURCES, pollInterval: 5 }, /unknown key "pollInterval"/],
+    [{ sources: SOURCES, quorum: 4 }, /time\.quorum: is 4 but only 3/],
+    [{ sources: SOURCES, pollInterval: 5 }, /time\.pollInterval: unknown key/],
   ])('refuses a bad config with FERRY_ERR_CONFIG naming the field (%#)', (config, message) => {
     try {
       new TrustedClock(config as never);

@@ -3,11 +3,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { caseCommand, splitConfigArg, staffCommand, supervisionCommand, type DeskCliContext } from '../../src/desk/cli.js';
+import { caseCommand, splitConfigArg, staffCommand, supervisionCommand, type DeskCliContext } from '../../src/cli/desk.js';
 import { deskConfigSchema } from '../../src/desk/settings.js';
 import { ROOT } from '../approval/fixtures.js';
-import { MIGRATIONS, PASSWORD, PERSONAL, harness, type Harness } from './helpers.js';
-import { CASES, buildMarch } from './march.js';
+import { MIGRATIONS, PASSWORD, PERSONAL, harness, type Harness } from '../desk/helpers.js';
+import { CASES, buildMarch } from '../desk/march.js';
 
 let h: Harness;
 afterEach(async () => { await h.close(); });

@@ -1,11 +1,12 @@
-// `ferry config check`: everything a gateway needs before it starts — config, keys, certificates,
-// policy, catalogue and calendar, trusted-time sources — checked without starting it (like `nginx -t`),
+// The checks behind `ferry config check` (the command and its output are config-check.ts): everything
+// a gateway needs before it starts — config, keys, certificates, policy, catalogue and calendar,
+// trusted-time sources — checked without starting it (like `nginx -t`),
 // so `systemctl reload` can refuse a bad change before the HUP reaches the running gateway. Opens no
 // database and writes nothing. Each check is one line: ok / warn / FAIL, the key and file, and a fix.
 import { statSync, readFileSync } from 'node:fs';
 import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { isFerryError } from '../errors.js';
-import { loadAnyGatewayConfig, type AnyGatewayConfig } from './load-gateway.js';
+import { loadAnyGatewayConfig, type AnyGatewayConfig } from '../config/load-gateway.js';
 import { loadCertificate, loadCertificates, loadPrivateKey } from '../pki/key-files.js';
 import { verifyChain } from '../pki/chain.js';
 import { EXPIRY_WARNING_DAYS } from '../pki/inspect.js';
