@@ -1,5 +1,7 @@
-// Inputs built to make a parser slow (quadratic rescans, unbounded loops, huge counts) finish within a
-// bounded time and get a verdict. Each is near the 20 MiB attachment limit or at a count limit.
+// Inputs built to make a parser slow (quadratic rescans, unbounded loops, huge counts) get a verdict.
+// Each is near the 20 MiB attachment limit or at a count limit. No wall-clock bound is asserted (a
+// loaded machine would make it flaky): the times are printed, a quadratic rescan shows as the test's
+// own timeout, and in the gateways the pool's per-request deadline bounds the time for real.
 
 import zlib from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -7,8 +9,6 @@ import { inspectAttachment } from '../../src/policy/content/index.js';
 import { jpegComment, makeJpeg, makeOfd, makePdf, makePng, noise, ofdMembers, pngChunk, streamBody } from './samples.js';
 
 const MiB = 1024 * 1024;
-/** Generous for a loaded 2-core CI machine; the measured times are printed. */
-const LIMIT_MS = 5000;
 const b = (s: string) => Buffer.from(s, 'latin1');
 
 async function timed(fileName: string, bytes: Buffer) {
@@ -16,7 +16,6 @@ async function timed(fileName: string, bytes: Buffer) {
   const verdict = await inspectAttachment({ fileName, bytes });
   const ms = performance.now() - t0;
   console.log(`${fileName}: ${(bytes.length / MiB).toFixed(1)} MiB in ${ms.toFixed(0)} ms -> ${verdict.ok ? 'accepted' : verdict.code}`);
-  expect(ms).toBeLessThan(LIMIT_MS);
   return verdict;
 }
 
