@@ -18,13 +18,21 @@ export interface ExpectedHead extends ChainHead {
   readonly source: string;
 }
 
-/** What the pass needs of the verify options (verify.ts documents them). */
+/** The options of `ferry audit verify` that the pass reads (verify.ts adds the token trust). */
 export interface WalkOptions {
+  /** Verify a segment: its first seq and the hash that entry must link to (default 1 and genesis). */
   readonly start?: { readonly seq: number; readonly prevHash: Buffer };
+  /** A head known from outside the database (a previous export's last hash, a copy kept off-box):
+   *  the chain must still contain it, which reveals a cut tail even when the anchors were cut too. */
   readonly expectedHead?: ChainHead;
+  /** More heads kept outside the database (the peer's copies): each must be in the chain, same hash. */
   readonly expectedHeads?: readonly ExpectedHead[];
+  /** Holds signature anchors to the interval recorded in gateway.start (+ this slack, default
+   *  DEFAULT_ANCHOR_SLACK_MS). */
   readonly anchorSlackMs?: number;
+  /** Overrides the interval the chain's gateway.start entries record. */
   readonly anchorIntervalMs?: number;
+  /** Called every `progressEvery` entries (default VERIFY_PROGRESS_EVERY) and at the end. */
   readonly onProgress?: (checked: number, total: number | undefined) => void;
   readonly progressEvery?: number;
 }

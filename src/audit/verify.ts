@@ -29,12 +29,12 @@ import type { Db } from '../store/db.js';
 import { checkAnchorToken, type AnchorTrust } from './anchor-check.js';
 import { sha256, type ChainHead } from './canonical.js';
 import { dbSource, isDb, type ChainSource } from './verify-rows.js';
-import { walk, type ExpectedHead, type TamperKind } from './verify-walk.js';
-
-export { dbSource, type ChainSource } from './verify-rows.js';
-export type { ExpectedHead, TamperKind } from './verify-walk.js';
+import { walk, type TamperKind, type WalkOptions } from './verify-walk.js';
 import { ANCHOR_CLOCK_STEP_MS } from './limits.js';
 import { sameBytes } from './anchor-binding.js';
+
+export { dbSource, type ChainSource } from './verify-rows.js';
+export type { ExpectedHead, TamperKind, WalkOptions } from './verify-walk.js';
 
 /** Per anchor kind: how many the chain holds, how many verified against the pins, which failed. For
  *  "peer", the heads the peer gateway kept of this chain, and how many this chain still contains. */
@@ -49,25 +49,10 @@ export type KindReport = Record<AnchorKindName, KindTally>;
 
 const tally = (): KindTally => ({ count: 0, verified: 0, unchecked: 0, failures: [] });
 
-export interface VerifyOptions {
+export interface VerifyOptions extends WalkOptions {
   readonly trust?: AnchorTrust;
-  /** Verify a segment: its first seq and the hash that entry must link to (default 1 and genesis). */
-  readonly start?: { readonly seq: number; readonly prevHash: Buffer };
-  /** A head known from outside the database (a previous export's last hash, a copy kept off-box):
-   *  the chain must still contain it, which reveals a cut tail even when the anchors were cut too. */
-  readonly expectedHead?: ChainHead;
-  /** More heads kept outside the database (the peer's copies): each must be in the chain, same hash. */
-  readonly expectedHeads?: readonly ExpectedHead[];
   /** Peer copies that could not be used (bad signature, unpinned signer): reported as peer failures. */
   readonly peerFailures?: readonly string[];
-  /** Holds signature anchors to the interval recorded in gateway.start (+ this slack, default
-   *  DEFAULT_ANCHOR_SLACK_MS). */
-  readonly anchorSlackMs?: number;
-  /** Overrides the interval the chain's gateway.start entries record. */
-  readonly anchorIntervalMs?: number;
-  /** Called every `progressEvery` entries (default VERIFY_PROGRESS_EVERY) and at the end. */
-  readonly onProgress?: (checked: number, total: number | undefined) => void;
-  readonly progressEvery?: number;
 }
 
 export interface VerifyOk {
