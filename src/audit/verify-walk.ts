@@ -42,6 +42,7 @@ export interface WalkFault {
   readonly firstBad: number;
   readonly kind: TamperKind;
   readonly detail: string;
+  /** Entries found good before the first bad one. */
   readonly checked: number;
   /** Set when a head kept by the peer gateway is what contradicts the chain. */
   readonly code?: 'FERRY_ERR_AUDIT_PEER_MISMATCH';

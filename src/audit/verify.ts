@@ -29,12 +29,12 @@ import type { Db } from '../store/db.js';
 import { checkAnchorToken, type AnchorTrust } from './anchor-check.js';
 import { sha256, type ChainHead } from './canonical.js';
 import { dbSource, isDb, type ChainSource } from './verify-rows.js';
-import { walk, type TamperKind, type WalkOptions } from './verify-walk.js';
+import { walk, type WalkFault, type WalkOptions } from './verify-walk.js';
 import { ANCHOR_CLOCK_STEP_MS } from './limits.js';
 import { sameBytes } from './anchor-binding.js';
 
 export { dbSource, type ChainSource } from './verify-rows.js';
-export type { ExpectedHead, TamperKind, WalkOptions } from './verify-walk.js';
+export type { ExpectedHead, TamperKind, WalkFault, WalkOptions } from './verify-walk.js';
 
 /** Per anchor kind: how many the chain holds, how many verified against the pins, which failed. For
  *  "peer", the heads the peer gateway kept of this chain, and how many this chain still contains. */
@@ -70,20 +70,15 @@ export interface VerifyOk {
   readonly kinds: KindReport;
 }
 
-export interface VerifyBad {
+/** The first fault (firstBad, kind, detail, checked: see WalkFault), with its code. */
+export interface VerifyBad extends Omit<WalkFault, 'code'> {
   readonly ok: false;
   readonly code: 'FERRY_ERR_AUDIT_BROKEN' | 'FERRY_ERR_AUDIT_ANCHOR_GAP' | 'FERRY_ERR_AUDIT_PEER_MISMATCH';
-  readonly firstBad: number;
-  readonly kind: TamperKind;
-  readonly detail: string;
-  /** Entries found good before the first bad one. */
-  readonly checked: number;
   readonly kinds?: KindReport;
 }
 
 export type VerifyResult = VerifyOk | VerifyBad;
 
-type Bad = Omit<VerifyBad, 'ok' | 'code'> & { readonly code?: VerifyBad['code'] };
 
 /**
  * Verifies the chain in `source` (a gateway database, or rows from anywhere) and its anchors.
@@ -101,7 +96,7 @@ export async function verifyChain(source: Db | ChainSource, opts: VerifyOptions 
   let anchoredThrough = 0;
   const notes: string[] = [];
   let lastGenTime: { at: Date; entry: number } | null = null;
-  let tokenBad: Bad | null = null;
+  let tokenBad: WalkFault | null = null;
   // Tokens are checked after the pass (few, and the TSA verifier is async); an anchor before the first
   // structural fault whose token fails is the earlier fault.
   for (const { anchor, at } of w.toCheck.sort((x, y) => x.anchor.entrySeq - y.anchor.entrySeq)) {
