@@ -103,6 +103,36 @@ function pem(cert: NodeX509 | Buffer): string {
  * `ferry audit verify` to locate that.
  */
 export function exportBundle(db: Db, opts: ExportOptions): ExportSummary {
+  const { lo, hi, requestedLast, anchors } = exportRange(db, opts);
+  if (existsSync(opts.outDir) && readdirSync(opts.outDir).length > 0) refuse(`${opts.outDir} is not empty`);
+  makeDir(opts.outDir);
+  const prefix = writeEntries(db, opts, lo, hi, anchors);
+  writeFile(join(opts.outDir, 'prefix.txt'), `${prefix}\n`);
+  writeAnchors(opts.outDir, anchors);
+  writeCerts(opts);
+  const anchoredThrough = Math.max(...anchors.map((a) => a.headSeq));
+  // Run as `sh verify.sh …`: no execute bit needed, and none given (the bundle is data).
+  writeFile(join(opts.outDir, 'verify.sh'), verifyScript());
+  writeFile(join(opts.outDir, 'VERIFY.md'), verifyDoc({
+    first: lo, last: hi, requestedLast, prefixHex: prefix, anchors: anchors.length, anchoredThrough, from: opts.from, to: opts.to,
+    caSha256: sha256(opts.certs.ca.raw).toString('hex'), signSha256: sha256(opts.certs.signCert.raw).toString('hex'),
+    ...(opts.anchorPolicyOid ? { anchorPolicyOid: opts.anchorPolicyOid } : {}),
+  }));
+  return { outDir: opts.outDir, first: lo, last: hi, requestedLast, prefix, anchors: anchors.length, anchoredThrough };
+}
+
+type ExportAnchor = AnchorRow & { at: number | null };
+
+interface ExportRange {
+  readonly lo: number;
+  readonly hi: number;
+  /** Last entry of the requested period (hi is past it when extended to an anchor). */
+  readonly requestedLast: number;
+  readonly anchors: readonly ExportAnchor[];
+}
+
+/** The seq range of the period, extended to its covering signature anchor, and the anchors over it. */
+function exportRange(db: Db, opts: ExportOptions): ExportRange {
   const from = opts.from.getTime();
   const to = opts.to.getTime();
   if (Number.isNaN(from) || Number.isNaN(to) || from > to) refuse('the export period needs from <= to, both valid dates');
@@ -115,11 +145,13 @@ export function exportBundle(db: Db, opts: ExportOptions): ExportSummary {
   const hi = next ?? range.hi;
   // Each anchor with the time of its audit.anchor entry: a signature anchor signs it (anchor-record.ts).
   const anchors = db.prepare(`SELECT ${ANCHOR_COLUMNS}, (SELECT at FROM audit_entries WHERE seq = entry_seq) AS at FROM audit_anchors WHERE head_seq BETWEEN ? AND ? ORDER BY head_seq, entry_seq`)
-    .all(lo, hi) as Array<AnchorRow & { at: number | null }>;
+    .all(lo, hi) as ExportAnchor[];
   if (!anchors.some((a) => a.kind === 'signature')) refuse(`no signature anchor covers entries ${lo}..${hi} yet; export again after the next anchor`);
-  if (existsSync(opts.outDir) && readdirSync(opts.outDir).length > 0) refuse(`${opts.outDir} is not empty`);
-  makeDir(opts.outDir);
+  return { lo, hi, requestedLast: range.hi, anchors };
+}
 
+/** entries.jsonl and hashes.sha256, each entry re-checked on the way out; returns the prefix (hex). */
+function writeEntries(db: Db, opts: ExportOptions, lo: number, hi: number, anchors: readonly ExportAnchor[]): string {
   const hashAt = new Map<number, Buffer[]>();
   for (const a of anchors) hashAt.set(a.headSeq, [...(hashAt.get(a.headSeq) ?? []), a.headHash]);
   const entries = new Sink(join(opts.outDir, 'entries.jsonl'));
@@ -147,44 +179,42 @@ export function exportBundle(db: Db, opts: ExportOptions): ExportSummary {
     hashes.close();
   }
   opts.onProgress?.(hi - lo + 1, hi - lo + 1);
+  return prefix;
+}
 
-  writeFile(join(opts.outDir, 'prefix.txt'), `${prefix}\n`);
+/** anchors/<entry seq>/ with each anchor's head record and token (or signature, record and signer),
+ *  and anchors.txt indexing them. */
+function writeAnchors(outDir: string, anchors: readonly ExportAnchor[]): void {
   const index: string[] = [];
-  makeDir(join(opts.outDir, 'anchors'));
+  makeDir(join(outDir, 'anchors'));
   for (const a of anchors) {
-    const dir = join(opts.outDir, 'anchors', String(a.entrySeq));
+    const dir = join(outDir, 'anchors', String(a.entrySeq));
     makeDir(dir);
     if (typeof a.at !== 'number') refuse(`the anchor of entry ${a.entrySeq} has no audit.anchor entry; run ferry audit verify`);
     const at = new Date(a.at).toISOString();
     writeFile(join(dir, 'head.bin'), headRecord({ seq: a.headSeq, hash: a.headHash }));
-    if (a.kind === 'signature') {
-      if (!a.signerCert) refuse(`the signature anchor of entry ${a.entrySeq} has no signer certificate`);
-      const record = encodeAnchorRecord({ seq: a.headSeq, hash: a.headHash, at: a.at, signerSha256: sha256(a.signerCert) });
-      if (!record) refuse(`the signature anchor of entry ${a.entrySeq} names no valid head`);
-      writeFile(join(dir, 'record.bin'), record);
-      writeFile(join(dir, 'signature.der'), a.token);
-      writeFile(join(dir, 'signer.crt'), pem(a.signerCert));
-    } else if (a.kind === 'rfc3161') {
-      writeFile(join(dir, 'token.tst'), a.token);
-    } else {
-      refuse(`the anchor of entry ${a.entrySeq} has unknown kind ${a.kind}`);
-    }
+    if (a.kind === 'signature') writeSignatureAnchor(dir, a, a.at);
+    else if (a.kind === 'rfc3161') writeFile(join(dir, 'token.tst'), a.token);
+    else refuse(`the anchor of entry ${a.entrySeq} has unknown kind ${a.kind}`);
     index.push(`${a.entrySeq} ${a.headSeq} ${a.kind} ${at}\n`);
   }
-  writeFile(join(opts.outDir, 'anchors.txt'), index.join(''));
+  writeFile(join(outDir, 'anchors.txt'), index.join(''));
+}
+
+function writeSignatureAnchor(dir: string, a: ExportAnchor, at: number): void {
+  if (!a.signerCert) refuse(`the signature anchor of entry ${a.entrySeq} has no signer certificate`);
+  const record = encodeAnchorRecord({ seq: a.headSeq, hash: a.headHash, at, signerSha256: sha256(a.signerCert) });
+  if (!record) refuse(`the signature anchor of entry ${a.entrySeq} names no valid head`);
+  writeFile(join(dir, 'record.bin'), record);
+  writeFile(join(dir, 'signature.der'), a.token);
+  writeFile(join(dir, 'signer.crt'), pem(a.signerCert));
+}
+
+/** certs/ (CA, signing certificate, TSA if known) and the TSA policy OID. */
+function writeCerts(opts: ExportOptions): void {
   makeDir(join(opts.outDir, 'certs'));
   writeFile(join(opts.outDir, 'certs', 'ca.crt'), pem(opts.certs.ca));
   writeFile(join(opts.outDir, 'certs', 'sign.crt'), pem(opts.certs.signCert));
   if (opts.certs.tsaCert) writeFile(join(opts.outDir, 'certs', 'tsa.crt'), pem(opts.certs.tsaCert));
   if (opts.anchorPolicyOid) writeFile(join(opts.outDir, 'tsa-policy.txt'), `${opts.anchorPolicyOid}\n`);
-
-  const anchoredThrough = Math.max(...anchors.map((a) => a.headSeq));
-  // Run as `sh verify.sh …`: no execute bit needed, and none given (the bundle is data).
-  writeFile(join(opts.outDir, 'verify.sh'), verifyScript());
-  writeFile(join(opts.outDir, 'VERIFY.md'), verifyDoc({
-    first: lo, last: hi, requestedLast: range.hi, prefixHex: prefix, anchors: anchors.length, anchoredThrough, from: opts.from, to: opts.to,
-    caSha256: sha256(opts.certs.ca.raw).toString('hex'), signSha256: sha256(opts.certs.signCert.raw).toString('hex'),
-    ...(opts.anchorPolicyOid ? { anchorPolicyOid: opts.anchorPolicyOid } : {}),
-  }));
-  return { outDir: opts.outDir, first: lo, last: hi, requestedLast: range.hi, prefix, anchors: anchors.length, anchoredThrough };
 }

@@ -121,139 +121,163 @@ export function checkPassword(password: unknown, id: string): Verdict<null> {
   return { ok: true, value: null };
 }
 
+/** What every operation works with; built once per createStaffAuth. */
+interface AuthCtx {
+  readonly d: StaffAuthDeps;
+  readonly store: ApprovalStore;
+  readonly audit: AuditFn;
+  readonly random: (n: number) => Buffer;
+  /** An unknown name, a locked or a disabled account still cost one scrypt, so neither the answer nor
+   *  the time it takes tells them apart from a wrong password. */
+  readonly dummySalt: Buffer;
+  readonly guard: ReturnType<typeof createLoginGuard>;
+}
+
+const SAME_ANSWER = 'wrong name or password';
+
 export function createStaffAuth(d: StaffAuthDeps): StaffAuth {
-  const store = new ApprovalStore(d.db);
-  const audit = d.audit ?? noAudit;
   const random = d.random ?? randomBytes;
-  const { settings, log } = d;
-  // An unknown name, a locked or a disabled account still cost one scrypt, so neither the answer nor
-  // the time it takes tells them apart from a wrong password.
-  const dummySalt = random(16);
-  const guard = createLoginGuard(settings);
-  const SAME_ANSWER = 'wrong name or password';
-
-  const loginFailed = (row: StaffRow | undefined, source: string, why: string): LoginRefusal => {
-    guard.failed(row ? row.id : null, source, d.clock.now().getTime());
-    audit('staff.login-failed', row ? row.id : '(unknown name)', { why, source });
-    log.warn({ stage: 'staff-auth', staff: row ? row.id : '(unknown name)', source, why, code: 'FERRY_ERR_DESK_LOGIN_FAILED' }, 'login refused');
-    return fail('FERRY_ERR_DESK_LOGIN_FAILED', SAME_ANSWER);
-  };
-
+  const ctx: AuthCtx = { d, store: new ApprovalStore(d.db), audit: d.audit ?? noAudit, random, dummySalt: random(16), guard: createLoginGuard(d.settings) };
   return {
-    async createStaff(s, by = 'cli') {
-      const v = checkNewStaff(s, d.departments);
-      if (!v.ok) return v;
-      if (store.getStaff(s.id)) return fail('FERRY_ERR_DESK_STAFF_EXISTS', `staff ${s.id} already exists`);
-      const salt = random(16);
-      const hash = await hashPassword(s.password, salt, settings.scrypt);
-      return d.db.transaction((): Verdict<StaffIdentity> => {
-        if (store.getStaff(s.id)) return fail('FERRY_ERR_DESK_STAFF_EXISTS', `staff ${s.id} already exists`);
-        store.insertStaff({
-          id: s.id, displayName: s.name, department: s.department, roles: JSON.stringify(s.roles),
-          pwSalt: salt, pwHash: hash, pwN: settings.scrypt.N, pwR: settings.scrypt.r, pwP: settings.scrypt.p, createdAt: d.clock.now().getTime(),
-        });
-        audit('staff.create', s.id, { department: s.department, roles: [...s.roles], by });
-        log.info({ stage: 'staff-auth', staff: s.id, department: s.department, roles: s.roles, by }, 'staff account created');
-        return { ok: true, value: { id: s.id, name: s.name, department: s.department, roles: [...s.roles] } };
-      }).immediate();
-    },
-
-    async login(name, password, source = 'local') {
-      const src = String(source).slice(0, 100);
-      const wait = guard.sourceWait(src, d.clock.now().getTime());
-      if (wait > 0) {
-        // Checked before any password work: a throttled source costs the gateway nothing.
-        log.warn({ stage: 'staff-auth', source: src, code: 'FERRY_ERR_DESK_THROTTLED', waitMs: wait }, 'login refused: source throttled');
-        return { ...fail('FERRY_ERR_DESK_THROTTLED', `too many failed logins from this address; try again in ${Math.ceil(wait / 1000)} s`), retryAfterMs: wait };
-      }
-      if (typeof name !== 'string' || typeof password !== 'string' || name.length > 64 || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
-        return loginFailed(undefined, src, 'malformed');
-      }
-      const row = store.getStaff(name);
-      const params: ScryptParams = row ? { N: row.pwN, r: row.pwR, p: row.pwP, keyLen: row.pwHash.length } : settings.scrypt;
-      const hash = await hashPassword(password, row ? row.pwSalt : dummySalt, params);
-      const expected = row ? row.pwHash : Buffer.alloc(hash.length);
-      const match = timingSafeEqual(hash, expected) && row !== undefined;
-      // The lock is checked after the hash, so a locked account costs the same work as any other.
-      if (row && guard.locked(row.id, src, d.clock.now().getTime())) return loginFailed(row, src, 'locked');
-      if (!match) return loginFailed(row, src, 'password');
-      if (row.disabled) return loginFailed(row, src, 'disabled');
-      // Raised cost parameters take effect at the next good login (the password is at hand only then).
-      const s = settings.scrypt;
-      const rehash = row.pwN !== s.N || row.pwR !== s.r || row.pwP !== s.p || row.pwHash.length !== s.keyLen;
-      const salt = rehash ? random(16) : undefined;
-      const fresh = salt ? { salt, hash: await hashPassword(password, salt, s) } : undefined;
-      const token = random(TOKEN_BYTES).toString('base64url');
-      return d.db.transaction((): Verdict<Session> => {
-        const now = d.clock.now().getTime();
-        const cur = store.getStaff(row.id);
-        if (!cur || cur.disabled) return fail('FERRY_ERR_DESK_LOGIN_FAILED', SAME_ANSWER);
-        guard.succeeded(row.id, src);
-        if (fresh) store.setPassword(row.id, fresh.salt, fresh.hash, s.N, s.r, s.p);
-        const expiresAt = now + settings.sessionTtlMs;
-        store.purgeSessions(now, now - settings.sessionIdleMs);
-        const key = sha256(token);
-        store.insertSession(key, row.id, now, expiresAt);
-        store.keepNewestSessions(row.id, key, MAX_SESSIONS_PER_STAFF);
-        audit('staff.login', row.id, { expiresAt: new Date(expiresAt).toISOString(), rehashed: fresh !== undefined });
-        log.info({ stage: 'staff-auth', staff: row.id }, 'staff logged in');
-        return { ok: true, value: { token, expiresAt: new Date(expiresAt).toISOString(), staff: identityOf(cur) } };
-      }).immediate();
-    },
-
-    authenticate(token) {
-      if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return fail('FERRY_ERR_DESK_UNAUTHENTICATED', 'a bearer token is required');
-      const key = sha256(token);
-      const s = store.getSession(key);
-      if (!s) return fail('FERRY_ERR_DESK_UNAUTHENTICATED', 'no such session');
+    createStaff: (s, by = 'cli') => createStaff(ctx, s, by),
+    login: (name, password, source = 'local') => login(ctx, name, password, source),
+    authenticate: (token) => authenticate(ctx, token),
+    logout: (token) => logout(ctx, token),
+    listStaff: () => listStaff(ctx),
+    disableStaff: (id, by = 'cli') => disableStaff(ctx, id, by),
+    purgeSessions: () => {
       const now = d.clock.now().getTime();
-      const row = store.getStaff(s.staffId);
-      const why = now >= s.expiresAt ? 'session lifetime ended'
-        : now - s.lastSeenAt >= settings.sessionIdleMs ? 'session idle too long'
-          : !row || row.disabled ? 'account disabled' : undefined;
-      if (why) {
-        store.deleteSession(key);
-        log.info({ stage: 'staff-auth', staff: s.staffId, why }, 'session ended');
-        return fail('FERRY_ERR_DESK_SESSION_EXPIRED', `${why}; log in again`);
-      }
-      store.touchSession(key, now);
-      return { ok: true, value: identityOf(row!) };
-    },
-
-    logout(token) {
-      if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return false;
-      const key = sha256(token);
-      return d.db.transaction(() => {
-        const s = store.getSession(key);
-        if (!s) return false;
-        store.deleteSession(key);
-        audit('staff.logout', s.staffId, {});
-        return true;
-      }).immediate();
-    },
-
-    listStaff() {
-      return store.listStaff().map((r) => ({
-        ...identityOf(r), disabled: r.disabled === 1, createdAt: new Date(r.createdAt).toISOString(),
-        lockedUntil: ((until) => (until > 0 ? new Date(until).toISOString() : null))(guard.lockedUntil(r.id, d.clock.now().getTime())),
-      }));
-    },
-
-    disableStaff(id, by = 'cli') {
-      return d.db.transaction((): Verdict<StaffIdentity> => {
-        const row = typeof id === 'string' ? store.getStaff(id) : undefined;
-        if (!row) return fail('FERRY_ERR_DESK_NO_STAFF', `no staff ${String(id).slice(0, 64)}`);
-        store.disableStaff(id);
-        const ended = store.deleteSessionsOf(id);
-        audit('staff.disable', id, { by, sessionsEnded: ended });
-        log.info({ stage: 'staff-auth', staff: id, by, sessionsEnded: ended }, 'staff account disabled');
-        return { ok: true, value: identityOf(row) };
-      }).immediate();
-    },
-
-    purgeSessions() {
-      const now = d.clock.now().getTime();
-      return store.purgeSessions(now, now - settings.sessionIdleMs);
+      return ctx.store.purgeSessions(now, now - d.settings.sessionIdleMs);
     },
   };
+}
+
+async function createStaff(ctx: AuthCtx, s: NewStaff, by: string): Promise<Verdict<StaffIdentity>> {
+  const { d, store } = ctx;
+  const { settings } = d;
+  const v = checkNewStaff(s, d.departments);
+  if (!v.ok) return v;
+  if (store.getStaff(s.id)) return fail('FERRY_ERR_DESK_STAFF_EXISTS', `staff ${s.id} already exists`);
+  const salt = ctx.random(16);
+  const hash = await hashPassword(s.password, salt, settings.scrypt);
+  return d.db.transaction((): Verdict<StaffIdentity> => {
+    if (store.getStaff(s.id)) return fail('FERRY_ERR_DESK_STAFF_EXISTS', `staff ${s.id} already exists`);
+    store.insertStaff({
+      id: s.id, displayName: s.name, department: s.department, roles: JSON.stringify(s.roles),
+      pwSalt: salt, pwHash: hash, pwN: settings.scrypt.N, pwR: settings.scrypt.r, pwP: settings.scrypt.p, createdAt: d.clock.now().getTime(),
+    });
+    ctx.audit('staff.create', s.id, { department: s.department, roles: [...s.roles], by });
+    d.log.info({ stage: 'staff-auth', staff: s.id, department: s.department, roles: s.roles, by }, 'staff account created');
+    return { ok: true, value: { id: s.id, name: s.name, department: s.department, roles: [...s.roles] } };
+  }).immediate();
+}
+
+function loginFailed(ctx: AuthCtx, row: StaffRow | undefined, source: string, why: string): LoginRefusal {
+  ctx.guard.failed(row ? row.id : null, source, ctx.d.clock.now().getTime());
+  ctx.audit('staff.login-failed', row ? row.id : '(unknown name)', { why, source });
+  ctx.d.log.warn({ stage: 'staff-auth', staff: row ? row.id : '(unknown name)', source, why, code: 'FERRY_ERR_DESK_LOGIN_FAILED' }, 'login refused');
+  return fail('FERRY_ERR_DESK_LOGIN_FAILED', SAME_ANSWER);
+}
+
+async function login(ctx: AuthCtx, name: string, password: string, source: string): Promise<{ ok: true; value: Session } | LoginRefusal> {
+  const { d, guard } = ctx;
+  const src = String(source).slice(0, 100);
+  const wait = guard.sourceWait(src, d.clock.now().getTime());
+  if (wait > 0) {
+    // Checked before any password work: a throttled source costs the gateway nothing.
+    d.log.warn({ stage: 'staff-auth', source: src, code: 'FERRY_ERR_DESK_THROTTLED', waitMs: wait }, 'login refused: source throttled');
+    return { ...fail('FERRY_ERR_DESK_THROTTLED', `too many failed logins from this address; try again in ${Math.ceil(wait / 1000)} s`), retryAfterMs: wait };
+  }
+  if (typeof name !== 'string' || typeof password !== 'string' || name.length > 64 || Buffer.byteLength(password) > MAX_PASSWORD_BYTES) {
+    return loginFailed(ctx, undefined, src, 'malformed');
+  }
+  const row = ctx.store.getStaff(name);
+  const params: ScryptParams = row ? { N: row.pwN, r: row.pwR, p: row.pwP, keyLen: row.pwHash.length } : d.settings.scrypt;
+  const hash = await hashPassword(password, row ? row.pwSalt : ctx.dummySalt, params);
+  const expected = row ? row.pwHash : Buffer.alloc(hash.length);
+  const match = timingSafeEqual(hash, expected) && row !== undefined;
+  // The lock is checked after the hash, so a locked account costs the same work as any other.
+  if (row && guard.locked(row.id, src, d.clock.now().getTime())) return loginFailed(ctx, row, src, 'locked');
+  if (!match) return loginFailed(ctx, row, src, 'password');
+  if (row.disabled) return loginFailed(ctx, row, src, 'disabled');
+  return openSession(ctx, row, password, src);
+}
+
+/** After a good password: rehash if the cost parameters were raised, then store a new session. */
+async function openSession(ctx: AuthCtx, row: StaffRow, password: string, src: string): Promise<Verdict<Session>> {
+  const { d, store } = ctx;
+  const { settings } = d;
+  // Raised cost parameters take effect at the next good login (the password is at hand only then).
+  const s = settings.scrypt;
+  const rehash = row.pwN !== s.N || row.pwR !== s.r || row.pwP !== s.p || row.pwHash.length !== s.keyLen;
+  const salt = rehash ? ctx.random(16) : undefined;
+  const fresh = salt ? { salt, hash: await hashPassword(password, salt, s) } : undefined;
+  const token = ctx.random(TOKEN_BYTES).toString('base64url');
+  return d.db.transaction((): Verdict<Session> => {
+    const now = d.clock.now().getTime();
+    const cur = store.getStaff(row.id);
+    if (!cur || cur.disabled) return fail('FERRY_ERR_DESK_LOGIN_FAILED', SAME_ANSWER);
+    ctx.guard.succeeded(row.id, src);
+    if (fresh) store.setPassword(row.id, fresh.salt, fresh.hash, s.N, s.r, s.p);
+    const expiresAt = now + settings.sessionTtlMs;
+    store.purgeSessions(now, now - settings.sessionIdleMs);
+    const key = sha256(token);
+    store.insertSession(key, row.id, now, expiresAt);
+    store.keepNewestSessions(row.id, key, MAX_SESSIONS_PER_STAFF);
+    ctx.audit('staff.login', row.id, { expiresAt: new Date(expiresAt).toISOString(), rehashed: fresh !== undefined });
+    d.log.info({ stage: 'staff-auth', staff: row.id }, 'staff logged in');
+    return { ok: true, value: { token, expiresAt: new Date(expiresAt).toISOString(), staff: identityOf(cur) } };
+  }).immediate();
+}
+
+function authenticate(ctx: AuthCtx, token: string): Verdict<StaffIdentity> {
+  const { d, store } = ctx;
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return fail('FERRY_ERR_DESK_UNAUTHENTICATED', 'a bearer token is required');
+  const key = sha256(token);
+  const s = store.getSession(key);
+  if (!s) return fail('FERRY_ERR_DESK_UNAUTHENTICATED', 'no such session');
+  const now = d.clock.now().getTime();
+  const row = store.getStaff(s.staffId);
+  const why = now >= s.expiresAt ? 'session lifetime ended'
+    : now - s.lastSeenAt >= d.settings.sessionIdleMs ? 'session idle too long'
+      : !row || row.disabled ? 'account disabled' : undefined;
+  if (why) {
+    store.deleteSession(key);
+    d.log.info({ stage: 'staff-auth', staff: s.staffId, why }, 'session ended');
+    return fail('FERRY_ERR_DESK_SESSION_EXPIRED', `${why}; log in again`);
+  }
+  store.touchSession(key, now);
+  return { ok: true, value: identityOf(row!) };
+}
+
+function logout(ctx: AuthCtx, token: string): boolean {
+  if (typeof token !== 'string' || !TOKEN_PATTERN.test(token)) return false;
+  const key = sha256(token);
+  return ctx.d.db.transaction(() => {
+    const s = ctx.store.getSession(key);
+    if (!s) return false;
+    ctx.store.deleteSession(key);
+    ctx.audit('staff.logout', s.staffId, {});
+    return true;
+  }).immediate();
+}
+
+function listStaff(ctx: AuthCtx): StaffInfo[] {
+  return ctx.store.listStaff().map((r) => ({
+    ...identityOf(r), disabled: r.disabled === 1, createdAt: new Date(r.createdAt).toISOString(),
+    lockedUntil: ((until) => (until > 0 ? new Date(until).toISOString() : null))(ctx.guard.lockedUntil(r.id, ctx.d.clock.now().getTime())),
+  }));
+}
+
+function disableStaff(ctx: AuthCtx, id: string, by: string): Verdict<StaffIdentity> {
+  const { store } = ctx;
+  return ctx.d.db.transaction((): Verdict<StaffIdentity> => {
+    const row = typeof id === 'string' ? store.getStaff(id) : undefined;
+    if (!row) return fail('FERRY_ERR_DESK_NO_STAFF', `no staff ${String(id).slice(0, 64)}`);
+    store.disableStaff(id);
+    const ended = store.deleteSessionsOf(id);
+    ctx.audit('staff.disable', id, { by, sessionsEnded: ended });
+    ctx.d.log.info({ stage: 'staff-auth', staff: id, by, sessionsEnded: ended }, 'staff account disabled');
+    return { ok: true, value: identityOf(row) };
+  }).immediate();
 }

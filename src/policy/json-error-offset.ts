@@ -11,84 +11,133 @@ const isHex = (c: number | undefined) => c !== undefined && (isDigit(c) || (c >=
 
 /** Byte offset of the first fault (the length if the text ends too soon); -1 if the bytes are JSON. */
 export function jsonErrorOffset(b: Uint8Array): number {
-  const n = b.length;
-  let i = 0;
-  const stack: ('[' | '{')[] = [];
-  const skipWs = () => { while (i < n && WS.has(b[i]!)) i++; };
+  return new JsonScanner(b).faultOffset();
+}
 
-  // Each returns true when a token was read and i is past it; false leaves i at the fault.
-  const string = (): boolean => {
-    if (b[i] !== 0x22) return false;
-    i++;
-    while (i < n) {
-      const c = b[i]!;
-      if (c === 0x22) { i++; return true; }
+/** One pass over the bytes: `i` is the read position, `stack` the open arrays and objects. The token
+ *  readers return true when a token was read and i is past it; false leaves i at the fault. */
+class JsonScanner {
+  private i = 0;
+  private readonly n: number;
+  private readonly stack: ('[' | '{')[] = [];
+
+  constructor(private readonly b: Uint8Array) {
+    this.n = b.length;
+  }
+
+  faultOffset(): number {
+    const { b } = this;
+    let wantValue = true;
+    for (;;) {
+      this.skipWs();
+      if (wantValue) {
+        const c = b[this.i];
+        if (c === 0x7b || c === 0x5b) {
+          const opened = this.open(c);
+          if (opened === 'fault') return this.fault();
+          wantValue = opened === 'value';
+          continue;
+        }
+        if (!this.scalar(c)) return this.fault();
+        wantValue = false;
+        continue;
+      }
+      const top = this.stack[this.stack.length - 1];
+      if (top === undefined) return this.i === this.n ? -1 : this.i;
+      if (b[this.i] === 0x2c) {
+        this.i++;
+        if (top === '{' && !this.key()) return this.fault();
+        wantValue = true;
+        continue;
+      }
+      if (b[this.i] === (top === '{' ? 0x7d : 0x5d)) { this.i++; this.stack.pop(); continue; }
+      return this.fault();
+    }
+  }
+
+  /** Past '{' or '[': an empty one is a whole value ('closed'); else the first member is wanted. */
+  private open(c: 0x7b | 0x5b): 'closed' | 'value' | 'fault' {
+    this.i++;
+    this.skipWs();
+    if (this.b[this.i] === (c === 0x7b ? 0x7d : 0x5d)) { this.i++; return 'closed'; }
+    this.stack.push(c === 0x7b ? '{' : '[');
+    if (c === 0x7b && !this.key()) return 'fault';
+    return 'value';
+  }
+
+  private fault(): number {
+    return Math.min(this.i, this.n);
+  }
+
+  private skipWs(): void {
+    while (this.i < this.n && WS.has(this.b[this.i]!)) this.i++;
+  }
+
+  private scalar(c: number | undefined): boolean {
+    return c === 0x22 ? this.string() : c === 0x2d || isDigit(c) ? this.number() : this.literal();
+  }
+
+  private string(): boolean {
+    const { b, n } = this;
+    if (b[this.i] !== 0x22) return false;
+    this.i++;
+    while (this.i < n) {
+      const c = b[this.i]!;
+      if (c === 0x22) { this.i++; return true; }
       if (c < 0x20) return false;
       if (c === 0x5c) {
-        i++;
-        if (b[i] === 0x75) { for (let k = 1; k <= 4; k++) if (!isHex(b[i + k])) { i += k; return false; } i += 5; continue; }
-        if (i >= n || !ESCAPES.has(b[i]!)) return false;
+        this.i++;
+        if (b[this.i] === 0x75) {
+          for (let k = 1; k <= 4; k++) if (!isHex(b[this.i + k])) { this.i += k; return false; }
+          this.i += 5;
+          continue;
+        }
+        if (this.i >= n || !ESCAPES.has(b[this.i]!)) return false;
       }
-      i++;
+      this.i++;
     }
     return false;
-  };
-  const number = (): boolean => {
-    if (b[i] === 0x2d) i++;
-    if (b[i] === 0x30) i++;
-    else if (isDigit(b[i])) while (isDigit(b[i])) i++;
+  }
+
+  private number(): boolean {
+    const { b } = this;
+    if (b[this.i] === 0x2d) this.i++;
+    if (b[this.i] === 0x30) this.i++;
+    else if (isDigit(b[this.i])) this.digits();
     else return false;
-    if (b[i] === 0x2e) { i++; if (!isDigit(b[i])) return false; while (isDigit(b[i])) i++; }
-    if (b[i] === 0x65 || b[i] === 0x45) {
-      i++;
-      if (b[i] === 0x2b || b[i] === 0x2d) i++;
-      if (!isDigit(b[i])) return false;
-      while (isDigit(b[i])) i++;
+    if (b[this.i] === 0x2e) { this.i++; if (!isDigit(b[this.i])) return false; this.digits(); }
+    if (b[this.i] === 0x65 || b[this.i] === 0x45) {
+      this.i++;
+      if (b[this.i] === 0x2b || b[this.i] === 0x2d) this.i++;
+      if (!isDigit(b[this.i])) return false;
+      this.digits();
     }
     return true;
-  };
-  const literal = (): boolean => {
+  }
+
+  private digits(): void {
+    while (isDigit(this.b[this.i])) this.i++;
+  }
+
+  private literal(): boolean {
+    const { b } = this;
     for (const word of ['true', 'false', 'null']) {
-      if (b[i] !== word.charCodeAt(0)) continue;
-      for (let k = 0; k < word.length; k++) if (b[i + k] !== word.charCodeAt(k)) { i += k; return false; }
-      i += word.length;
+      if (b[this.i] !== word.charCodeAt(0)) continue;
+      for (let k = 0; k < word.length; k++) if (b[this.i + k] !== word.charCodeAt(k)) { this.i += k; return false; }
+      this.i += word.length;
       return true;
     }
     return false;
-  };
-  /** An object member's key and colon; i ends before the value. */
-  const key = (): boolean => {
-    skipWs();
-    if (!string()) return false;
-    skipWs();
-    if (b[i] !== 0x3a) return false;
-    i++;
-    return true;
-  };
+  }
 
-  let wantValue = true;
-  for (;;) {
-    skipWs();
-    if (wantValue) {
-      const c = b[i];
-      if (c === 0x7b || c === 0x5b) {
-        i++;
-        skipWs();
-        if (b[i] === (c === 0x7b ? 0x7d : 0x5d)) { i++; wantValue = false; continue; }
-        stack.push(c === 0x7b ? '{' : '[');
-        if (c === 0x7b && !key()) return Math.min(i, n);
-        continue;
-      }
-      const ok = c === 0x22 ? string() : c === 0x2d || isDigit(c) ? number() : literal();
-      if (!ok) return Math.min(i, n);
-      wantValue = false;
-      continue;
-    }
-    const top = stack[stack.length - 1];
-    if (top === undefined) return i === n ? -1 : i;
-    if (b[i] === 0x2c) { i++; if (top === '{' && !key()) return Math.min(i, n); wantValue = true; continue; }
-    if (b[i] === (top === '{' ? 0x7d : 0x5d)) { i++; stack.pop(); continue; }
-    return Math.min(i, n);
+  /** An object member's key and colon; i ends before the value. */
+  private key(): boolean {
+    this.skipWs();
+    if (!this.string()) return false;
+    this.skipWs();
+    if (this.b[this.i] !== 0x3a) return false;
+    this.i++;
+    return true;
   }
 }
 

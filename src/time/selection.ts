@@ -136,9 +136,36 @@ interface Voter {
   readonly interval: Interval;
 }
 
+type Note = { marker: SourceMarker; note: string; code: FerryErrorCode | null };
+
+/** One round being judged: the per-source notes fill in as the verdict is reached; rows are built
+ *  from them at the end. */
+interface Round {
+  readonly sources: readonly SourceResult[];
+  readonly policy: SelectionPolicy;
+  readonly notes: Map<number, Note>;
+  readonly voters: readonly Voter[];
+  readonly base: { readonly quorum: number; readonly configured: number; readonly answering: number };
+}
+
 export function selectTime(sources: readonly SourceResult[], policy: SelectionPolicy): SelectionVerdict {
-  const configured = sources.length;
-  const notes = new Map<number, { marker: SourceMarker; note: string; code: FerryErrorCode | null }>();
+  const { notes, voters } = admitVoters(sources, policy);
+  const round: Round = { sources, policy, notes, voters, base: { quorum: policy.quorum, configured: sources.length, answering: voters.length } };
+  if (voters.length === 0) {
+    return untrusted(round, 'FERRY_ERR_TIME_NO_QUORUM', `no source answered usefully (${sources.length} configured, quorum ${policy.quorum})`, 0);
+  }
+  const best = marzullo(voters.map((v) => v.interval));
+  const refusal = groupRefusal(round, best);
+  if (refusal) return refusal;
+  const group = best.members.map((m) => voters[m] as Voter);
+  const offsetMs = median(group.map((v) => v.sample.offsetMs));
+  markGroup(round, group, offsetMs);
+  return offsetVerdict(round, group.length, offsetMs);
+}
+
+/** Steps 1–2: a failed sample or one too far from its root cannot vote; the rest give an interval. */
+function admitVoters(sources: readonly SourceResult[], policy: SelectionPolicy): { notes: Map<number, Note>; voters: Voter[] } {
+  const notes = new Map<number, Note>();
   const voters: Voter[] = [];
   sources.forEach((src, index) => {
     const r = src.result;
@@ -158,40 +185,34 @@ export function selectTime(sources: readonly SourceResult[], policy: SelectionPo
     const half = distance + policy.toleranceMs;
     voters.push({ index, sample: r, distance, interval: { lo: r.offsetMs - half, hi: r.offsetMs + half } });
   });
+  return { notes, voters };
+}
 
-  const answering = voters.length;
-  const refused = configured - answering;
-  const base = { quorum: policy.quorum, configured, answering };
-  const rows = (): SourceRow[] => sources.map((src, i) => buildRow(src, notes.get(i), voters.find((v) => v.index === i)));
+const rowsOf = (round: Round): SourceRow[] =>
+  round.sources.map((src, i) => buildRow(src, round.notes.get(i), round.voters.find((v) => v.index === i)));
 
-  const untrusted = (code: FerryErrorCode, reason: string, agreeing: number, offsetMs: number | null = null): SelectionVerdict => ({
-    ...base,
-    state: 'untrusted',
-    reason,
-    code,
-    offsetMs,
-    degradedBy: [],
-    agreeing,
-    rows: rows(),
-  });
-  const markAll = (note: string): void => voters.forEach((v) => notes.set(v.index, { marker: '-', note, code: null }));
+function untrusted(round: Round, code: FerryErrorCode, reason: string, agreeing: number, offsetMs: number | null = null): SelectionVerdict {
+  return { ...round.base, state: 'untrusted', reason, code, offsetMs, degradedBy: [], agreeing, rows: rowsOf(round) };
+}
 
-  if (answering === 0) {
-    return untrusted('FERRY_ERR_TIME_NO_QUORUM', `no source answered usefully (${configured} configured, quorum ${policy.quorum})`, 0);
-  }
-  const best = marzullo(voters.map((v) => v.interval));
+/** Step 3: the largest agreeing group must reach the quorum, be a strict majority and be the only one. */
+function groupRefusal(round: Round, best: Intersection): SelectionVerdict | null {
+  const { policy, base: { answering, configured } } = round;
+  const markAll = (note: string): void => round.voters.forEach((v) => round.notes.set(v.index, { marker: '-', note, code: null }));
   if (best.count < policy.quorum) {
     markAll(`no quorum: largest agreeing group is ${best.count}`);
     return untrusted(
+      round,
       'FERRY_ERR_TIME_NO_QUORUM',
       `no quorum: the largest group of agreeing sources has ${best.count}, quorum is ${policy.quorum} ` +
-        `(${answering} answered, ${refused} unreachable or refused, of ${configured} configured)`,
+        `(${answering} answered, ${configured - answering} unreachable or refused, of ${configured} configured)`,
       best.count,
     );
   }
   if (best.count * 2 <= answering) {
     markAll(`no majority: largest agreeing group is ${best.count} of ${answering}`);
     return untrusted(
+      round,
       'FERRY_ERR_TIME_NO_QUORUM',
       `no majority: only ${best.count} of the ${answering} answering sources agree; a group that is not a ` +
         `strict majority could be the liars`,
@@ -200,31 +221,38 @@ export function selectTime(sources: readonly SourceResult[], policy: SelectionPo
   }
   if (best.ambiguous) {
     markAll('two groups of sources disagree');
-    return untrusted('FERRY_ERR_TIME_NO_QUORUM', `ambiguous: two different groups of ${best.count} sources agree among themselves`, best.count);
+    return untrusted(round, 'FERRY_ERR_TIME_NO_QUORUM', `ambiguous: two different groups of ${best.count} sources agree among themselves`, best.count);
   }
+  return null;
+}
 
-  const group = best.members.map((m) => voters[m] as Voter);
-  const offsetMs = median(group.map((v) => v.sample.offsetMs));
+/** Step 4's markers: '*' the group's source nearest its root, '+' the rest of the group, 'x' outside it. */
+function markGroup(round: Round, group: readonly Voter[], offsetMs: number): void {
   const selected = group.reduce((a, b) => (b.distance < a.distance ? b : a));
-  for (const v of voters) {
-    if (v === selected) notes.set(v.index, { marker: '*', note: '', code: null });
-    else if (group.includes(v)) notes.set(v.index, { marker: '+', note: '', code: null });
+  for (const v of round.voters) {
+    if (v === selected) round.notes.set(v.index, { marker: '*', note: '', code: null });
+    else if (group.includes(v)) round.notes.set(v.index, { marker: '+', note: '', code: null });
     else {
-      notes.set(v.index, {
+      round.notes.set(v.index, {
         marker: 'x',
         note: `falseticker: ${formatOffset(v.sample.offsetMs)} ± ${formatDuration(v.interval.hi - v.sample.offsetMs)} misses the agreed ${formatOffset(offsetMs)}`,
         code: null,
       });
     }
   }
-  const agreeing = group.length;
-  const falsetickers = answering - agreeing;
-  const agreement = `${agreeing} of ${configured} sources agree (quorum ${policy.quorum}; ${falsetickers} falseticker(s), ${refused} unreachable or refused)`;
+}
+
+/** The agreed offset against hardLimitMs (untrusted), maxOffsetMs and the spare source (degraded). */
+function offsetVerdict(round: Round, agreeing: number, offsetMs: number): SelectionVerdict {
+  const { policy, base } = round;
+  const { answering, configured } = base;
+  const refused = configured - answering;
+  const agreement = `${agreeing} of ${configured} sources agree (quorum ${policy.quorum}; ${answering - agreeing} falseticker(s), ${refused} unreachable or refused)`;
   const abs = Math.abs(offsetMs);
   const side = offsetMs >= 0 ? 'slow' : 'fast';
-
   if (abs > policy.hardLimitMs) {
     return untrusted(
+      round,
       'FERRY_ERR_TIME_OFFSET_LIMIT',
       `${agreement}, but they put the local clock ${formatDuration(abs)} ${side}, beyond hardLimitMs ` +
         `${policy.hardLimitMs}: a correction this large is not believed without a human`,
@@ -246,7 +274,7 @@ export function selectTime(sources: readonly SourceResult[], policy: SelectionPo
     problems.push(`no spare: exactly the quorum agrees, so one more source lost or wrong makes time untrusted`);
   }
   if (degradedBy.length > 0) {
-    return { ...base, state: 'degraded', reason: `${agreement}; ${problems.join('; ')}`, code: null, offsetMs, degradedBy, agreeing, rows: rows() };
+    return { ...base, state: 'degraded', reason: `${agreement}; ${problems.join('; ')}`, code: null, offsetMs, degradedBy, agreeing, rows: rowsOf(round) };
   }
   return {
     ...base,
@@ -256,15 +284,11 @@ export function selectTime(sources: readonly SourceResult[], policy: SelectionPo
     offsetMs,
     degradedBy,
     agreeing,
-    rows: rows(),
+    rows: rowsOf(round),
   };
 }
 
-function buildRow(
-  src: SourceResult,
-  note: { marker: SourceMarker; note: string; code: FerryErrorCode | null } | undefined,
-  voter: Voter | undefined,
-): SourceRow {
+function buildRow(src: SourceResult, note: Note | undefined, voter: Voter | undefined): SourceRow {
   const r = src.result;
   const sample = r.ok ? r : null;
   return {
