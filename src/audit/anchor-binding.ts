@@ -1,4 +1,4 @@
-// What verify.ts keeps of each anchor row during its pass (digests, not token bytes), and the check that
+// What verify-walk.ts keeps of each anchor row during its pass (digests, not token bytes), and the check that
 // an anchor row still says what its audit.anchor entry recorded when the anchor was made.
 import type { AnchorRow, AuditRow } from './chain.js';
 import { sha256 } from './canonical.js';

@@ -1,5 +1,5 @@
 // Where verify.ts reads a chain from (a gateway database, or rows from anywhere), and the checks of a
-// single row against its own canonical bytes. verify.ts walks the rows; this file knows one row.
+// single row against its own canonical bytes. verify-walk.ts walks the rows; this file knows one row.
 import type { Db } from '../store/db.js';
 import { FerryError } from '../errors.js';
 import { ANCHOR_COLUMNS, ENTRY_COLUMNS, type AnchorRow, type AuditRow } from './chain.js';
