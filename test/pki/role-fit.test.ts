@@ -97,5 +97,4 @@ describe('refusals, each naming the reason', () => {
     expect(openssl(['pkey', '-in', c.keyPath, '-noout', '-text'])).toMatch(/Private-Key: \(2048 bit/);
     expect(check('packet-signer', c)).toMatchObject({ code: 'FERRY_ERR_PKI_KEY_TYPE' });
   });
-
 });
