@@ -8,7 +8,7 @@ import type { FerryErrorCode } from '../errors.js';
 import { certFacts, type CertFacts, type KeyUsageName } from './cert-extensions.js';
 import { verifyChain } from './chain.js';
 import { EKU } from './oids.js';
-import { FERRY_ROLE_OIDS, rolesOf, type FerryRole } from './roles.js';
+import { FERRY_ROLE_OIDS, hasRole, isCaAsserted, rolesOf, type FerryRole } from './roles.js';
 
 /** Key algorithms a role may use, as node:crypto names them (asymmetricKeyType / namedCurve). */
 export type KeyKind = 'ec-p256' | 'ec-p384' | 'rsa' | 'ed25519';
@@ -120,10 +120,10 @@ export function keyMatchesCertificate(key: KeyObject, cert: X509Certificate): bo
 /** Why the certificate's usages or marker do not allow `role`, or null. */
 function usageProblem(cert: X509Certificate, f: CertFacts, role: FerryRole): { code: FerryErrorCode; detail: string } | null {
   const needs = ROLE_NEEDS[role];
-  if (f.basicConstraints?.ca === true) {
+  if (isCaAsserted(cert)) {
     return { code: 'FERRY_ERR_PKI_LEAF_IS_CA', detail: 'is a CA certificate (basicConstraints cA=true); a CA is never accepted as an end entity' };
   }
-  if (!f.policies.includes(FERRY_ROLE_OIDS[role])) {
+  if (!hasRole(cert, role)) {
     return { code: 'FERRY_ERR_PKI_ROLE', detail: `lacks the Ferry ${role} role marker (certificate policy ${FERRY_ROLE_OIDS[role]}); it has ${rolesOf(cert).join(', ') || 'none'}` };
   }
   const missing = needs.keyUsage.filter((u) => !(f.keyUsage ?? []).includes(u));
