@@ -2,6 +2,8 @@
 //  - the shared chain checker (src/pki/chain.ts) per verdict, leaf + root, parsed objects reused
 //    (was test/pki/chain.test.ts "< 1 ms per verdict");
 //  - the same with an intermediate, and a first verdict on a fresh certificate object (facts parsed);
+//  - the shared certificate reader (strict DER) beside @peculiar/x509, which the link and signer
+//    checks parsed with before the two readers became one;
 //  - one staff password hash at DEFAULT_SCRYPT (was test/desk/staff-auth.test.ts "login < 2 s").
 // Run: npm run build && node dist/bench/pki.js
 import { scrypt, randomBytes, X509Certificate } from 'node:crypto';
@@ -9,7 +11,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_SCRYPT } from '../src/desk/settings.js';
+import { readCertFacts } from '../src/pki/cert-extensions.js';
 import { verifyChain } from '../src/pki/chain.js';
+import { x509 } from '../src/pki/x509-provider.js';
 import { initDevPki } from '../src/pki/dev-ca.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -39,6 +43,12 @@ async function main(): Promise<void> {
     const now = new Date();
     row('verifyChain, leaf + root, objects reused', await perCall(300, () => verifyChain(leaf, ca, now)), 'target < 1 ms: it sits behind a per-certificate cache');
     row('verifyChain, fresh leaf object from the same DER', await perCall(100, () => verifyChain(new X509Certificate(raw), ca, now)), 'facts cached by DER digest');
+
+    row('certificate facts, strict DER reader (src/pki/cert-extensions.ts)', await perCall(2000, () => readCertFacts(leaf.raw)));
+    row('certificate facts, @peculiar/x509 parse + extensions', await perCall(100, () => {
+      const p = new x509.X509Certificate(leaf.raw);
+      return [p.getExtension(x509.KeyUsagesExtension), p.getExtension(x509.BasicConstraintsExtension), p.extensions.length];
+    }), 'the former reader of the link and signer checks');
 
     const salt = randomBytes(16);
     const p = DEFAULT_SCRYPT;
