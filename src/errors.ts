@@ -86,6 +86,10 @@ export const ERRORS = {
   FERRY_ERR_PKI_CRITICAL_EXTENSION: { meaning: 'a certificate carries a critical extension Ferry does not process (RFC 5280 §4.2)' },
   FERRY_ERR_PKI_LEAF_IS_CA: { meaning: 'a CA certificate (basicConstraints cA=true) was presented as an end entity (peer, signer, TSA, client)' },
   FERRY_ERR_PKI_ROLE: { meaning: 'a certificate lacks the Ferry role marker (certificate policy OID) its use requires' },
+  FERRY_ERR_PKI_MALFORMED: { meaning: 'a certificate is not a well-formed RFC 5280 certificate in strict DER' },
+  FERRY_ERR_PKI_KEY_TYPE: { meaning: "a key's algorithm or curve cannot do its role's job (e.g. an RSA key where packet signing needs EC P-256)" },
+  FERRY_ERR_PKI_KEY_MISMATCH: { meaning: 'a private key does not belong to the certificate it is configured or imported with' },
+  FERRY_ERR_PKI_KEY_USAGE: { meaning: "a certificate's keyUsage or extendedKeyUsage does not allow its role's job" },
   FERRY_ERR_PKI_EXISTS: { meaning: 'a PKI already exists in the target directory; refusing to overwrite it without --force' },
 
   // --- config ---

@@ -1,9 +1,11 @@
 // `ferry certs init | show | import`.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FerryError } from '../errors.js';
 import { importP12 } from '../pki/p12-import.js';
 import { initDevPki, MAX_TLS_DAYS } from '../pki/dev-ca.js';
 import { describeCertificates, formatCertTable } from '../pki/inspect.js';
+import { loadCertificates } from '../pki/key-files.js';
 import { parse } from './args.js';
 
 export async function certsCommand(args: string[]): Promise<number> {
@@ -36,14 +38,17 @@ export async function certsCommand(args: string[]): Promise<number> {
     case 'import': {
       const { values } = parse(rest, {
         p12: { type: 'string' }, role: { type: 'string' }, dir: { type: 'string', default: 'certs' },
-        'password-file': { type: 'string' }, force: { type: 'boolean', default: false },
+        'password-file': { type: 'string' }, force: { type: 'boolean', default: false }, ca: { type: 'string' },
       });
-      if (!values.p12 || !values.role) throw new FerryError('FERRY_ERR_CLI_USAGE', 'certs import needs --p12 <file> and --role <name>');
+      if (!values.p12 || !values.role) throw new FerryError('FERRY_ERR_CLI_USAGE', 'certs import needs --p12 <file> and --role <name> [--ca <file>]');
+      // The CA the certificate must chain to: --ca, or the directory's own ca.crt when there is one.
+      const caFile = values.ca ?? (existsSync(join(values.dir!, 'ca.crt')) ? join(values.dir!, 'ca.crt') : undefined);
+      const ca = caFile ? loadCertificates(caFile) : undefined;
       // Never a password on the command line: it would show in ps and in shell history.
       const password = values['password-file']
         ? readFileSync(values['password-file'], 'utf8').replace(/\r?\n$/, '')
         : process.env.FERRY_P12_PASSWORD ?? '';
-      const out = await importP12(values.p12, password, values.dir!, values.role, { force: values.force! });
+      const out = await importP12(values.p12, password, values.dir!, values.role, { force: values.force!, ...(ca ? { ca } : {}) });
       process.stdout.write(`imported ${values.p12} as ${values.role}: ${out.subject} (${out.keyType}), sha256 ${out.sha256}\n`
         + `  certificate ${out.cert}\n  key         ${out.key} (mode 0600)\n${out.chain ? `  chain       ${out.chain} (${out.chainLength})\n` : ''}`);
       return 0;

@@ -21,7 +21,7 @@ Usage:
   ferry start demo                  both gateways on this machine, dev PKI made on first run
   ferry certs init --dir certs [--force] [--days 398] [--san intranet.example.gov] [--crl-url http://host/crl/ca.crl]
   ferry certs show --dir certs [--json]
-  ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F]
+  ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F] [--ca certs/ca.crt]
   ferry config check --config /etc/ferry/internal.yaml [--user ferry] [--json]   check without starting (like nginx -t)
   ferry time status --config config/internal.yaml [--json]
   ferry policy check config/policy.yaml

@@ -14,13 +14,9 @@ import type { Clock } from '../time/clock.js';
 import type { TimeTrust } from '../time/time-trust.js';
 import { auditHooks, startAudit } from '../gateway/audit.js';
 import { SignatureAnchorer } from '../audit/anchor.js';
-import { X509Certificate } from 'node:crypto';
-import { loadPrivateKey, loadCertificate } from '../pki/key-files.js';
 import { buildApi } from './api.js';
 import { createActionIntake, createIntake } from './intake.js';
 import { openExternalStore } from './store.js';
-import { readFileSync } from 'node:fs';
-import { loadCertificates } from '../pki/key-files.js';
 import { verifyTimeStampToken } from '../time/tsa-verify.js';
 import { encodeGranted } from '../time/tsa-response.js';
 import { admitPackets } from '../gateway/admit.js';
@@ -37,13 +33,13 @@ export interface RunningGateway { apiPort: number; linkPort: number; operatorPor
 
 export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock, configFile: string, trust?: TimeTrust): Promise<RunningGateway> {
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
-  const apiTls = loadTls(cfg.api.tls, cfg.keys.ca);
-  const linkTls = loadTls(cfg.link.tls, cfg.keys.ca);
+  const apiTls = loadTls(cfg.api.tls, keys);
+  const linkTls = loadTls(cfg.link.tls, keys, 'external-gateway-link');
   const store = openExternalStore(cfg.dataDir);
   const audit = startAudit({
     db: store.db, gateway: 'external', clock, log, configFile,
-    anchorers: [new SignatureAnchorer(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer))],
-    certificates: { sign: new X509Certificate(keys.seal.signCertDer), tls: loadCertificate(cfg.link.tls.cert), ca: loadCertificate(cfg.keys.ca) },
+    anchorers: [new SignatureAnchorer(keys.signKey, keys.signCert)],
+    certificates: { sign: keys.signCert, tls: linkTls.leaf, ca: keys.ca[0]! },
     intervalMs: cfg.audit.anchorIntervalMs, peerSigners: keys.signers,
   });
   const hooks = auditHooks(audit, store);
@@ -97,11 +93,11 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
   });
   const sendAction = createActionIntake({ store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox });
-  const trusted = loadCertificates(cfg.keys.ca);
+  const trusted = [...keys.ca];
   const app: FastifyInstance = await buildApi({
     policy: current, limiter, inspect, catalogue: store.catalogue, sendAction,
     recordDecision: (allow, subject, detail) => audit.record(allow ? 'policy.allow' : 'policy.deny', subject, detail),
-    caPem: readFileSync(cfg.keys.ca),
+    caPem: keys.caPem,
     verifyReceipt: async (token, digest) => {
       const v = await verifyTimeStampToken(token, { digest, trusted });
       return v.ok ? { genTime: v.value.genTime } : { code: v.code, detail: v.detail };

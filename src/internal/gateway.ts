@@ -26,10 +26,8 @@ import { createTsa } from './tsa-service.js';
 import { auditHooks, startAudit } from '../gateway/audit.js';
 import { SignatureAnchorer, TsaAnchorer } from '../audit/anchor.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
-import { X509Certificate } from 'node:crypto';
 import { InspectPool } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
-import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
@@ -39,7 +37,7 @@ export interface RunningInternal { intranetPort: number; operatorPort: number; s
 
 export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust, configFile: string): Promise<RunningInternal> {
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
-  const tls = loadTls(cfg.link.tls, cfg.keys.ca);
+  const tls = loadTls(cfg.link.tls, keys, 'internal-gateway-link');
   const store = openInternalStore(cfg.dataDir);
   const metrics = createGatewayMetrics('internal');
   const { tsa, cert: tsaCert } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
@@ -47,14 +45,14 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const audit = startAudit({
     db: store.db, gateway: 'internal', clock: trust, log, configFile,
     anchorers: [
-      new SignatureAnchorer(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer)),
+      new SignatureAnchorer(keys.signKey, keys.signCert),
       new TsaAnchorer(async (digest) => {
         if (trust.state() === 'untrusted') throw new Error('time not trusted: no RFC 3161 anchor now');
         // Under the anchor policy OID, which POST /tsa never issues under (src/time/tsa-issue.ts).
         return tsa.stamp(digest, 'SHA-256', { certReq: true, purpose: 'audit-anchor' });
       }),
     ],
-    certificates: { sign: new X509Certificate(keys.seal.signCertDer), tls: loadCertificate(cfg.link.tls.cert), tsa: tsaCert, ca: loadCertificate(cfg.keys.ca) },
+    certificates: { sign: keys.signCert, tls: tls.leaf, tsa: tsaCert, ca: keys.ca[0]! },
     intervalMs: cfg.audit.anchorIntervalMs, peerSigners: keys.signers,
   });
   const hooks = auditHooks(audit, store);
@@ -71,7 +69,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments, audit: staffAudit });
   const drainDeps = {
     db: store.db, store, desk, keys: keys.seal, policy: current, log, maxOutbox: cfg.maxOutbox, intranetDomain: cfg.domains.self,
-    resultSigner: prepareTokenSigner(loadPrivateKey(cfg.keys.signKey), new X509Certificate(keys.seal.signCertDer)),
+    resultSigner: prepareTokenSigner(keys.signKey, keys.signCert),
     notify: (e: Parameters<typeof notificationText>[0]) => {
       const text = notificationText(e);
       if (text) store.notifications.add(e.eventId, e.caseId, e.type, text, Date.now());
@@ -140,7 +138,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
     register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: flushOut }),
-    tls: loadTls(cfg.intranet.tls, cfg.keys.ca), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
+    tls: loadTls(cfg.intranet.tls, keys, 'intranet-server'), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
   observeHttp(http, metrics.http, 'intranet');
   await inspect.ready();

@@ -1,10 +1,20 @@
-// The certificate facts node:crypto's X509Certificate does not expose (keyUsage bits, criticality,
-// basicConstraints pathLen, key identifiers, DER names), parsed once per certificate with
-// @peculiar/x509 from the certificate's own DER and cached for the object's lifetime.
-import { createHash, type X509Certificate } from 'node:crypto';
-import { x509 } from './x509-provider.js';
+// The one certificate reader: the facts node:crypto's X509Certificate does not expose (serial and
+// names as encoded, validity as Dates, keyUsage bits, extended key usages, basicConstraints, key
+// identifiers, policies, criticality), read with the strict DER reader (der.ts) from the
+// certificate's own bytes (STYLE §7) and cached. Used by the chain checker, the role checks, the link,
+// the sealer's signer trust, the TSA and its verifier, and the CLI.
+// Why the strict DER reader and not @peculiar/x509 (the link's former reader): the TSA needs the exact
+// encodings (serial, names) for CMS sids and ESS, strict DER refuses BER variants a certificate could
+// hide behind, and it reads a certificate in ~0.03-0.07 ms against ~3 ms (bench/pki.ts).
+import { createHash, X509Certificate } from 'node:crypto';
+import {
+  DerError, SeqReader, TAG, children, ctx, parseDer, raw, readBoolean, readInteger, readNamedBits, readOctets, readOid, readTime,
+  type DerNode,
+} from './der.js';
+import { CERT_FACTS_CACHE_MAX, MAX_PARSED_CERTS } from './limits.js';
+import { EKU, OID } from './oids.js';
 
-/** RFC 5280 §4.2.1.3 KeyUsage bit names. */
+/** RFC 5280 §4.2.1.3 KeyUsage bit names, by bit number. */
 export const KEY_USAGE_NAMES = [
   'digitalSignature',
   'nonRepudiation',
@@ -18,29 +28,15 @@ export const KEY_USAGE_NAMES = [
 ] as const;
 export type KeyUsageName = (typeof KEY_USAGE_NAMES)[number];
 
-/** RFC 5280 §4.2.1.12 and RFC 3161 §2.3 purpose OIDs Ferry cares about. */
-export const EKU = {
-  serverAuth: '1.3.6.1.5.5.7.3.1',
-  clientAuth: '1.3.6.1.5.5.7.3.2',
-  codeSigning: '1.3.6.1.5.5.7.3.3',
-  emailProtection: '1.3.6.1.5.5.7.3.4',
-  timeStamping: '1.3.6.1.5.5.7.3.8',
-  ocspSigning: '1.3.6.1.5.5.7.3.9',
-  anyExtendedKeyUsage: '2.5.29.37.0',
-} as const;
-
-export const OID = {
-  basicConstraints: '2.5.29.19',
-  keyUsage: '2.5.29.15',
-  extKeyUsage: '2.5.29.37',
-  subjectAltName: '2.5.29.17',
-  subjectKeyIdentifier: '2.5.29.14',
-  authorityKeyIdentifier: '2.5.29.35',
-  certificatePolicies: '2.5.29.32',
-  crlDistributionPoints: '2.5.29.31',
-} as const;
-
 export interface CertFacts {
+  /** The serialNumber INTEGER exactly as encoded (tag and length included), for CMS sids and ESS. */
+  readonly serialDer: Buffer;
+  readonly serial: bigint;
+  /** DER of the issuer and subject Names, for RFC 5280 §6.1.3 (a)(4) name chaining and CMS sids. */
+  readonly issuerDer: Buffer;
+  readonly subjectDer: Buffer;
+  readonly notBefore: Date;
+  readonly notAfter: Date;
   /** KeyUsage bit names asserted; undefined when the extension is absent (RFC 5280: no restriction). */
   readonly keyUsage: readonly KeyUsageName[] | undefined;
   readonly keyUsageCritical: boolean;
@@ -49,110 +45,171 @@ export interface CertFacts {
   readonly extKeyUsageCritical: boolean;
   /** basicConstraints; undefined when absent (RFC 5280 §4.2.1.9: then the key is not a CA key). */
   readonly basicConstraints: { readonly ca: boolean; readonly pathLength: number | undefined; readonly critical: boolean } | undefined;
-  readonly subjectKeyId: string | undefined;
-  readonly authorityKeyId: string | undefined;
-  /** DER of the subject and issuer Names, for RFC 5280 §6.1.3 (a)(4) name chaining. */
-  readonly subjectDer: Buffer;
-  readonly issuerDer: Buffer;
+  readonly subjectKeyId: Buffer | undefined;
+  readonly authorityKeyId: Buffer | undefined;
   /** certificatePolicies policy identifiers (RFC 5280 §4.2.1.4); [] when the extension is absent. */
   readonly policies: readonly string[];
   /** OIDs of every extension marked critical. */
   readonly criticalOids: readonly string[];
 }
 
-/** Parsing with @peculiar/x509 costs ~2 ms a certificate (measured), so facts are cached twice: by
- *  object, and by DER digest for the fresh objects a caller makes from the same bytes (a signer
- *  certificate attached to every packet). The digest cache is bounded; the oldest entry goes first. */
-export const CERT_FACTS_CACHE_MAX = 1024;
 const byObject = new WeakMap<X509Certificate, CertFacts>();
 const byDigest = new Map<string, CertFacts>();
+const parsed = new Map<string, X509Certificate>();
 
-function parse(cert: X509Certificate): CertFacts {
-  const p = new x509.X509Certificate(cert.raw);
-  const ku = p.getExtension(x509.KeyUsagesExtension);
-  const eku = p.getExtension(x509.ExtendedKeyUsageExtension);
-  const bc = p.getExtension(x509.BasicConstraintsExtension);
-  const ski = p.getExtension(x509.SubjectKeyIdentifierExtension);
-  const aki = p.getExtension(x509.AuthorityKeyIdentifierExtension);
-  const pol = p.getExtension(x509.CertificatePolicyExtension);
-  return {
-    keyUsage: ku ? KEY_USAGE_NAMES.filter((_, i) => (ku.usages & (1 << i)) !== 0) : undefined,
-    keyUsageCritical: ku?.critical ?? false,
-    extKeyUsage: eku ? eku.usages.map((u) => String(u)) : undefined,
-    extKeyUsageCritical: eku?.critical ?? false,
-    basicConstraints: bc ? { ca: bc.ca, pathLength: bc.pathLength, critical: bc.critical } : undefined,
-    subjectKeyId: ski?.keyId.toLowerCase(),
-    authorityKeyId: aki?.keyId?.toLowerCase(),
-    subjectDer: Buffer.from(p.subjectName.toArrayBuffer()),
-    issuerDer: Buffer.from(p.issuerName.toArrayBuffer()),
-    policies: pol ? policyOids(Buffer.from(pol.value)) : [],
-    criticalOids: p.extensions.filter((e) => e.critical).map((e) => e.type),
-  };
-}
-
-/** One DER TLV at `off`: tag, and the bounds of its contents. Throws on a length past the end. */
-function tlv(der: Buffer, off: number): { tag: number; start: number; end: number } {
-  const tag = der[off];
-  let len = der[off + 1];
-  if (tag === undefined || len === undefined) throw new Error('DER: truncated');
-  let start = off + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4) throw new Error('DER: unsupported length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + (der[start + i] ?? 0);
-    start += n;
+/** Bounded insert: the oldest entry goes first. */
+function remember<T>(map: Map<string, T>, key: string, value: T, max: number): void {
+  if (map.size >= max) {
+    const oldest = map.keys().next();
+    if (!oldest.done) map.delete(oldest.value);
   }
-  const end = start + len;
-  if (end > der.length) throw new Error('DER: length past the end');
-  return { tag, start, end };
+  map.set(key, value);
 }
 
-/** X.690 §8.19 with BigInt arcs: 2.25.<UUID> arcs exceed 2^53, and @peculiar/asn1-schema (asn1js)
- *  prints such an arc as hex in braces, which would never equal the dotted form. */
-function decodeOid(b: Buffer): string {
-  const arcs: bigint[] = [];
-  let v = 0n;
-  for (const byte of b) {
-    v = (v << 7n) | BigInt(byte & 0x7f);
-    if ((byte & 0x80) === 0) { arcs.push(v); v = 0n; }
+/** The certificate object for these DER bytes, shared between verifications: the same bytes always
+ *  give the same immutable object, so its facts and verified issuer links are computed once. Throws
+ *  on bytes node:crypto cannot parse. */
+export function parseCertificate(der: Buffer): X509Certificate {
+  const key = createHash('sha256').update(der).digest('base64');
+  let c = parsed.get(key);
+  if (!c) {
+    c = new X509Certificate(der);
+    remember(parsed, key, c, MAX_PARSED_CERTS);
   }
-  const first = arcs.shift() ?? 0n;
-  const head = first < 40n ? [0n, first] : first < 80n ? [1n, first - 40n] : [2n, first - 80n];
-  return [...head, ...arcs].join('.');
+  return c;
 }
 
-/** RFC 5280 §4.2.1.4: certificatePolicies ::= SEQUENCE OF PolicyInformation { policyIdentifier, … }. */
-function policyOids(der: Buffer): string[] {
-  const seq = tlv(der, 0);
-  if (seq.tag !== 0x30) throw new Error('certificatePolicies: not a SEQUENCE');
-  const out: string[] = [];
-  for (let off = seq.start; off < seq.end;) {
-    const info = tlv(der, off);
-    const id = tlv(der, info.start);
-    if (info.tag !== 0x30 || id.tag !== 0x06) throw new Error('certificatePolicies: malformed PolicyInformation');
-    out.push(decodeOid(der.subarray(id.start, id.end)));
-    off = info.end;
-  }
-  return out;
-}
-
-/** Parsed extension facts for `cert`, computed once per certificate object. */
+/** Facts for `cert`, read once per certificate object and per distinct DER. Throws DerError when
+ *  the certificate is not the RFC 5280 shape in strict DER. */
 export function certFacts(cert: X509Certificate): CertFacts {
   let f = byObject.get(cert);
   if (f) return f;
   const digest = createHash('sha256').update(cert.raw).digest('base64');
   f = byDigest.get(digest);
   if (!f) {
-    f = parse(cert);
-    if (byDigest.size >= CERT_FACTS_CACHE_MAX) {
-      const oldest = byDigest.keys().next();
-      if (!oldest.done) byDigest.delete(oldest.value);
-    }
-    byDigest.set(digest, f);
+    f = readCertFacts(cert.raw);
+    remember(byDigest, digest, f, CERT_FACTS_CACHE_MAX);
   }
   byObject.set(cert, f);
   return f;
+}
+
+interface Extensions {
+  keyUsage?: KeyUsageName[]; keyUsageCritical: boolean;
+  extKeyUsage?: string[]; extKeyUsageCritical: boolean;
+  basicConstraints?: CertFacts['basicConstraints'];
+  subjectKeyId?: Buffer; authorityKeyId?: Buffer;
+  policies: string[]; criticalOids: string[];
+}
+
+/** RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }. */
+export function readCertFacts(der: Buffer): CertFacts {
+  const top = new SeqReader(parseDer(der, TAG.SEQUENCE), 'Certificate');
+  const tbs = new SeqReader(top.next(TAG.SEQUENCE, 'tbsCertificate'), 'TBSCertificate');
+  tbs.optional(ctx(0, true));
+  const serialNode = tbs.next(TAG.INTEGER, 'serialNumber');
+  tbs.next(TAG.SEQUENCE, 'signature');
+  const issuer = tbs.next(TAG.SEQUENCE, 'issuer');
+  const validity = new SeqReader(tbs.next(TAG.SEQUENCE, 'validity'), 'Validity');
+  const notBefore = readTime(validity.any() ?? missing('notBefore'), 'Validity.notBefore');
+  const notAfter = readTime(validity.any() ?? missing('notAfter'), 'Validity.notAfter');
+  validity.end();
+  const subject = tbs.next(TAG.SEQUENCE, 'subject');
+  tbs.next(TAG.SEQUENCE, 'subjectPublicKeyInfo');
+  tbs.optional(ctx(1, false));
+  tbs.optional(ctx(2, false));
+  const extsNode = tbs.optional(ctx(3, true));
+  tbs.end();
+  const e = readExtensions(extsNode);
+  return {
+    serialDer: raw(serialNode),
+    serial: readInteger(serialNode, 'serialNumber'),
+    issuerDer: raw(issuer),
+    subjectDer: raw(subject),
+    notBefore,
+    notAfter,
+    keyUsage: e.keyUsage,
+    keyUsageCritical: e.keyUsageCritical,
+    extKeyUsage: e.extKeyUsage,
+    extKeyUsageCritical: e.extKeyUsageCritical,
+    basicConstraints: e.basicConstraints,
+    subjectKeyId: e.subjectKeyId,
+    authorityKeyId: e.authorityKeyId,
+    policies: e.policies,
+    criticalOids: e.criticalOids,
+  };
+}
+
+function readExtensions(extsNode: DerNode | undefined): Extensions {
+  const out: Extensions = { keyUsageCritical: false, extKeyUsageCritical: false, policies: [], criticalOids: [] };
+  const exts = extsNode ? children(extsNode) : [];
+  if (extsNode && exts.length !== 1) throw new DerError('extensions: [3] must hold one SEQUENCE');
+  const seen = new Set<string>();
+  for (const ext of exts[0] ? children(exts[0]) : []) {
+    const r = new SeqReader(ext, 'Extension');
+    const id = readOid(r.next(TAG.OID, 'extnID'), 'Extension.extnID');
+    const critNode = r.optional(TAG.BOOLEAN);
+    const critical = critNode ? readBoolean(critNode, 'Extension.critical') : false;
+    const value = parseDer(readOctets(r.next(TAG.OCTET_STRING, 'extnValue'), 'Extension.extnValue'));
+    r.end();
+    // RFC 5280 §4.2: "A certificate MUST NOT include more than one instance of a particular extension."
+    if (seen.has(id)) throw new DerError(`extension ${id} appears twice`);
+    seen.add(id);
+    if (critical) out.criticalOids.push(id);
+    switch (id) {
+      case OID.keyUsage:
+        out.keyUsage = [...readNamedBits(value, 'KeyUsage')].sort((a, b) => a - b)
+          .map((b) => KEY_USAGE_NAMES[b]).filter((n): n is KeyUsageName => n !== undefined);
+        out.keyUsageCritical = critical;
+        break;
+      case OID.extKeyUsage:
+        out.extKeyUsage = children(value).map((n) => readOid(n, 'ExtKeyUsageSyntax'));
+        out.extKeyUsageCritical = critical;
+        break;
+      case OID.basicConstraints:
+        out.basicConstraints = { ...readBasicConstraints(value), critical };
+        break;
+      case OID.subjectKeyIdentifier:
+        out.subjectKeyId = readOctets(value, 'SubjectKeyIdentifier');
+        break;
+      case OID.authorityKeyIdentifier: {
+        // RFC 5280 §4.2.1.1: AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, … }
+        const first = children(value)[0];
+        if (first?.tag === ctx(0, false)) out.authorityKeyId = first.buf.subarray(first.contentStart, first.end);
+        break;
+      }
+      case OID.certificatePolicies:
+        // RFC 5280 §4.2.1.4: SEQUENCE OF PolicyInformation { policyIdentifier, qualifiers OPTIONAL }.
+        out.policies = children(value).map((info) => readOid(new SeqReader(info, 'PolicyInformation').next(TAG.OID, 'policyIdentifier'), 'policyIdentifier'));
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
+function readBasicConstraints(value: DerNode): { ca: boolean; pathLength: number | undefined } {
+  const b = new SeqReader(value, 'BasicConstraints');
+  const caNode = b.optional(TAG.BOOLEAN);
+  const lenNode = b.optional(TAG.INTEGER);
+  b.end();
+  let pathLength: number | undefined;
+  if (lenNode) {
+    const n = readInteger(lenNode, 'BasicConstraints.pathLenConstraint');
+    if (n < 0n || n > 255n) throw new DerError('BasicConstraints.pathLenConstraint out of range');
+    pathLength = Number(n);
+  }
+  return { ca: caNode ? readBoolean(caNode, 'BasicConstraints.cA') : false, pathLength };
+}
+
+function missing(field: string): never {
+  throw new DerError(`Validity.${field} missing`);
+}
+
+/** RFC 5280 §4.1.2.5: valid from notBefore through notAfter inclusive. An Invalid Date fails. */
+export function validAt(f: CertFacts, t: Date): boolean {
+  return t.getTime() >= f.notBefore.getTime() && t.getTime() <= f.notAfter.getTime();
 }
 
 /** SHA-256 of the certificate's DER: the identity Ferry pins and caches by. */

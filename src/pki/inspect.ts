@@ -5,7 +5,8 @@ import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createPublicKey, type X509Certificate } from 'node:crypto';
 import { isFerryError } from '../errors.js';
-import { certFacts, certSha256, colonHex, EKU } from './cert-extensions.js';
+import { certFacts, certSha256, colonHex } from './cert-extensions.js';
+import { EKU } from './oids.js';
 import { loadCertificates, loadPrivateKey } from './key-files.js';
 
 /** Certificates that expire within this many days are flagged, like monitoring tools' default. */

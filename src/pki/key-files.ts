@@ -90,14 +90,20 @@ function parseDer(der: Buffer, path: string, what: string): X509Certificate {
  * Throws FERRY_ERR_PKI_CERT_FILE naming the file when it is missing, empty or damaged.
  */
 export function loadCertificates(path: string): X509Certificate[] {
+  return readCertificateFile(path).certs;
+}
+
+/** The file's bytes and the certificates parsed from exactly those bytes: for a caller that hands the
+ *  file to TLS as well (a leaf with its chain), so the file is read once and both see the same bytes. */
+export function readCertificateFile(path: string): { readonly bytes: Buffer; readonly certs: X509Certificate[] } {
   const bytes = readChecked(path, 'FERRY_ERR_PKI_CERT_FILE', false);
   if (looksLikePem(bytes)) {
     const blocks = pemBlocks(bytes.toString('latin1')).filter((b) => b.label === 'CERTIFICATE' || b.label === 'X509 CERTIFICATE');
     if (blocks.length === 0) throw new FerryError('FERRY_ERR_PKI_CERT_FILE', `${path} contains no PEM CERTIFICATE block`);
-    return blocks.map((b, i) => parseDer(b.der, path, `PEM block ${i + 1}`));
+    return { bytes, certs: blocks.map((b, i) => parseDer(b.der, path, `PEM block ${i + 1}`)) };
   }
   if (bytes.length === 0) throw new FerryError('FERRY_ERR_PKI_CERT_FILE', `${path} is empty`);
-  return [parseDer(bytes, path, 'DER content')];
+  return { bytes, certs: [parseDer(bytes, path, 'DER content')] };
 }
 
 /** The first certificate of a PEM or DER file (a leaf file may carry its chain after it). */

@@ -19,7 +19,8 @@ import { certFacts, certSha256, colonHex } from './cert-extensions.js';
 import { MAX_PKI_FILE_BYTES, writeCertificateFile, writePrivateKeyFile } from './key-files.js';
 import { toPem } from './pem.js';
 import { roleMarkerFor } from './dev-ca.js';
-import { FERRY_ROLE_OIDS, hasRole, isCaAsserted, rolesOf } from './roles.js';
+import { isCaAsserted } from './roles.js';
+import { roleFit } from './role-fit.js';
 
 pkijs.setEngine('node', new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as ConstructorParameters<typeof pkijs.CryptoEngine>[0]['crypto'] }));
 
@@ -59,6 +60,11 @@ export interface ImportedFiles {
 export interface ImportP12Options {
   /** Overwrite existing `<role>.*` files in outDir. */
   readonly force?: boolean;
+  /** The configured CA: the imported certificate must chain to it (with the bag's other certificates
+   *  as intermediates). Absent: the chain is not judged. */
+  readonly ca?: readonly X509Certificate[];
+  /** The instant the certificate must be valid at (default: now). */
+  readonly now?: Date;
 }
 
 interface Extracted {
@@ -249,12 +255,14 @@ export async function importP12(file: string, password: string, outDir: string, 
   if (leafIdx < 0) throw p12Error(file, `none of its ${certs.length} certificate(s) matches the private key`);
   const leaf = certs[leafIdx] as X509Certificate;
   const chain = orderChain(leaf, certs.filter((_, i) => i !== leafIdx));
-  // A certificate stored under one of Ferry's role file names must carry that role's marker, and no
-  // CA certificate is ever an end entity: refuse now, not at the first handshake or packet.
+  // No CA certificate is ever an end entity, and a key stored under one of Ferry's role file names must
+  // be able to do that role's job (key type and curve, marker, key usage, EKU, chain to the CA):
+  // refuse now, naming the file and the reason, not at the first handshake or packet.
   if (isCaAsserted(leaf)) throw new FerryError('FERRY_ERR_PKI_LEAF_IS_CA', `${file}: the key's certificate is a CA certificate (basicConstraints cA=true); import an end-entity certificate`);
   const marker = roleMarkerFor(role);
-  if (marker && !hasRole(leaf, marker)) {
-    throw new FerryError('FERRY_ERR_PKI_ROLE', `${file}: importing as ${role} needs the Ferry ${marker} role marker (certificate policy ${FERRY_ROLE_OIDS[marker]}); the certificate has ${rolesOf(leaf).join(', ') || 'none'}`);
+  if (marker) {
+    const fit = roleFit({ role: marker, key, cert: leaf, intermediates: chain, at: opts.now ?? new Date(), ...(opts.ca ? { ca: opts.ca } : {}) });
+    if (!fit.ok) throw new FerryError(fit.code, `${file}: cannot be imported as ${role}: ${fit.detail}`);
   }
 
   const paths = { cert: join(outDir, `${role}.crt`), key: join(outDir, `${role}.key`), chain: join(outDir, `${role}-chain.crt`) };

@@ -68,8 +68,9 @@ export class SignerTrust {
     try {
       return this.judge(certDer, fingerprint);
     } catch (e) {
-      // node's parser accepts some damaged DER that @peculiar/x509's stricter schema (used by
-      // verifyChain and the key-usage check) throws on; a hostile certificate is a verdict (STYLE §4).
+      // node's parser accepts some damaged DER that the shared certificate reader (strict DER, used
+      // by the chain checker and the key-usage check) throws on; a hostile certificate is a verdict
+      // (STYLE §4).
       return fail('FERRY_ERR_SEAL_MALFORMED', `signer certificate does not parse: ${(e as Error).message}`);
     }
   }

@@ -1,32 +1,7 @@
-// Object identifiers, the hash algorithms the TSA accepts, and the MessageImprint (RFC 3161 §2.4.1).
+// The hash algorithms the TSA accepts, and the MessageImprint (RFC 3161 §2.4.1).
+import { OID } from '../pki/oids.js';
 import { FerryError, fail, type FerryErrorCode, type Verdict } from '../errors.js';
-import { DerError, SeqReader, TAG, oid, octets, raw, readNull, readOctets, readOid, seq, type DerNode } from './tsa-der.js';
-
-export const OID = {
-  sha1: '1.3.14.3.2.26',
-  sha256: '2.16.840.1.101.3.4.2.1',
-  sha384: '2.16.840.1.101.3.4.2.2',
-  sha512: '2.16.840.1.101.3.4.2.3',
-  signedData: '1.2.840.113549.1.7.2',
-  tstInfo: '1.2.840.113549.1.9.16.1.4', // id-ct-TSTInfo, RFC 3161 §2.4.2
-  contentType: '1.2.840.113549.1.9.3',
-  messageDigest: '1.2.840.113549.1.9.4',
-  signingCertificate: '1.2.840.113549.1.9.16.2.12', // RFC 2634 §5.4 (ESSCertID, SHA-1)
-  signingCertificateV2: '1.2.840.113549.1.9.16.2.47', // RFC 5035 §3 (ESSCertIDv2)
-  ecPublicKey: '1.2.840.10045.2.1',
-  ecdsaWithSha256: '1.2.840.10045.4.3.2',
-  ecdsaWithSha384: '1.2.840.10045.4.3.3',
-  ecdsaWithSha512: '1.2.840.10045.4.3.4',
-  rsaEncryption: '1.2.840.113549.1.1.1',
-  sha256WithRsa: '1.2.840.113549.1.1.11',
-  sha384WithRsa: '1.2.840.113549.1.1.12',
-  sha512WithRsa: '1.2.840.113549.1.1.13',
-  timeStamping: '1.3.6.1.5.5.7.3.8', // id-kp-timeStamping, RFC 3161 §2.3
-  extKeyUsage: '2.5.29.37',
-  keyUsage: '2.5.29.15',
-  basicConstraints: '2.5.29.19',
-  subjectKeyIdentifier: '2.5.29.14',
-} as const;
+import { DerError, SeqReader, TAG, oid, octets, raw, readNull, readOctets, readOid, seq, type DerNode } from '../pki/der.js';
 
 export type TsaHashName = 'SHA-256' | 'SHA-384' | 'SHA-512';
 

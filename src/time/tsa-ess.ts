@@ -8,9 +8,10 @@
 //   ESSCertID ::= SEQUENCE { certHash OCTET STRING (SHA-1), issuerSerial IssuerSerial OPTIONAL } -- RFC 2634 §5.4
 //   IssuerSerial ::= SEQUENCE { issuer GeneralNames, serialNumber CertificateSerialNumber }
 import { createHash, type X509Certificate } from 'node:crypto';
-import { HASHES, OID, readHashAlgorithm } from './tsa-algorithms.js';
-import { SeqReader, TAG, children, ctx, expect, oid, octets, raw, readOctets, seq, setOf, tlv, type DerNode } from './tsa-der.js';
-import type { CertFacts } from './tsa-cert.js';
+import { HASHES, readHashAlgorithm } from './tsa-algorithms.js';
+import { OID } from '../pki/oids.js';
+import { SeqReader, TAG, children, ctx, expect, oid, octets, raw, readOctets, seq, setOf, tlv, type DerNode } from '../pki/der.js';
+import type { CertFacts } from '../pki/cert-extensions.js';
 
 /** The signingCertificateV2 Attribute (attrType + SET OF one value) naming `cert` by SHA-256 hash and
  *  issuer/serial. The hashAlgorithm is left out: it is the DEFAULT (DER, X.690 §11.5). */

@@ -1,10 +1,12 @@
 // Ferry's time-stamp authority (RFC 3161): checks its own certificate once at construction, then turns
 // requests into tokens. Pure apart from what is injected: the clock, the serial source, the key.
-import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { FerryError } from '../errors.js';
 import { encodeMessageImprint, type TsaHashName } from './tsa-algorithms.js';
-import { certFacts, timeStampingUsageProblem, validAt, type CertFacts } from './tsa-cert.js';
-import { DerError, isOidText } from './tsa-der.js';
+import { certFacts, validAt, type CertFacts } from '../pki/cert-extensions.js';
+import { unsupportedCritical } from '../pki/chain.js';
+import { keyMatchesCertificate, timeStampingUsageProblem } from '../pki/role-fit.js';
+import { DerError, isOidText } from '../pki/der.js';
 import { MAX_SERIAL_BITS } from './tsa-limits.js';
 import { encodeNonce, parseTimeStampReq } from './tsa-request.js';
 import { encodeGranted, encodeRejection, failureFor } from './tsa-response.js';
@@ -50,10 +52,6 @@ function config(detail: string): never {
   throw new FerryError('FERRY_ERR_TSA_CONFIG', detail);
 }
 
-function spki(k: KeyObject): Buffer {
-  return k.export({ type: 'spki', format: 'der' });
-}
-
 function checkAccuracy(a: Accuracy): void {
   if (a.seconds !== undefined && (!Number.isSafeInteger(a.seconds) || a.seconds < 0)) config(`accuracy.seconds must be a whole number ≥ 0, got ${a.seconds}`);
   for (const k of ['millis', 'micros'] as const) {
@@ -90,11 +88,12 @@ export class TimeStampAuthority {
     }
     const usage = timeStampingUsageProblem(facts);
     if (usage) config(`TSA certificate ${opts.certificate.subject}: ${usage.detail}`);
-    if (facts.unknownCritical.length) config(`TSA certificate has unsupported critical extensions ${facts.unknownCritical.join(', ')}`);
+    const critical = unsupportedCritical(facts);
+    if (critical.length) config(`TSA certificate has unsupported critical extensions ${critical.join(', ')}`);
     const now = opts.clock.now();
     if (!validAt(facts, now)) config(`TSA certificate is not valid now (${facts.notBefore.toISOString()} .. ${facts.notAfter.toISOString()})`);
     this.signer = prepareTokenSigner(opts.signingKey, opts.certificate, opts.chain ?? []);
-    if (!spki(createPublicKey(opts.signingKey)).equals(spki(opts.certificate.publicKey))) config('the signing key does not belong to the TSA certificate');
+    if (!keyMatchesCertificate(opts.signingKey, opts.certificate)) config('the signing key does not belong to the TSA certificate');
     let child = opts.certificate;
     for (const c of opts.chain ?? []) {
       if (!child.checkIssued(c) || !child.verify(c.publicKey)) config(`chain: ${c.subject} did not issue ${child.subject}`);

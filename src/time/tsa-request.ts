@@ -4,7 +4,7 @@
 //     extensions [0] IMPLICIT Extensions OPTIONAL }
 import { FerryError, fail, type Verdict } from '../errors.js';
 import { TsaReject, asVerdict, encodeMessageImprint, readMessageImprint, type TsaHashName } from './tsa-algorithms.js';
-import { SeqReader, TAG, boolean, content, ctx, integer, oid, parseDer, raw, readBoolean, readInteger, readOid, readSmallInt, seq, isOidText } from './tsa-der.js';
+import { SeqReader, TAG, boolean, content, ctx, integer, oid, parseDer, raw, readBoolean, readInteger, readOid, readSmallInt, seq, isOidText } from '../pki/der.js';
 import { MAX_NONCE_BYTES, MAX_REQUEST_BYTES } from './tsa-limits.js';
 
 export interface TimeStampRequest {

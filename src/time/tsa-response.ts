@@ -4,7 +4,7 @@
 //     failInfo PKIFailureInfo OPTIONAL }
 import { fail, type FerryErrorCode, type Verdict } from '../errors.js';
 import { asVerdict } from './tsa-algorithms.js';
-import { SeqReader, TAG, children, content, expect, integer, namedBits, parseDer, raw, readNamedBits, readSmallInt, seq, tlv } from './tsa-der.js';
+import { SeqReader, TAG, children, content, expect, integer, namedBits, parseDer, raw, readNamedBits, readSmallInt, seq, tlv } from '../pki/der.js';
 import { MAX_RESPONSE_BYTES } from './tsa-limits.js';
 
 /** PKIStatus values (RFC 3161 §2.4.2). */

@@ -5,11 +5,12 @@
 //     certificates [0] IMPLICIT OPTIONAL, crls [1] IMPLICIT OPTIONAL, signerInfos SET }
 //   SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, signedAttrs [0] IMPLICIT OPTIONAL,
 //     signatureAlgorithm, signature OCTET STRING, unsignedAttrs [1] IMPLICIT OPTIONAL }
-import { OID, TsaReject, readHashAlgorithm, type TsaHashName } from './tsa-algorithms.js';
+import { TsaReject, readHashAlgorithm, type TsaHashName } from './tsa-algorithms.js';
+import { OID } from '../pki/oids.js';
 import {
   DerError, SeqReader, TAG, children, content, ctx, expect, parseDer, raw, readOctets, readOid, readSmallInt,
   type DerNode,
-} from './tsa-der.js';
+} from '../pki/der.js';
 import { MAX_TOKEN_CERTS } from './tsa-limits.js';
 
 export type SignerId =

@@ -4,9 +4,10 @@
 // No certificate checks happen here; TimeStampAuthority checks before it ever calls this.
 import { createHash, sign, type KeyObject, type X509Certificate } from 'node:crypto';
 import { FerryError } from '../errors.js';
-import { OID, hashAlgorithmDer } from './tsa-algorithms.js';
-import { certFacts } from './tsa-cert.js';
-import { ctx, integer, oid, octets, seq, setOf, tlv } from './tsa-der.js';
+import { hashAlgorithmDer } from './tsa-algorithms.js';
+import { OID } from '../pki/oids.js';
+import { certFacts } from '../pki/cert-extensions.js';
+import { ctx, integer, oid, octets, seq, setOf, tlv } from '../pki/der.js';
 import { signingCertificateV2Attribute } from './tsa-ess.js';
 
 /** Everything about the signer that does not change between tokens, encoded once. */

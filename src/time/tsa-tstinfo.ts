@@ -9,7 +9,7 @@ import { TsaReject, readMessageImprint, type TsaHashName } from './tsa-algorithm
 import {
   DerError, SeqReader, TAG, content, ctx, integer, oid, parseDer, readBoolean, readGeneralizedTime, readInteger, readOid,
   readSmallInt, seq, tlv, type DerNode,
-} from './tsa-der.js';
+} from '../pki/der.js';
 import { MAX_SERIAL_BITS } from './tsa-limits.js';
 
 export interface Accuracy {

@@ -4,10 +4,12 @@
 // such before anything it claims is looked at.
 import { createHash, verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { fail, type Verdict } from '../errors.js';
-import { HASHES, OID, asVerdict, type TsaHashName } from './tsa-algorithms.js';
-import { certFacts, parseCertificate, timeStampingUsageProblem, type CertFacts } from './tsa-cert.js';
-import { trustedPath } from './tsa-chain.js';
-import { DerError, TAG, readOctets, readOid } from './tsa-der.js';
+import { HASHES, asVerdict, type TsaHashName } from './tsa-algorithms.js';
+import { OID } from '../pki/oids.js';
+import { certFacts, parseCertificate, validAt, type CertFacts } from '../pki/cert-extensions.js';
+import { chainPath } from '../pki/chain.js';
+import { timeStampingUsageProblem } from '../pki/role-fit.js';
+import { DerError, TAG, readOctets, readOid } from '../pki/der.js';
 import { essProblem } from './tsa-ess.js';
 import { MAX_TOKEN_BYTES } from './tsa-limits.js';
 import { nonceValue } from './tsa-request.js';
@@ -97,6 +99,27 @@ function findSigner(p: TokenParts, given: X509Certificate | undefined): { cert: 
   return null;
 }
 
+/** RFC 3161 §4 / RFC 5280 §6.1: the TSA certificate, and every certificate on its path to a trusted
+ *  one, valid at genTime. The shared chain checker decides; its verdict is told in the TSA's codes. The
+ *  TSA certificate's own validity is judged first, so a lapsed TSA is reported as such whatever else is
+ *  wrong with it, and a pinned CA certificate never stamps (anchorMayBeLeaf false). */
+function tsaPath(cert: X509Certificate, f: CertFacts, pool: readonly X509Certificate[], trusted: readonly X509Certificate[], genTime: Date): Verdict<X509Certificate[]> {
+  if (!validAt(f, genTime)) {
+    return fail('FERRY_ERR_TSA_CERT_EXPIRED', `TSA certificate valid ${f.notBefore.toISOString()} .. ${f.notAfter.toISOString()}, genTime ${genTime.toISOString()}`);
+  }
+  const v = chainPath(cert, trusted, genTime, { intermediates: pool, anchorMayBeLeaf: false });
+  if (v.ok) return { ok: true, value: [...v.value] };
+  switch (v.code) {
+    case 'FERRY_ERR_PKI_EXPIRED':
+    case 'FERRY_ERR_PKI_NOT_YET_VALID':
+      return fail('FERRY_ERR_TSA_CERT_EXPIRED', v.detail);
+    case 'FERRY_ERR_PKI_MALFORMED':
+      return fail('FERRY_ERR_TSA_MALFORMED', v.detail);
+    default:
+      return fail('FERRY_ERR_TSA_CHAIN', v.detail);
+  }
+}
+
 function checkImprint(t: TstInfo, opts: VerifyTokenOptions): Verdict<true> {
   if (opts.data !== undefined) {
     const h = createHash(HASHES[t.hashAlg].node).update(opts.data).digest();
@@ -149,7 +172,7 @@ export async function verifyTimeStampToken(tokenDer: Buffer, opts: VerifyTokenOp
   const usage = timeStampingUsageProblem(facts);
   if (usage) return fail(usage.code, usage.detail);
 
-  const path = trustedPath(signer.cert, signer.pool, opts.trusted, tst.genTime);
+  const path = tsaPath(signer.cert, facts, signer.pool, opts.trusted, tst.genTime);
   if (!path.ok) return path;
 
   const imprint = checkImprint(tst, opts);

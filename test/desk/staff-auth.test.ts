@@ -159,10 +159,8 @@ describe('logins', () => {
     expect(rows[0]!.salt.equals(rows[1]!.salt)).toBe(false);
     expect(rows[0]!.hash.equals(rows[1]!.hash)).toBe(false); // same password, different salt
     for (const r of rows) expect(scryptSync(PASSWORD, r.salt, 32, { N: r.n, r: r.r, p: r.p, maxmem: 64 * 1024 * 1024 }).equals(r.hash)).toBe(true);
-    const t0 = performance.now();
+    // A login with the stored parameters succeeds; its cost is a figure for bench/pki.ts, not a test.
     await login(h, 'aic.win');
-    // One scrypt at N=2^15 on this 2-core machine: ~200–240 ms (see DEFAULT_SCRYPT); far under a second.
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('re-hash with the current parameters at the next good login', async () => {

@@ -178,7 +178,8 @@ beforeAll(async () => {
   K = {
     external: loadGatewayKeys(own('external'), peer(c('internal-enc.crt'))),
     internalSign: loadGatewayKeys(own('internal'), peer(c('internal-enc.crt'))).seal,
-    otherCa: loadGatewayKeys(own('external', other), peer(c('internal-enc.crt'))).seal,
+    // Another CA's signer, deliberately: the start-time role checks would (rightly) refuse it.
+    otherCa: loadGatewayKeys(own('external', other), peer(c('internal-enc.crt')), { roleChecks: false }).seal,
     toExternal: loadGatewayKeys(own('external'), peer(c('external-enc.crt'))).seal,
   };
   ext = new FakeExternal({ port: files.linkPort, tls: loadTls({ cert: c('external-tls.crt'), key: c('external-tls.key') }, c('ca.crt')) });

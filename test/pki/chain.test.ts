@@ -4,7 +4,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { join } from 'node:path';
 import { x509 } from '../../src/pki/x509-provider.js';
 import { verifyChain } from '../../src/pki/chain.js';
-import { certSha256, colonHex, extendedKeyUsages, hasKeyUsage, isCaCert, isTimeStampingOnly, EKU } from '../../src/pki/cert-extensions.js';
+import { certSha256, colonHex, extendedKeyUsages, hasKeyUsage, isCaCert, isTimeStampingOnly } from '../../src/pki/cert-extensions.js';
+import { EKU } from '../../src/pki/oids.js';
 import { initDevPki, type DevPkiFiles } from '../../src/pki/dev-ca.js';
 import { make, type Made } from './make-certs.js';
 import { openssl, opensslTry, tempDir } from './helpers.js';
@@ -148,18 +149,6 @@ describe('verifyChain', () => {
     const leaf = await make({ subject: 'CN=loop leaf', issuer: a });
     const v = verifyChain(leaf.node, [root.node], NOW, { intermediates: [a2.node, b.node] });
     expect(v).toMatchObject({ ok: false, code: 'FERRY_ERR_PKI_CHAIN' });
-  });
-
-  it('is fast enough to sit on a hot path behind a cache (< 1 ms per verdict)', () => {
-    const leaf = load(dev['external-sign'].cert);
-    const ca = [load(dev.ca.cert)];
-    verifyChain(leaf, ca, NOW);
-    const n = 300;
-    const t0 = performance.now();
-    for (let i = 0; i < n; i++) verifyChain(leaf, ca, NOW);
-    const per = (performance.now() - t0) / n;
-    console.log(`verifyChain: ${per.toFixed(3)} ms per verdict (leaf + root, parsed objects reused)`);
-    expect(per).toBeLessThan(1);
   });
 });
 

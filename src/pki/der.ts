@@ -1,4 +1,5 @@
-// A strict DER reader and a small DER writer (X.690 §8 and §10), just enough for RFC 3161 / RFC 5652.
+// A strict DER reader and a small DER writer (X.690 §8 and §10), just enough for X.509 (RFC 5280),
+// RFC 3161 and RFC 5652; the one ASN.1 layer under the certificate reader (cert-extensions.ts) and the TSA.
 // Why our own and not asn1js: asn1js parses BER leniently (indefinite lengths, non-minimal integers),
 // so a token could verify in a form other than the one signed; and building objects through pkijs
 // costs more than the signature. Every node keeps its exact received bytes (STYLE §7): signatures

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   DerError, TAG, integer, namedBits, oid, parseDer, readGeneralizedTime, readInteger, readNamedBits, readOid, readTime, setOf, tlv,
-} from '../../src/time/tsa-der.js';
+} from '../../src/pki/der.js';
 
 describe('DER writer and strict reader', () => {
   it('INTEGER: any bigint round-trips in the fewest octets', () => {

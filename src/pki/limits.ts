@@ -1,0 +1,19 @@
+// Limits of the certificate reader and the chain checker (STYLE §6): one value each, used by every
+// caller (link, sealer, TSA verifier, CLI).
+
+/** Longest path walked (leaf + intermediates + anchor). Ferry deploys root → (intermediate) → leaf;
+ *  8 leaves room for a county CA under a provincial one under a national root, and the bound keeps a
+ *  hostile bundle of cross-signed certificates from making the walk explode. */
+export const MAX_CHAIN_DEPTH = 8;
+
+/** Cap on issuer candidates tried in one walk, for the same reason. */
+export const MAX_CANDIDATE_TRIES = 64;
+
+/** Certificate facts kept by DER digest, for the fresh objects a caller makes from the same bytes
+ *  (a signer certificate attached to every packet). The oldest entry goes first. */
+export const CERT_FACTS_CACHE_MAX = 1024;
+
+/** Parsed certificate objects kept for reuse across verifications (a TSA sends the same certificate
+ *  in every token): a handful of TSA and CA certificates; 256 covers rollovers without letting
+ *  hostile tokens grow memory. */
+export const MAX_PARSED_CERTS = 256;
