@@ -22,6 +22,12 @@ import type { TimeStampAuthority } from '../../src/time/tsa-issue.js';
 import type { Policy } from '../../src/policy/policy-model.js';
 import type { Db } from '../../src/store/db.js';
 import { samplePolicy } from '../policy/sample.js';
+import { createApprovalDesk, type ApprovalDesk } from '../../src/desk/approval-desk.js';
+import { deskSettings, DEFAULT_DESK_CONFIG } from '../../src/desk/settings.js';
+import { loadCatalogue, type Catalogue } from '../../src/approval/catalogue.js';
+import { loadCalendar } from '../../src/approval/calendar.js';
+import { encodeSubmission } from '../../src/gateway/bodies.js';
+import type { QueuedPacket } from '../../src/store/stamp-queue.js';
 
 export { samplePolicy };
 export { policyFrom, sampleText } from '../policy/sample.js';
@@ -120,3 +126,24 @@ export async function stampOf(tsa: TimeStampAuthority, bytes: Uint8Array, certRe
 export const PUBLIC_IDENTITY = '';
 /** The Baishi centre's certificate as the external gateway records it (the policy names its CN). */
 export const BAISHI_IDENTITY = `sha256=${'ab'.repeat(32)};cn=baishi-township-centre`;
+
+/** The approval desk as the intranet gateway hosts it: the shipped catalogue and calendar, in the
+ *  gateway's own SQLite file, on the injected clock. */
+export function deskFor(db: Db, clock: { now(): Date }, log: Logger): { desk: ApprovalDesk; catalogue: Catalogue } {
+  const catalogue = loadCatalogue('config/items');
+  const desk = createApprovalDesk({ db, catalogue, calendar: loadCalendar('config/calendar'), clock, settings: deskSettings(DEFAULT_DESK_CONFIG), log });
+  return { desk, catalogue };
+}
+
+/** An applicant packet as the inbox queues it for stamping: the envelope the external gateway seals. */
+export function queued(o: { caseId: string; request: string | Buffer; kind?: QueuedPacket['kind']; from?: string; identity?: string; n?: number; released?: boolean }): QueuedPacket {
+  const request = Buffer.isBuffer(o.request) ? o.request : Buffer.from(o.request);
+  const body = encodeSubmission({
+    caseId: o.caseId, receivedAtMs: T0.getTime() - 1000, sourceAddress: '203.0.113.7', clientIdentity: o.identity ?? PUBLIC_IDENTITY,
+    requestBody: request, contentType: 'application/json',
+  });
+  return {
+    seq: o.n ?? 1, packetId: Buffer.alloc(16, o.n ?? 1), kind: o.kind ?? 'submission', caseId: o.caseId, fromDomain: o.from ?? 'public', toDomain: 'intranet',
+    packet: Buffer.concat([Buffer.from('sealed:'), body]), body, createdAt: T0.getTime() - 1000, queuedAt: T0.getTime(), released: o.released ? 1 : 0,
+  };
+}
