@@ -58,28 +58,36 @@ export interface Outbound {
   send(build: (at: Date) => OutboundDraft): OutboundResult;
   /** True when the outbox holds maxOutbox packets (a sender may stop before building anything). */
   full(): boolean;
+  /** Would the policy let this packet out (decide, then correlation)? The same check `send` makes,
+   *  with nothing written: for a sender that picks its destinations (the catalogue). */
+  check(p: OutboundDraft): { ok: true; rule: string } | Extract<OutboundResult, { ok: false }>;
 }
 
 export const OUTBOX_FULL_RULE = 'outbox.maxOutbox';
 
 export function createOutbound(d: OutboundDeps): Outbound {
   const full = () => d.outbox.count() >= d.maxOutbox;
-  const send = d.db.transaction((build: (at: Date) => OutboundDraft): OutboundResult => {
-    if (full()) return { ok: false, code: 'FERRY_ERR_STORE_OUTBOX_FULL', rule: OUTBOX_FULL_RULE, detail: `the outbox holds ${d.maxOutbox} packets` };
-    const at = d.clock.now();
-    const p = build(at);
+  const check = (p: OutboundDraft): { ok: true; rule: string } | Extract<OutboundResult, { ok: false }> => {
     const pol = d.policy();
     const out = { from: p.from, to: p.to, kind: p.kind, caseId: p.caseId };
     const rule = decide(pol, { ...out, bytes: p.policyBytes ?? p.body.length });
     if (!rule.allow) return { ok: false, code: rule.code, rule: rule.rule, detail: rule.detail };
     const corr = checkCorrelation(pol, out, d.knownCase);
     if (!corr.ok) return { ok: false, code: corr.code, rule: 'outbound.requireCorrelation', detail: corr.detail };
+    return { ok: true, rule: rule.rule };
+  };
+  const send = d.db.transaction((build: (at: Date) => OutboundDraft): OutboundResult => {
+    if (full()) return { ok: false, code: 'FERRY_ERR_STORE_OUTBOX_FULL', rule: OUTBOX_FULL_RULE, detail: `the outbox holds ${d.maxOutbox} packets` };
+    const at = d.clock.now();
+    const p = build(at);
+    const verdict = check(p);
+    if (!verdict.ok) return verdict;
     const sealed = sealPacket({ kind: p.kind, fromDomain: p.from, toDomain: p.to, caseId: p.caseId, createdAt: at, body: p.body }, d.keys);
     d.outbox.add(sealed.packetId, p.kind, p.caseId, sealed.bytes, at.getTime());
     const packet = sealed.packetId.toString('hex');
-    d.audit({ packetId: sealed.packetId, kind: p.kind, caseId: p.caseId, to: p.to, bytes: sealed.bytes.length, rule: rule.rule });
-    d.log.info({ stage: 'outbound', packet, case: p.caseId, kind: p.kind, to: p.to, rule: rule.rule }, 'packet sealed');
-    return { ok: true, packetId: sealed.packetId, at, rule: rule.rule };
+    d.audit({ packetId: sealed.packetId, kind: p.kind, caseId: p.caseId, to: p.to, bytes: sealed.bytes.length, rule: verdict.rule });
+    d.log.info({ stage: 'outbound', packet, case: p.caseId, kind: p.kind, to: p.to, rule: verdict.rule }, 'packet sealed');
+    return { ok: true, packetId: sealed.packetId, at, rule: verdict.rule };
   });
-  return { send: (build) => send(build), full };
+  return { send: (build) => send(build), full, check };
 }

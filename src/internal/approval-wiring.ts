@@ -79,26 +79,26 @@ export function createCataloguePublisher(d: DrainDeps & { catalogue: Catalogue; 
   const body = encodeCatalogue({ itemsJson, sha256: sha });
   const kv = new GatewayKv(d.store.db);
   let done = kv.get(PUBLISHED_CATALOGUE) === sha;
-  const publish = d.store.db.transaction((): string[] | null => {
-    const to: string[] = [];
-    for (const domain of d.policy().domains.keys()) {
-      const sent = d.outbound.send(() => ({ kind: 'catalogue', from: d.intranetDomain, to: domain, caseId: '', body }));
-      // A full outbox rolls the whole publication back; any other refusal is a domain no rule lets
-      // the catalogue reach (the internal departments), which is the policy working.
-      if (!sent.ok && sent.code === 'FERRY_ERR_STORE_OUTBOX_FULL') throw new OutboxFull();
-      if (sent.ok) to.push(domain);
+  const draft = (to: string) => ({ kind: 'catalogue' as const, from: d.intranetDomain, to, caseId: '', body });
+  const publish = d.store.db.transaction((): string[] => {
+    // Only the domains a rule lets the catalogue reach (not the internal departments).
+    const to = [...d.policy().domains.keys()].filter((domain) => d.outbound.check(draft(domain)).ok);
+    for (const domain of to) {
+      const sent = d.outbound.send(() => draft(domain));
+      // A full outbox (or a policy changed in between) rolls the whole publication back: it is tried again.
+      if (!sent.ok) throw new NotPublished(`${domain}: ${sent.code}`);
     }
     kv.put(PUBLISHED_CATALOGUE, sha);
     return to;
   });
   return () => {
     if (done) return false;
-    let to: string[] | null;
-    try { to = publish(); } catch (e) { if (e instanceof OutboxFull) return false; throw e; }
+    let to: string[];
+    try { to = publish(); } catch (e) { if (e instanceof NotPublished) return false; throw e; }
     done = true;
     d.log.info({ stage: 'outbound', kind: 'catalogue', sha256: sha, items: d.catalogue.items.length, to }, 'catalogue published');
     return true;
   };
 }
 
-class OutboxFull extends Error {}
+class NotPublished extends Error {}

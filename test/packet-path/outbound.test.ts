@@ -149,6 +149,18 @@ describe('outbound: refusals name the code and the rule and leave nothing behind
   });
 });
 
+describe('outbound: check', () => {
+  it('gives the verdict send would give, and writes, seals and audits nothing', () => {
+    const { store, outbound, sent } = setup({ known: [] });
+    expect(outbound.check(status({ caseId: '' })())).toMatchObject({ ok: false, code: 'FERRY_ERR_POLICY_UNSOLICITED' });
+    const body = encodeCatalogue({ itemsJson: Buffer.from('[]'), sha256: '0'.repeat(64) });
+    expect(outbound.check({ kind: 'catalogue', from: 'intranet', to: 'public', caseId: '', body })).toEqual({ ok: true, rule: 'intranet-to-public' });
+    expect(outbound.check({ kind: 'catalogue', from: 'intranet', to: 'dept-tax', caseId: '', body })).toMatchObject({ ok: false, code: 'FERRY_ERR_POLICY_DIRECTION' });
+    expect(store.outbox.count()).toBe(0);
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('outbound: durable with the state that made it', () => {
   it('runs inside the caller\'s transaction: a rollback takes the packet and its audit entry with it', () => {
     const store = internalStore();
