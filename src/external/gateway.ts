@@ -3,27 +3,22 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
-import { createInbox } from '../gateway/inbox.js';
-import { RejectedPackets } from '../store/rejected-packets.js';
-import { createOutbound } from '../gateway/outbound.js';
-import { externalKindHandlers } from './kinds.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
 import { LinkServer } from '../link/server.js';
 import type { Clock } from '../time/clock.js';
 import type { TimeTrust } from '../time/time-trust.js';
-import { auditHooks, startAudit } from '../gateway/audit.js';
+import { startAudit } from '../gateway/audit.js';
+import { wireExternalPath } from './packet-path.js';
 import { SignatureAnchorer } from '../audit/anchor.js';
 import { X509Certificate } from 'node:crypto';
 import { loadPrivateKey, loadCertificate } from '../pki/key-files.js';
 import { buildApi } from './api.js';
-import { createActionIntake, createIntake } from './intake.js';
 import { openExternalStore } from './store.js';
 import { readFileSync } from 'node:fs';
 import { loadCertificates } from '../pki/key-files.js';
 import { verifyTimeStampToken } from '../time/tsa-verify.js';
 import { encodeGranted } from '../time/tsa-response.js';
-import { admitPackets } from '../gateway/admit.js';
 import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
@@ -46,18 +41,14 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     certificates: { sign: new X509Certificate(keys.seal.signCertDer), tls: loadCertificate(cfg.link.tls.cert), ca: loadCertificate(cfg.keys.ca) },
     intervalMs: cfg.audit.anchorIntervalMs, peerSigners: keys.signers,
   });
-  const { onSent, ...inboxHooks } = auditHooks(audit, store);
   trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
 
   const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
-  const inbox = createInbox({
-    db: store.db, clock, log, quarantine: store.quarantine, rejected: new RejectedPackets(store.db, cfg.maxRejected), ...inboxHooks,
-    admit: admitPackets('external', current, (caseId) => store.status.get(caseId) !== null),
-    open: { keys: keys.open, signers: keys.signers },
-    handlers: externalKindHandlers({ store, log }),
+  const { inbox, intake, sendAction } = wireExternalPath({
+    store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
   link = new LinkServer({
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
@@ -67,19 +58,12 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
 
-  // The one way out for applicant packets: the same rule the API checked, the trusted clock, the seal.
-  const outbound = createOutbound({
-    db: store.db, outbox: store.outbox, keys: keys.seal, policy: current, clock, maxOutbox: cfg.api.maxOutbox,
-    knownCase: (caseId) => store.status.get(caseId) !== null, audit: onSent, log,
-  });
-  const intake = createIntake({ store, outbound, peerDomain: cfg.domains.peer });
   const limiter = new RateLimiter(clock);
   const loop = new LoopDelay();
   const inspect = new InspectPool({
     workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
     inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
   });
-  const sendAction = createActionIntake({ store, outbound, peerDomain: cfg.domains.peer });
   const trusted = loadCertificates(cfg.keys.ca);
   const app: FastifyInstance = await buildApi({
     policy: current, limiter, inspect, catalogue: store.catalogue, sendAction,
