@@ -211,3 +211,40 @@ describe('only the outbound module seals and adds to an outbox', () => {
     expect(found[0]).toMatch(/^src\/external\/intake\.ts: "import \{ sealPacket \} from '\.\.\/seal\/seal\.js'": only src\/gateway\/outbound\.ts seals/);
   });
 });
+
+// ---- the packet path reads only the injected trusted clock -----------------------------------------
+
+/** The files a packet passes through (both sides): none may read the host clock. */
+export const PACKET_PATH = [
+  'src/gateway/outbound.ts', 'src/gateway/inbox.ts', 'src/gateway/admit.ts', 'src/external/intake.ts', 'src/external/deliver.ts',
+  'src/external/kinds.ts', 'src/external/packet-path.ts', 'src/internal/kinds.ts', 'src/internal/packet-path.ts', 'src/internal/stamper.ts',
+  'src/internal/recheck.ts', 'src/internal/deliver-submission.ts', 'src/internal/deliver-action.ts', 'src/internal/approval-wiring.ts',
+  'src/internal/stamp-refusal.ts',
+];
+
+/** `Date.now()` or a `new Date()` with no argument: the host clock, not the trusted one. */
+export function hostClockReads(files: readonly { file: string; text: string }[]): string[] {
+  const out: string[] = [];
+  for (const { file, text } of files) {
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    for (const m of code.matchAll(/\bDate\.now\s*\(\s*\)|\bnew\s+Date\s*\(\s*\)/g)) out.push(`${file}: ${m[0]}: the packet path reads the injected clock only`);
+  }
+  return out;
+}
+
+describe('the packet path reads only the injected clock', () => {
+  it('no file a packet passes through calls Date.now() or new Date()', () => {
+    const files = PACKET_PATH.map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
+    expect(hostClockReads(files)).toEqual([]);
+  });
+
+  it('names the file when one does (the check can fail)', () => {
+    expect(hostClockReads([
+      { file: 'src/internal/deliver-submission.ts', text: 'sealPacket({ createdAt: new Date() }); add(id, Date.now());' },
+      { file: 'src/gateway/outbound.ts', text: '// new Date() would be wrong here\nconst at = new Date(q.createdAt);' },
+    ])).toEqual([
+      'src/internal/deliver-submission.ts: new Date(): the packet path reads the injected clock only',
+      'src/internal/deliver-submission.ts: Date.now(): the packet path reads the injected clock only',
+    ]);
+  });
+});
