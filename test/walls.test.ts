@@ -102,6 +102,11 @@ export const WALLS: readonly Wall[] = [
     allows: (to, from) => !(under('external')(from) ? under('internal')(to) : under('external')(to)),
   },
   {
+    rule: 'only the one way out (src/gateway/outbound.ts) imports the sealer',
+    applies: (f) => f !== 'src/gateway/outbound.ts',
+    allows: (to) => to !== 'src/seal/seal.ts',
+  },
+  {
     rule: 'the extranet knows nothing of the approval core or the desk (what it may know of an item is in published/)',
     applies: under('external'),
     allows: (to) => !under('approval')(to) && !under('desk')(to),
@@ -155,6 +160,9 @@ describe('the walls between folders of src/', () => {
     ];
     const found = breaches(planted);
     expect(found).toHaveLength(5);
+    expect(breaches([{ from: 'src/external/intake.ts', to: 'src/seal/seal.ts' }])).toEqual([
+      'src/external/intake.ts imports src/seal/seal.ts: only the one way out (src/gateway/outbound.ts) imports the sealer',
+    ]);
     expect(found[0]).toMatch(/^src\/external\/api\.ts imports src\/approval\/form\.ts: the extranet knows nothing/);
   });
 
@@ -179,5 +187,97 @@ describe('the walls between folders of src/', () => {
     expect(found).toHaveLength(4);
     expect(found[0]).toMatch(/^src\/config\/gateway-config\.ts imports src\/desk\/settings\.ts: config\/ sits below/);
     expect(found[2]).toMatch(/^src\/desk\/cli\.ts imports src\/cli\/args\.ts: cli\/ is the top/);
+  });
+});
+
+// ---- only the outbound module seals and adds to an outbox (STYLE 16) ------------------------------
+
+/** Files that may name the sealer or an outbox's add: the way out itself, the sealer, the outbox. */
+export const MAY_SEAL = new Set(['src/gateway/outbound.ts', 'src/seal/seal.ts', 'src/store/outbox.ts']);
+
+// A call of the sealer or of an outbox's add, or an import of sealPacket (by name or aliased).
+const SEALING_RES = [
+  /\bsealPacket\s*\(/,
+  /\.outbox\s*\.\s*add\s*\(/,
+  /\boutbox\s*\.\s*add\s*\(/i,
+  /^\s*import\s[^;]*\bsealPacket\b[^;]*\sfrom\s+['"][^'"]*seal\/seal(?:\.js)?['"]/m,
+];
+
+/** Files of src/ (outside MAY_SEAL) that seal or add to an outbox, with the line that does it. */
+export function sealers(files: readonly { file: string; text: string }[]): string[] {
+  const out: string[] = [];
+  for (const { file, text } of files) {
+    if (MAY_SEAL.has(file)) continue;
+    // Comments may talk about sealing; code may not do it.
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    for (const re of SEALING_RES) {
+      const m = re.exec(code);
+      if (m) out.push(`${file}: "${m[0].trim().slice(0, 80)}": only src/gateway/outbound.ts seals and adds to an outbox`);
+    }
+  }
+  return out;
+}
+
+describe('only the outbound module seals and adds to an outbox', () => {
+  const files = sourceFiles(SRC).map((f) => ({ file: relative(ROOT, f), text: readFileSync(f, 'utf8') }));
+
+  it('no file of src/ but outbound.ts (and the sealer and the outbox themselves) calls sealPacket or outbox.add', () => {
+    expect(files.some((f) => f.file === 'src/gateway/outbound.ts' && /sealPacket\(/.test(f.text))).toBe(true);
+    expect(sealers(files)).toEqual([]);
+  });
+
+  it('names the file when one does (the check can fail)', () => {
+    const planted = [
+      { file: 'src/external/intake.ts', text: "import { sealPacket } from '../seal/seal.js';\n" },
+      { file: 'src/external/api.ts', text: "import {\n  type PacketDraft,\n  sealPacket as seal,\n} from '../seal/seal.js';\n" },
+      { file: 'src/internal/approval-wiring.ts', text: 'd.store.outbox.add(id, kind, caseId, bytes, at);' },
+      { file: 'src/internal/deliver-submission.ts', text: 'const s = sealPacket(draft, keys);' },
+      { file: 'src/desk/cli.ts', text: 'outbox.add(id, "status", c, b, now);' },
+      // Talking about it is allowed.
+      { file: 'src/internal/kinds.ts', text: '// sealPacket( is called in outbound.ts only; d.outbox.add( too\n/* sealPacket(x) */' },
+    ];
+    const found = sealers(planted);
+    expect(found.map((f) => f.split(':')[0])).toEqual([
+      'src/external/intake.ts', 'src/external/api.ts', 'src/internal/approval-wiring.ts', 'src/internal/approval-wiring.ts',
+      'src/internal/deliver-submission.ts', 'src/desk/cli.ts',
+    ]);
+    expect(found[0]).toMatch(/^src\/external\/intake\.ts: "import \{ sealPacket \} from '\.\.\/seal\/seal\.js'": only src\/gateway\/outbound\.ts seals/);
+  });
+});
+
+// ---- the packet path reads only the injected trusted clock -----------------------------------------
+
+/** The files a packet passes through (both sides): none may read the host clock. */
+export const PACKET_PATH = [
+  'src/gateway/outbound.ts', 'src/gateway/inbox.ts', 'src/gateway/admit.ts', 'src/external/intake.ts', 'src/external/deliver.ts',
+  'src/external/kinds.ts', 'src/external/packet-path.ts', 'src/internal/kinds.ts', 'src/internal/packet-path.ts', 'src/internal/stamper.ts',
+  'src/internal/recheck.ts', 'src/internal/deliver-submission.ts', 'src/internal/deliver-action.ts', 'src/internal/approval-wiring.ts',
+  'src/internal/stamp-refusal.ts',
+];
+
+/** `Date.now()` or a `new Date()` with no argument: the host clock, not the trusted one. */
+export function hostClockReads(files: readonly { file: string; text: string }[]): string[] {
+  const out: string[] = [];
+  for (const { file, text } of files) {
+    const code = text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`])\/\/.*$/gm, '$1');
+    for (const m of code.matchAll(/\bDate\.now\s*\(\s*\)|\bnew\s+Date\s*\(\s*\)/g)) out.push(`${file}: ${m[0]}: the packet path reads the injected clock only`);
+  }
+  return out;
+}
+
+describe('the packet path reads only the injected clock', () => {
+  it('no file a packet passes through calls Date.now() or new Date()', () => {
+    const files = PACKET_PATH.map((file) => ({ file, text: readFileSync(join(ROOT, file), 'utf8') }));
+    expect(hostClockReads(files)).toEqual([]);
+  });
+
+  it('names the file when one does (the check can fail)', () => {
+    expect(hostClockReads([
+      { file: 'src/internal/deliver-submission.ts', text: 'sealPacket({ createdAt: new Date() }); add(id, Date.now());' },
+      { file: 'src/gateway/outbound.ts', text: '// new Date() would be wrong here\nconst at = new Date(q.createdAt);' },
+    ])).toEqual([
+      'src/internal/deliver-submission.ts: new Date(): the packet path reads the injected clock only',
+      'src/internal/deliver-submission.ts: Date.now(): the packet path reads the injected clock only',
+    ]);
   });
 });

@@ -3,23 +3,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
-import { createInbox } from '../gateway/inbox.js';
-import { RejectedPackets } from '../store/rejected-packets.js';
-import { decodeCatalogue, decodeStatus } from '../gateway/bodies.js';
-import type { KindHandler } from '../gateway/inbox.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
 import { LinkServer } from '../link/server.js';
 import type { Clock } from '../time/clock.js';
 import type { TimeTrust } from '../time/time-trust.js';
-import { auditHooks, startAudit } from '../gateway/audit.js';
+import { startAudit } from '../gateway/audit.js';
+import { wireExternalPath } from './packet-path.js';
 import { SignatureAnchorer } from '../audit/anchor.js';
 import { buildApi } from './api.js';
-import { createActionIntake, createIntake } from './intake.js';
 import { openExternalStore } from './store.js';
 import { verifyTimeStampToken } from '../time/tsa-verify.js';
 import { encodeGranted } from '../time/tsa-response.js';
-import { admitPackets } from '../gateway/admit.js';
 import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
@@ -42,38 +37,14 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     certificates: { sign: keys.signCert, tls: linkTls.leaf, ca: keys.ca[0]! },
     intervalMs: cfg.audit.anchorIntervalMs, peerSigners: keys.signers,
   });
-  const hooks = auditHooks(audit, store);
   trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
 
   const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
-  // Status, notices and decisions all carry a StatusBody; the event (if any) is kept for the applicant.
-  const applyStatus: KindHandler = (p) => {
-    const s = decodeStatus(p.body);
-    if (!s.ok) return s;
-    if (s.value.caseId !== p.caseId) return { code: 'FERRY_ERR_POLICY_CASE', detail: `body case ${s.value.caseId} vs header ${p.caseId}` };
-    if (!store.status.apply(s.value.caseId, s.value.status, s.value.atMs, s.value.detail, p.packetId, s.value.receiptToken, s.value.eventJson || null)) {
-      return { code: 'FERRY_ERR_POLICY_CASE', detail: `status for unknown case ${s.value.caseId}` };
-    }
-    return null;
-  };
-  const inbox = createInbox({
-    db: store.db, clock, log, quarantine: store.quarantine, rejected: new RejectedPackets(store.db, cfg.maxRejected), ...hooks,
-    admit: admitPackets('external', current, (caseId) => store.status.get(caseId) !== null),
-    open: { keys: keys.open, signers: keys.signers },
-    handlers: {
-      status: applyStatus, notice: applyStatus, decision: applyStatus,
-      catalogue: (p, now) => {
-        const c = decodeCatalogue(p.body);
-        if (!c.ok) return c;
-        try { JSON.parse(c.value.itemsJson.toString('utf8')); } catch { return { code: 'FERRY_ERR_SEAL_MALFORMED', detail: 'catalogue items are not JSON' }; }
-        store.catalogue.put(c.value.sha256, c.value.itemsJson, now);
-        log.info({ stage: 'deliver', kind: 'catalogue', sha256: c.value.sha256 }, 'catalogue updated');
-        return null;
-      },
-    },
+  const { inbox, intake, sendAction } = wireExternalPath({
+    store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
   link = new LinkServer({
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
@@ -83,16 +54,12 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
 
-  const intake = createIntake({
-    store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox,
-  });
   const limiter = new RateLimiter(clock);
   const loop = new LoopDelay();
   const inspect = new InspectPool({
     workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
     inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
   });
-  const sendAction = createActionIntake({ store, keys: keys.seal, peerDomain: cfg.domains.peer, maxOutbox: cfg.api.maxOutbox });
   const trusted = [...keys.ca];
   const app: FastifyInstance = await buildApi({
     policy: current, limiter, inspect, catalogue: store.catalogue, sendAction,

@@ -11,7 +11,7 @@ import type { Anchorer } from '../audit/anchor.js';
 import type { AuditAction } from '../audit/actions.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from './logger.js';
-import type { Outbox } from '../store/outbox.js';
+import type { SentPacket } from './outbound.js';
 import type { Quarantine } from '../store/quarantine.js';
 import type { OpenedPacket } from '../seal/open.js';
 import { newestOwnHead, PeerHeads, type PeerSignerCheck, type SignedHead } from '../audit/peer-heads.js';
@@ -103,12 +103,12 @@ export function startAudit(o: AuditStart): GatewayAudit {
   };
 }
 
-/** Hooks the chain into the store's outbox and quarantine, and the inbox's outcomes. */
-export function auditHooks(a: GatewayAudit, store: { outbox: Outbox; quarantine: Quarantine }) {
-  store.outbox.onAdd = (id, kind, caseId, bytes) => a.record('packet.out', id.toString('hex'), { kind, case: caseId, bytes });
+/** Hooks the chain into the quarantine, the inbox's outcomes and the way out (outbound.ts). */
+export function auditHooks(a: GatewayAudit, store: { quarantine: Quarantine }) {
   // Details quote no input into the chain (src/gateway/quoted-input.ts): it is append-only.
   store.quarantine.onHold = (h) => a.record('packet.refused', h.packetId, { code: h.code, rule: h.rule, detail: withoutQuotedInput(h.detail), held: true });
   return {
+    onSent: (p: SentPacket) => a.record('packet.out', p.packetId.toString('hex'), { kind: p.kind, case: p.caseId, bytes: p.bytes, to: p.to, rule: p.rule }),
     onAccepted: (p: OpenedPacket) => a.record('packet.in', p.packetId.toString('hex'), { kind: p.kind, case: p.caseId, from: p.fromDomain, to: p.toDomain, signer: p.signerSubject }),
     onRejected: (id: string | null, code: string, detail: string) => a.record('packet.refused', id ?? '', { code, detail: withoutQuotedInput(detail), held: false }),
   };

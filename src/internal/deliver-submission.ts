@@ -7,8 +7,6 @@ import { createHash } from 'node:crypto';
 import { decodeSubmission, encodeStatus } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
 import type { Submission } from '../policy/submission-shape.js';
-import { sealPacket } from '../seal/seal.js';
-import type { SealKeys } from '../seal/keyring.js';
 import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
 import type { QueuedPacket } from '../store/stamp-queue.js';
@@ -19,10 +17,9 @@ import { isTownship } from '../policy/policy-model.js';
 import { prepareQueued, type Parsed, type Prepared } from './recheck.js';
 import { decideSubmission, type ParsedRequest } from '../policy/check-submission.js';
 import type { InspectPool } from '../gateway/inspect-pool.js';
-import { decide } from '../policy/decide.js';
-import { checkCorrelation } from '../policy/correlation.js';
+import type { Outbound } from '../gateway/outbound.js';
 
-export interface DeliverDeps { store: InternalStore; keys: SealKeys; policy: () => Policy; desk: ApprovalDesk; inspect: Pick<InspectPool, 'run'> }
+export interface DeliverDeps { store: InternalStore; policy: () => Policy; desk: ApprovalDesk; inspect: Pick<InspectPool, 'run'>; outbound: Pick<Outbound, 'send'> }
 
 /** Parsed and re-checked once before stamping (see recheck.ts); the receipt is over the POSTed bytes. */
 export function prepareSubmission(d: DeliverDeps): (q: QueuedPacket) => Promise<Prepared> {
@@ -67,19 +64,14 @@ export function deliverSubmission(d: DeliverDeps): StampedHandler {
     const via = isTownship(q.fromDomain) ? { channel: 'township' as const, township: q.fromDomain } : { channel: 'public' as const };
     const taken = d.desk.receiveSubmission(incomingFromPacket(s.caseId, sub.value, stamp.genTime, via));
     if (!taken.ok) return taken;
-    // The answer goes back to the domain the case came from, and must pass the outbound rules.
+    // The answer goes back to the domain the case came from, through the one way out (outbound rules,
+    // correlation: the case was recorded just above, in this transaction).
     const body = encodeStatus({
       caseId: s.caseId, status: 'received', atMs: (receipt ?? stamp).genTime.getTime(), detail: '',
       receiptToken: receipt?.token ?? null, packetId: q.packetId,
     });
-    const out = { from: q.toDomain, to: q.fromDomain, kind: 'status', caseId: s.caseId };
-    const pol = d.policy();
-    const allowed = decide(pol, { ...out, bytes: body.length });
-    if (!allowed.allow) return { code: allowed.code, detail: `outbound status refused by rule ${allowed.rule}: ${allowed.detail}` };
-    const corr = checkCorrelation(pol, out, (id) => d.store.cases.get(id) !== null);
-    if (!corr.ok) return corr;
-    const status = sealPacket({ kind: 'status', fromDomain: out.from, toDomain: out.to, caseId: s.caseId, createdAt: new Date(), body }, d.keys);
-    d.store.outbox.add(status.packetId, 'status', s.caseId, status.bytes, Date.now());
+    const sent = d.outbound.send(() => ({ kind: 'status', from: q.toDomain, to: q.fromDomain, caseId: s.caseId, body }));
+    if (!sent.ok) return { code: sent.code, detail: `outbound status refused by rule ${sent.rule}: ${sent.detail}` };
     return null;
   };
 }

@@ -3,28 +3,24 @@
 // hands it to the approval desk; the desk's events and the catalogue go back out as packets.
 import type { InternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
-import { createInbox } from '../gateway/inbox.js';
-import { RejectedPackets } from '../store/rejected-packets.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import type { Logger } from '../gateway/logger.js';
-import { admitPackets } from '../gateway/admit.js';
 import { loadPolicy } from '../gateway/policy.js';
+import type { GatewayAudit } from '../gateway/audit.js';
 import { LinkClient } from '../link/client.js';
 import type { TimeTrust } from '../time/time-trust.js';
+import type { Db } from '../store/db.js';
+import { applicantPhone } from '../store/applicant-phone.js';
 import { loadCatalogue } from '../approval/catalogue.js';
 import { loadCalendar } from '../approval/calendar.js';
 import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, startSupervisionMonitor } from '../desk/index.js';
-import { deliverSubmission, prepareSubmission, queueSubmission } from './deliver-submission.js';
-import { deliverAction, prepareAction, queueAction } from './deliver-action.js';
-import { createDrain, publishCatalogue } from './approval-wiring.js';
 import { prepareTokenSigner } from '../time/tsa-token.js';
-import { notificationText, startNotifier } from './notifier.js';
+import { startNotifier } from './notifier.js';
 import { buildIntranetHttp } from './intranet-http.js';
-import { Stamper } from './stamper.js';
 import { openInternalStore } from './store.js';
 import { createTsa } from './tsa-service.js';
-import { auditHooks, startAudit } from '../gateway/audit.js';
-import { SignatureAnchorer, TsaAnchorer } from '../audit/anchor.js';
+import { startInternalAudit } from './audit-start.js';
+import { wirePacketPath } from './packet-path.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { InspectPool } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
@@ -41,50 +37,12 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const store = openInternalStore(cfg.dataDir);
   const metrics = createGatewayMetrics('internal');
   const { tsa, cert: tsaCert } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
-  // The chain head is anchored with the intranet TSA (RFC 3161) while time is trusted, and signed always.
-  const audit = startAudit({
-    db: store.db, gateway: 'internal', clock: trust, log, configFile,
-    anchorers: [
-      new SignatureAnchorer(keys.signKey, keys.signCert),
-      new TsaAnchorer(async (digest) => {
-        if (trust.state() === 'untrusted') throw new Error('time not trusted: no RFC 3161 anchor now');
-        // Under the anchor policy OID, which POST /tsa never issues under (src/time/tsa-issue.ts).
-        return tsa.stamp(digest, 'SHA-256', { certReq: true, purpose: 'audit-anchor' });
-      }),
-    ],
-    certificates: { sign: keys.signCert, tls: tls.leaf, tsa: tsaCert, ca: keys.ca[0]! },
-    intervalMs: cfg.audit.anchorIntervalMs, peerSigners: keys.signers,
-  });
-  const hooks = auditHooks(audit, store);
+  const audit = startInternalAudit({ cfg, keys, linkCert: tls.leaf, db: store.db, trust, tsa, tsaCert, log, configFile });
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
-
-  const catalogue = loadCatalogue(cfg.approval.items);
-  const calendar = loadCalendar(cfg.approval.calendar);
-  const settings = deskSettings(cfg.approval);
-  const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment, ...i.parallelDepartments].map((d) => d.code)))];
-  const staffAudit: StaffAuditFn = (action, subject, detail) => { const e = staffActionEntry(action, subject, detail); audit.record(e.action, e.subject, e.detail); };
-  const desk = createApprovalDesk({ db: store.db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
-  const auth = createStaffAuth({ db: store.db, clock: trust, settings, log, departments, audit: staffAudit });
-  const drainDeps = {
-    db: store.db, store, desk, keys: keys.seal, policy: current, log, maxOutbox: cfg.maxOutbox, intranetDomain: cfg.domains.self,
-    resultSigner: prepareTokenSigner(keys.signKey, keys.signCert),
-    notify: (e: Parameters<typeof notificationText>[0]) => {
-      const text = notificationText(e);
-      if (text) store.notifications.add(e.eventId, e.caseId, e.type, text, Date.now());
-    },
-  };
-  const phoneStmt = store.db.prepare('SELECT applicant FROM case_submissions WHERE case_id = ?').pluck();
-  const notifier = startNotifier({
-    db: store.db, queue: store.notifications, cfg: cfg.notify, log,
-    phoneOf: (caseId) => { const a = phoneStmt.get(caseId) as string | undefined; return a ? (JSON.parse(a) as { phone?: string }).phone ?? null : null; },
-  });
-  const drain = createDrain(drainDeps);
-  const rejected = new RejectedPackets(store.db, cfg.maxRejected);
-
-  let link: LinkClient | null = null;
-  const flushOut = () => { drain(); link?.pump(); };
+  const { catalogue, calendar, settings, desk, auth } = openDesk(cfg, store.db, trust, log, audit);
+  const notifier = startNotifier({ db: store.db, queue: store.notifications, cfg: cfg.notify, log, phoneOf: applicantPhone(store.db) });
   const loop = new LoopDelay();
   // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
   // never holds the loop that answers the link's heartbeats.
@@ -92,52 +50,33 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
     inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
   });
-  const deps = { store, keys: keys.seal, policy: current, desk, inspect };
-  const stamper = new Stamper({
-    db: store.db, queue: store.stampQueue, tsa, trust, whenUntrusted: cfg.time.whenUntrusted, log,
-    handlers: { submission: deliverSubmission(deps), supplement: deliverAction(deps), evaluation: deliverAction(deps) },
-    prepare: (() => { const sub = prepareSubmission(deps); const act = prepareAction(deps); return (q) => (q.kind === 'submission' ? sub(q) : act(q)); })(),
-    refuse: (q, code, detail, rule) => {
-      const id = q.packetId.toString('hex');
-      if (store.quarantine.hold({ packetId: id, code, rule, detail, bytes: q.packet, receivedAt: Date.now() })) {
-        log.warn({ packet: id, case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'packet quarantined');
-        return;
-      }
-      // Released from quarantine, and a check the release did not waive refused it: it is not delivered.
-      // The quarantine decision is final, so the new refusal is kept (and audited) as a rejection.
-      rejected.add(id, code, `after release from quarantine: rule ${rule}: ${detail}`, q.packet, Date.now());
-      audit.record('packet.refused', id, { code, rule, detail: detail.slice(0, 500), afterRelease: true });
-      log.warn({ packet: id, case: q.caseId, from: q.fromDomain, stage: 'policy', code, rule, detail }, 'released packet refused again');
-    },
-    afterCommit: flushOut,
-  });
-  const inbox = createInbox({
-    db: store.db, clock: trust, log, quarantine: store.quarantine, admit: admitPackets('internal', current), rejected, ...hooks,
-    open: { keys: keys.open, signers: keys.signers },
-    handlers: { submission: queueSubmission(deps), supplement: queueAction(deps), evaluation: queueAction(deps) },
-    afterCommit: () => stamper.kick(),
-    backlog: () => store.stampQueue.count(),
+  let link: LinkClient | null = null;
+  const path = wirePacketPath({
+    db: store.db, store, keys, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
+    intranetDomain: cfg.domains.self, maxOutbox: cfg.maxOutbox, maxRejected: cfg.maxRejected, whenUntrusted: cfg.time.whenUntrusted,
+    resultSigner: prepareTokenSigner(keys.signKey, keys.signCert),
+    pump: () => link?.pump(),
   });
   link = new LinkClient({
     url: cfg.link.url, tls, peer: cfg.link.peer, gatewayId: 'internal', window: cfg.link.window,
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-  }, outboxSource(store.outbox), inbox, log, metrics.link.onState);
+  }, outboxSource(store.outbox), path.inbox, log, metrics.link.onState);
   audit.link.send = (h) => link?.sendAuditHead(h);
-  publishCatalogue({ ...drainDeps, catalogue });
+  path.flushOut();
   link.start();
-  stamper.kick();
+  path.stamper.kick();
   // Staff actions taken through the CLI (another process) leave events in the table: pick them up.
-  const drainTimer = setInterval(flushOut, 1000);
+  const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, rejected, trust, catalogue.items.length), metrics, cfg.keys.ca, log);
+  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length), metrics, cfg.keys.ca, log);
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
-    register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: flushOut }),
+    register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: path.flushOut }),
     tls: loadTls(cfg.intranet.tls, keys, 'intranet-server'), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
   observeHttp(http, metrics.http, 'intranet');
@@ -154,7 +93,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       notifier.stop();
       monitor.stop();
       policy.stop();
-      stamper.stop();
+      path.stamper.stop();
       await inspect.close();
       loop.stop();
       link?.stop();
@@ -164,4 +103,17 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       store.db.close();
     },
   };
+}
+
+/** The approval desk this gateway hosts: catalogue, calendar, settings, the desk and staff sign-in,
+ *  every staff action written to the audit chain. */
+function openDesk(cfg: InternalConfig, db: Db, trust: TimeTrust, log: Logger, audit: GatewayAudit) {
+  const catalogue = loadCatalogue(cfg.approval.items);
+  const calendar = loadCalendar(cfg.approval.calendar);
+  const settings = deskSettings(cfg.approval);
+  const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment, ...i.parallelDepartments].map((d) => d.code)))];
+  const staffAudit: StaffAuditFn = (action, subject, detail) => { const e = staffActionEntry(action, subject, detail); audit.record(e.action, e.subject, e.detail); };
+  const desk = createApprovalDesk({ db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
+  const auth = createStaffAuth({ db, clock: trust, settings, log, departments, audit: staffAudit });
+  return { catalogue, calendar, settings, desk, auth };
 }

@@ -9,12 +9,13 @@ import type { LinkClient } from '../link/client.js';
 import type { RejectedPackets } from '../store/rejected-packets.js';
 import type { TimeTrust } from '../time/time-trust.js';
 import type { InternalStore } from './store.js';
+import { GatewayKv, PUBLISHED_CATALOGUE } from '../store/gateway-kv.js';
 
-/** `catalogueItems`: items in the catalogue loaded at start (the one publishCatalogue sends). */
+/** `catalogueItems`: items in the catalogue loaded at start (the one the catalogue publisher sends). */
 export function internalProbe(cfg: InternalConfig, store: InternalStore, link: LinkClient, rejected: RejectedPackets, trust: TimeTrust,
   catalogueItems: number): GatewayProbe {
   const chain = chainStatusReader(store.db, ['signature', 'rfc3161']);
-  const published = store.db.prepare("SELECT value FROM gateway_kv WHERE key = 'catalogue.published'").pluck();
+  const kv = new GatewayKv(store.db);
   return {
     gateway: 'internal',
     now: Date.now,
@@ -30,7 +31,7 @@ export function internalProbe(cfg: InternalConfig, store: InternalStore, link: L
       peer_encrypt: cfg.peer.encCert, ...(cfg.operator.tls ? { operator_tls: cfg.operator.tls.cert } : {}),
     }, cfg.keys.ca),
     chain,
-    catalogue: () => { const sha = published.get() as string | undefined; return sha ? { sha256: sha, items: catalogueItems } : null; },
+    catalogue: () => { const sha = kv.get(PUBLISHED_CATALOGUE); return sha ? { sha256: sha, items: catalogueItems } : null; },
     details: () => ({ cases: store.cases.count(), notifications: store.notifications.counts() }),
   };
 }

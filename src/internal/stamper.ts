@@ -32,6 +32,10 @@ export interface StamperOptions {
   /** Parses the packet once and runs the domain policy and content checks (their verdict is applied
    *  after stamping: open → stamp → policy → deliver); says which bytes a receipt is over. */
   prepare: (q: QueuedPacket) => Promise<Prepared>;
+  /** Packets the outbox can still take. A delivered submission sends its 'received' status in the
+   *  same commit, so at most this many are stamped at once, and none while it is 0: the packets wait
+   *  durably in the queue (the inbox's backlog slows the link) and the one-second timer resumes. */
+  outboxRoom?: () => number;
   /** Keeps a packet that failed its checks or delivery (quarantine). */
   refuse: (q: QueuedPacket, code: FerryErrorCode, detail: string, rule: string) => void;
   log: Logger;
@@ -51,6 +55,7 @@ export class Stamper {
   private again = false;
   private stopped = false;
   private holding = false;
+  private full = false;
   private readonly timer: NodeJS.Timeout;
   private readonly step: (f: () => { code: FerryErrorCode; detail: string } | null) => { code: FerryErrorCode; detail: string } | null;
 
@@ -76,6 +81,18 @@ export class Stamper {
       });
   }
 
+  /** How many packets to stamp now: the batch, bounded by the outbox's room. Logs changes of state only. */
+  private batchSize(): number {
+    const room = Math.max(0, this.o.outboxRoom?.() ?? Infinity);
+    const full = room === 0;
+    if (full !== this.full) {
+      this.full = full;
+      if (full) this.o.log.warn({ stage: 'stamp', code: 'FERRY_ERR_STORE_OUTBOX_FULL', waiting: this.o.queue.count() }, 'outbox full: stamping waits');
+      else this.o.log.info({ stage: 'stamp', waiting: this.o.queue.count() }, 'outbox has room: stamping resumed');
+    }
+    return Math.min(this.o.batch ?? 64, room);
+  }
+
   private async drain(): Promise<void> {
     for (;;) {
       if (this.stopped) return;
@@ -92,7 +109,9 @@ export class Stamper {
         return;
       }
       if (this.holding) { this.holding = false; this.o.log.info({ stage: 'stamp', waiting: this.o.queue.count() }, 'time trusted again: stamping resumed'); }
-      const rows = this.o.queue.peek(this.o.batch ?? 64);
+      const n = this.batchSize();
+      if (n === 0) return;
+      const rows = this.o.queue.peek(n);
       if (rows.length === 0) return;
       if (!trusted) this.o.log.warn({ stage: 'stamp', state, reason: this.o.trust.reason(), n: rows.length }, 'stamping with untrusted time (demo setting whenUntrusted: warn)');
       const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null; prep: Prepared; delivered: boolean }[] = [];
@@ -105,6 +124,7 @@ export class Stamper {
         const receipt = prep.receiptData && !prep.bar ? readStamp(await this.o.tsa.stamp(sha256(prep.receiptData), 'SHA-256', { certReq: true })) : null;
         stamped.push({ q, digest, stamp, receipt, prep, delivered: false });
       }
+      let outboxFilled = false;
       this.o.db.transaction(() => {
         for (const s of stamped) {
           this.o.queue.recordStamp(s.q.packetId, s.digest, s.stamp.token, s.stamp.genTime.getTime(), s.stamp.serial, trusted);
@@ -112,6 +132,9 @@ export class Stamper {
           if (bar) { this.o.refuse(s.q, bar.code, bar.detail, bar.rule); this.o.queue.remove(s.q.packetId); continue; }
           const handler = this.o.handlers[s.q.kind];
           const refusal = handler ? this.step(() => handler(s.q, s.stamp, s.receipt, s.prep.parsed)) : { code: 'FERRY_ERR_POLICY_KIND' as const, detail: `no delivery for ${s.q.kind}` };
+          // The outbox filled under us (the drain ran while this batch was being stamped): not the
+          // packet's fault, so it stays queued, its first token kept (recordStamp keeps the first).
+          if (refusal?.code === 'FERRY_ERR_STORE_OUTBOX_FULL') { outboxFilled = true; continue; }
           if (refusal) this.o.refuse(s.q, refusal.code, refusal.detail, 'delivery');
           s.delivered = !refusal;
           this.o.queue.remove(s.q.packetId);
@@ -122,6 +145,7 @@ export class Stamper {
         this.o.log.info({ packet: s.q.packetId.toString('hex'), case: s.q.caseId, stage: 'stamp', serial: s.stamp.serial.toString(), genTime: s.stamp.genTime.toISOString() }, 'packet stamped and delivered');
       }
       this.o.afterCommit();
+      if (outboxFilled) return; // the timer or the next inbox commit tries again
     }
   }
 }

@@ -15,8 +15,6 @@ CREATE TABLE outbox (
 export interface OutboxRow { seq: number; packetId: Buffer; kind: string; caseId: string; bytes: Buffer }
 
 export class Outbox {
-  /** Called inside the same transaction as each add (the audit chain records packet.out). */
-  onAdd: ((packetId: Buffer, kind: string, caseId: string, bytes: number) => void) | null = null;
   private readonly insertStmt;
   private readonly afterStmt;
   private readonly deleteStmt;
@@ -31,10 +29,10 @@ export class Outbox {
     this.depthStmt = db.prepare('SELECT COUNT(*) AS count, MIN(created_at) AS oldestAt FROM outbox');
   }
 
-  /** Call inside the caller's transaction, so the packet is durable with the state that made it. */
+  /** Only the outbound module (src/gateway/outbound.ts) calls this, inside the transaction that also
+   *  records the audit entry, so the packet is durable with the state that made it. */
   add(packetId: Buffer, kind: string, caseId: string, bytes: Buffer, now: number): void {
     this.insertStmt.run(packetId, kind, caseId, bytes, now);
-    this.onAdd?.(packetId, kind, caseId, bytes.length);
   }
 
   /** Packets after `seq`, oldest first: the link walks the outbox with a cursor. */

@@ -13,6 +13,7 @@ import { loadGatewayKeys } from '../../src/gateway/keys.js';
 import { createLogger } from '../../src/gateway/logger.js';
 import { buildApi } from '../../src/external/api.js';
 import { createIntake } from '../../src/external/intake.js';
+import { createOutbound } from '../../src/gateway/outbound.js';
 import { openExternalStore } from '../../src/external/store.js';
 import { parseSubmission } from '../../src/policy/submission-shape.js';
 import { systemClock } from '../../src/time/clock.js';
@@ -52,7 +53,9 @@ beforeAll(async () => {
     tls: { key: readFileSync(c('external-tls.key')), cert: readFileSync(c('external-tls.crt')) },
     caPem: readFileSync(c('ca.crt')), verifyReceipt: async () => ({ genTime: new Date() }), asResponse: (t) => t,
     maxBodyBytes: 1024 * 1024, clock: systemClock, log, status: store.status,
-    intake: createIntake({ store, keys: keys.seal, peerDomain: 'intranet', maxOutbox: 1_000_000 }),
+    intake: createIntake({ store, peerDomain: 'intranet', outbound: createOutbound({
+      db: store.db, outbox: store.outbox, keys: keys.seal, policy: () => policy, clock: systemClock, maxOutbox: 1_000_000, knownCase: () => true, audit: () => {}, log,
+    }) }),
     afterIntake: () => {}, health: () => ({}),
   });
   await app.ready();
