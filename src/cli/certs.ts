@@ -5,6 +5,7 @@ import { importP12 } from '../pki/p12-import.js';
 import { initDevPki, MAX_TLS_DAYS } from '../pki/dev-ca.js';
 import { describeCertificates, formatCertTable } from '../pki/inspect.js';
 import { parse } from './args.js';
+import { keepPreviousFiles } from '../gateway/previous-keys.js';
 
 export async function certsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -43,7 +44,10 @@ export async function certsCommand(args: string[]): Promise<number> {
       const password = values['password-file']
         ? readFileSync(values['password-file'], 'utf8').replace(/\r?\n$/, '')
         : process.env.FERRY_P12_PASSWORD ?? '';
+      // Rotation with overlap: the files being replaced stay as *.prev (the gateway still opens with them).
+      const kept = values.force ? keepPreviousFiles(values.dir!, values.role) : [];
       const out = await importP12(values.p12, password, values.dir!, values.role, { force: values.force! });
+      if (kept.length) process.stdout.write(`kept the previous files: ${kept.join(', ')}\n`);
       process.stdout.write(`imported ${values.p12} as ${values.role}: ${out.subject} (${out.keyType}), sha256 ${out.sha256}\n`
         + `  certificate ${out.cert}\n  key         ${out.key} (mode 0600)\n${out.chain ? `  chain       ${out.chain} (${out.chainLength})\n` : ''}`);
       return 0;

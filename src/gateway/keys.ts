@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { loadCertificate, loadCertificates, loadPrivateKey } from '../pki/key-files.js';
 import { openKeys, sealKeys, type OpenKeys, type OwnKeys, type SealKeys } from '../seal/keyring.js';
 import { SignerTrust } from '../seal/signer-trust.js';
+import { loadPreviousKeys, type PreviousKeyFiles } from './previous-keys.js';
 import type { TlsMaterial } from '../link/tls-material.js';
 
-export interface KeyFiles { ca: string; signCert: string; signKey: string; encCert: string; encKey: string }
+export interface KeyFiles extends PreviousKeyFiles { ca: string; signCert: string; signKey: string; encCert: string; encKey: string }
 export interface PeerFiles { encCert: string; signerSubjects: readonly string[]; signerSha256: readonly string[] }
 
 export interface GatewayKeys {
@@ -24,7 +25,7 @@ export function loadGatewayKeys(own: KeyFiles, peer: PeerFiles): GatewayKeys {
   const peerEnc = loadCertificate(peer.encCert);
   return {
     seal: sealKeys(mine, { encCert: peerEnc }),
-    open: openKeys(mine),
+    open: openKeys(mine, loadPreviousKeys(own, mine.encCert)),
     signers: new SignerTrust({ roots, expectedSubjects: peer.signerSubjects, pinnedSha256: peer.signerSha256 }),
   };
 }

@@ -6,6 +6,9 @@ import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { createInbox } from '../gateway/inbox.js';
 import { RejectedPackets } from '../store/rejected-packets.js';
 import { outboxSource } from '../gateway/outbox-source.js';
+import { OutboxHeld } from '../store/outbox-held.js';
+import { catalogueResync } from '../gateway/catalogue-resync.js';
+import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import type { Logger } from '../gateway/logger.js';
 import { admitPackets } from '../gateway/admit.js';
 import { loadPolicy } from '../gateway/policy.js';
@@ -125,7 +128,9 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-  }, outboxSource(store.outbox), inbox, log, metrics.link.onState);
+    onPeerCatalogue: catalogueResync(store.db, () => publishCatalogue({ ...drainDeps, catalogue }), log),
+  }, outboxSource(store.outbox, new OutboxHeld(store.db), log, { countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
+  const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   publishCatalogue({ ...drainDeps, catalogue });
   link.start();
@@ -153,6 +158,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     intranetPort, operatorPort: operator.port,
     async stop() {
       clearInterval(drainTimer);
+      replay.stop();
       notifier.stop();
       monitor.stop();
       policy.stop();
