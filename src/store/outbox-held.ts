@@ -15,7 +15,7 @@ CREATE TABLE outbox_held (
   code        TEXT NOT NULL,      -- the peer's refusal code (FERRY_ERR_SEAL_*)
   detail      TEXT NOT NULL,
   held_at     INTEGER NOT NULL,   -- the latest refusal
-  refusals    INTEGER NOT NULL DEFAULT 1,
+  refusals    INTEGER NOT NULL DEFAULT 1, -- since it was last put back in line (the audit chain and log keep the rest)
   prev_status TEXT                -- external: the applicant's status before it read 'delayed'
 );`;
 
