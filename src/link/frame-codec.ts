@@ -51,7 +51,7 @@ export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {
     case 'refusal': {
       const r = m.refusal!;
       // The code lands in the sender's held table, metrics labels and logs: only a well-formed code.
-      if (!r.packetId?.length || !CODE_PATTERN.test(r.code ?? '')) return fail('FERRY_ERR_LINK_FRAME', 'refusal without a packet id or a FERRY_ERR_ code');
+      if (!r.packetId?.length || !CODE_PATTERN.test(r.code ?? '')) return fail('FERRY_ERR_LINK_FRAME', 'refusal without a packet id or a well-formed Ferry error code');
       return { ok: true, value: { type: 'refusal', packetId: Buffer.from(r.packetId), code: r.code as string, detail: (r.detail ?? '').slice(0, MAX_REFUSAL_DETAIL_CHARS) } };
     }
     case 'packet': {

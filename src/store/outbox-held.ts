@@ -12,7 +12,7 @@ CREATE TABLE outbox_held (
   case_id     TEXT NOT NULL,
   bytes       BLOB NOT NULL,
   created_at  INTEGER NOT NULL,   -- when it was first put in the outbox
-  code        TEXT NOT NULL,      -- the peer's refusal code (FERRY_ERR_SEAL_*)
+  code        TEXT NOT NULL,      -- the peer's refusal code (a SEAL code of docs/ERRORS.md)
   detail      TEXT NOT NULL,
   held_at     INTEGER NOT NULL,   -- the latest refusal
   refusals    INTEGER NOT NULL DEFAULT 1, -- since it was last put back in line (the audit chain and log keep the rest)
