@@ -6,6 +6,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GatewayProbe } from './probe.js';
 import { LinkWatch } from './link-watch.js';
+import { ERRORS } from '../errors.js';
 import type { HealthReport } from './health.js';
 import { EVENT_LOOP_RESOLUTION_MS, HTTP_LATENCY_BUCKETS } from './operator-limits.js';
 
@@ -68,7 +69,8 @@ export function createGatewayMetrics(gateway: 'external' | 'internal', now: () =
     link: new LinkWatch(now, () => reconnects.inc()),
     http,
     tokenIssued: tokens ? () => tokens.inc() : () => {},
-    packetRefused: (code) => refused.inc({ code }),
+    // The code comes from the peer: only registry codes become label values (bounded cardinality).
+    packetRefused: (code) => refused.inc({ code: code in ERRORS ? code : 'unknown' }),
     observe(probe, health) {
       // Series exist from the start at 0, so that increase() in an alert sees the first failure.
       for (const source of [...Object.keys(probe.queues), 'quarantine', 'rejected', 'audit', 'catalogue']) readErrors.inc({ source }, 0);
