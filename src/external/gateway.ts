@@ -8,7 +8,6 @@ import { RejectedPackets } from '../store/rejected-packets.js';
 import { decodeCatalogue, decodeStatus } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
 import { outboxSource } from '../gateway/outbox-source.js';
-import { OutboxHeld } from '../store/outbox-held.js';
 import { delayedStatusHooks } from '../gateway/held-status.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import type { Logger } from '../gateway/logger.js';
@@ -87,7 +86,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
-  }, outboxSource(store.outbox, new OutboxHeld(store.db), log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
+  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();

@@ -18,7 +18,7 @@ export type IntakeResult = { ok: true; caseId: string; secret: string; submitted
 export function createIntake(d: IntakeDeps) {
   const groupCommit = createGroupCommit(d.store.db);
   return async (req: IntakeRequest, now: Date): Promise<IntakeResult> => {
-    if (d.store.outbox.count() >= d.maxOutbox) return { ok: false, reason: 'outbox-full' };
+    if (d.store.outbox.count() + d.store.held.depth().count >= d.maxOutbox) return { ok: false, reason: 'outbox-full' };
     const caseId = newCaseId(now);
     const body = encodeSubmission({
       caseId, receivedAtMs: now.getTime(), sourceAddress: req.sourceAddress, clientIdentity: req.clientIdentity,
@@ -46,7 +46,7 @@ export interface ActionRequest { caseId: string; kind: 'supplement' | 'evaluatio
 export function createActionIntake(d: IntakeDeps) {
   const groupCommit = createGroupCommit(d.store.db);
   return async (req: ActionRequest, now: Date): Promise<{ ok: true } | { ok: false; reason: 'outbox-full' }> => {
-    if (d.store.outbox.count() >= d.maxOutbox) return { ok: false, reason: 'outbox-full' };
+    if (d.store.outbox.count() + d.store.held.depth().count >= d.maxOutbox) return { ok: false, reason: 'outbox-full' };
     const body = encodeSubmission({
       caseId: req.caseId, receivedAtMs: now.getTime(), sourceAddress: req.sourceAddress, clientIdentity: req.clientIdentity,
       requestBody: req.raw, contentType: 'application/json',

@@ -3,7 +3,6 @@
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { chainStatusReader } from '../audit/anchor-status.js';
 import { certificateFacts } from '../gateway/cert-facts.js';
-import { OutboxHeld } from '../store/outbox-held.js';
 import type { GatewayProbe } from '../gateway/probe.js';
 import { OUTBOX_HIGH_WATER_SHARE } from '../gateway/operator-limits.js';
 import type { LinkServer } from '../link/server.js';
@@ -12,13 +11,12 @@ import type { TimeTrust } from '../time/time-trust.js';
 import type { ExternalStore } from './store.js';
 
 export function externalProbe(cfg: ExternalConfig, store: ExternalStore, link: LinkServer, rejected: RejectedPackets, trust: TimeTrust | undefined): GatewayProbe {
-  const held = new OutboxHeld(store.db);
   const chain = chainStatusReader(store.db, ['signature']);
   return {
     gateway: 'external',
     now: Date.now,
     link: { connected: () => link.connected, lastFrameAt: () => link.lastFrameAt, heartbeatMs: cfg.link.heartbeatMs },
-    queues: { outbox: () => store.outbox.depth(), held: () => held.depth() },
+    queues: { outbox: () => store.outbox.depth(), held: () => store.held.depth() },
     outboxHighWater: Math.floor(cfg.api.maxOutbox * OUTBOX_HIGH_WATER_SHARE),
     quarantine: () => ({ ...store.quarantine.counts(), oldestHeldAt: store.quarantine.oldestHeldAt() }),
     rejected: () => rejected.count(),

@@ -1,8 +1,10 @@
 // The decryption key a gateway held before its last encryption-key rotation: named in config
 // (keys.previous), or by default the `<encCert>.prev` / `<encKey>.prev` pair that `ferry certs import`
-// leaves when it replaces the current files. Accepted until the current certificate's notBefore plus
-// keys.previousGraceDays, so packets sealed to the old certificate while the peer still used it open.
-import { chmodSync, copyFileSync, existsSync } from 'node:fs';
+// leaves when it replaces the current files. Accepted for keys.previousGraceDays from the rotation —
+// the later of the current certificate's notBefore and when the previous file was written (a CA may
+// backdate notBefore; the copy is made at the rotation) — so packets sealed to the old certificate
+// while the peer still used it open.
+import { chmodSync, copyFileSync, existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { X509Certificate } from 'node:crypto';
 import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
@@ -25,7 +27,8 @@ export function loadPreviousKeys(files: PreviousKeyFiles, current: X509Certifica
   // A named pair must exist (a typo is an error); the default pair is used only when both are there.
   if (!named && !(existsSync(prev.encCert) && existsSync(prev.encKey))) return [];
   const days = files.previousGraceDays ?? DEFAULT_PREVIOUS_KEY_GRACE_DAYS;
-  const until = new Date(new Date(current.validFrom).getTime() + days * 86_400_000);
+  const rotatedAt = Math.max(new Date(current.validFrom).getTime(), statSync(prev.encCert).mtimeMs);
+  const until = new Date(rotatedAt + days * 86_400_000);
   return [{ encCert: loadCertificate(prev.encCert), encKey: loadPrivateKey(prev.encKey), until }];
 }
 
