@@ -9,6 +9,9 @@ export const AUDIT_ACTIONS = [
   'policy.deny', // a domain-policy rule denied a packet
   'quarantine.release', // a quarantined item was released by staff
   'quarantine.reject', // a quarantined item was rejected by staff
+  'rejected.retry', // an operator asked for another attempt at a packet that could not be opened
+  'rejected.drop', // an operator gave up a packet that could not be opened (evidence kept)
+  'outbox.retry', // an operator put packets the peer had refused back in the outbox
   'cert.change', // a certificate or key was installed, rotated or removed
   'config.change', // configuration or policy changed (seen at start or reload)
   'time.trust', // the trusted-time verdict changed (NTP quorum gained or lost)

@@ -7,6 +7,7 @@ import { initDevPki, MAX_TLS_DAYS } from '../pki/dev-ca.js';
 import { describeCertificates, formatCertTable } from '../pki/inspect.js';
 import { loadCertificates } from '../pki/key-files.js';
 import { parse } from './args.js';
+import { keepPreviousFiles } from '../gateway/previous-keys.js';
 
 export async function certsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -48,7 +49,10 @@ export async function certsCommand(args: string[]): Promise<number> {
       const password = values['password-file']
         ? readFileSync(values['password-file'], 'utf8').replace(/\r?\n$/, '')
         : process.env.FERRY_P12_PASSWORD ?? '';
+      // Rotation with overlap: the files being replaced stay as *.prev (the gateway still opens with them).
+      const kept = values.force ? keepPreviousFiles(values.dir!, values.role) : [];
       const out = await importP12(values.p12, password, values.dir!, values.role, { force: values.force!, ...(ca ? { ca } : {}) });
+      if (kept.length) process.stdout.write(`kept the previous files: ${kept.join(', ')}\n`);
       process.stdout.write(`imported ${values.p12} as ${values.role}: ${out.subject} (${out.keyType}), sha256 ${out.sha256}\n`
         + `  certificate ${out.cert}\n  key         ${out.key} (mode 0600)\n${out.chain ? `  chain       ${out.chain} (${out.chainLength})\n` : ''}`);
       return 0;

@@ -11,6 +11,7 @@ import {
 import { timeSectionSchema } from '../time/time-config.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../seal/limits.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
+import { DEFAULT_PREVIOUS_KEY_GRACE_DAYS } from '../seal/limits.js';
 import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS, type ConnectionLimits } from '../net/connection-guard.js';
 import { DEFAULT_ANCHOR_INTERVAL_MS } from '../audit/limits.js';
 import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_HOST, DEFAULT_OPERATOR_PORT } from '../gateway/operator-limits.js';
@@ -21,7 +22,13 @@ import {
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
 const pin = obj({ subjects: list(str({ min: 1 }), { min: 1 }), sha256: opt(list(str({ pattern: /^[0-9A-Fa-f:]{64,95}$/ })), []) });
-const ownKeys = obj({ ca: file(), signCert: file(), signKey: file(), encCert: file(), encKey: file() });
+const ownKeys = obj({
+  ca: file(), signCert: file(), signKey: file(), encCert: file(), encKey: file(),
+  /** Decryption key from before a rotation (default: encCert.prev / encKey.prev when both exist, as
+   *  `ferry certs import` leaves them), accepted for previousGraceDays after the current cert's notBefore. */
+  previous: opt<{ readonly encCert: string; readonly encKey: string } | null>(obj({ encCert: file(), encKey: file() }), null),
+  previousGraceDays: opt(int({ min: 0, max: 366 }), DEFAULT_PREVIOUS_KEY_GRACE_DAYS),
+});
 const peerKeys = obj({
   encCert: file(),
   signerSubjects: list(str({ min: 1 }), { min: 1 }),

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
+import { delayedStatusHooks } from '../gateway/held-status.js';
+import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import type { Logger } from '../gateway/logger.js';
 import { LinkServer } from '../link/server.js';
 import type { Clock } from '../time/clock.js';
@@ -50,7 +52,9 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-  }, outboxSource(store.outbox), inbox, log, metrics.link.onState);
+    catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
+  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
+  const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
 
@@ -91,6 +95,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     apiPort, linkPort, operatorPort: operator.port,
     async stop() {
       policy.stop();
+      replay.stop();
       await operator.close();
       await app.close();
       await inspect.close();

@@ -31,7 +31,7 @@ export function wireExternalPath(d: ExternalPathDeps) {
     handlers: externalKindHandlers({ store: d.store, log: d.log }),
   });
   const outbound = createOutbound({
-    db: d.store.db, outbox: d.store.outbox, keys: d.keys.seal, policy: d.policy, clock: d.clock, maxOutbox: d.maxOutbox, knownCase, audit: onSent, log: d.log,
+    db: d.store.db, outbox: d.store.outbox, keys: d.keys.seal, policy: d.policy, clock: d.clock, maxOutbox: d.maxOutbox, held: () => d.store.held.depth().count, knownCase, audit: onSent, log: d.log,
   });
   return {
     inbox,

@@ -16,7 +16,7 @@ export function externalProbe(cfg: ExternalConfig, store: ExternalStore, link: L
     gateway: 'external',
     now: Date.now,
     link: { connected: () => link.connected, lastFrameAt: () => link.lastFrameAt, heartbeatMs: cfg.link.heartbeatMs },
-    queues: { outbox: () => store.outbox.depth() },
+    queues: { outbox: () => store.outbox.depth(), held: () => store.held.depth() },
     outboxHighWater: Math.floor(cfg.api.maxOutbox * OUTBOX_HIGH_WATER_SHARE),
     quarantine: () => ({ ...store.quarantine.counts(), oldestHeldAt: store.quarantine.oldestHeldAt() }),
     rejected: () => rejected.count(),

@@ -2,7 +2,8 @@
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
-import { REJECTED_BOUNDED_SQL, REJECTED_SQL } from '../store/rejected-packets.js';
+import { OUTBOX_HELD_SQL, OutboxHeld } from '../store/outbox-held.js';
+import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL } from '../store/rejected-packets.js';
 import { CASE_SECRET_SQL, STATUS_CACHE_SQL, StatusCache } from '../store/status-cache.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
@@ -17,11 +18,12 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 4, sql: AUDIT_SQL },
   { version: 5, sql: CASE_SECRET_SQL },
   { version: 6, sql: REJECTED_BOUNDED_SQL },
+  { version: 7, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
 ];
 
-export interface ExternalStore { db: Db; outbox: Outbox; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache }
+export interface ExternalStore { db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache }
 
 export function openExternalStore(dataDir: string): ExternalStore {
   const db = openDb(join(dataDir, 'external.sqlite'), EXTERNAL_MIGRATIONS);
-  return { db, outbox: new Outbox(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock), catalogue: new CatalogueCache(db) };
+  return { db, outbox: new Outbox(db), held: new OutboxHeld(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock), catalogue: new CatalogueCache(db) };
 }

@@ -6,7 +6,7 @@ import { SeenPackets } from '../store/seen-packets.js';
 import { RejectedPackets } from '../store/rejected-packets.js';
 import { openPacket, type OpenContext, type OpenedPacket } from '../seal/open.js';
 import type { KindName } from '../seal/packet-kind.js';
-import type { IncomingPacket, PacketSink } from '../link/session.js';
+import type { IncomingPacket, PacketSink, RefusedPacket } from '../link/session.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from './logger.js';
 import type { FerryErrorCode } from '../errors.js';
@@ -49,6 +49,8 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
   const commit = o.db.transaction((batch: readonly IncomingPacket[]) => {
     const now = o.clock.now();
     const acks: Buffer[] = [];
+    // Could not open or verify: kept here AND refused back, so the sender holds it (PROTOCOL.md §6 rule 10).
+    const refused: RefusedPacket[] = [];
     for (const f of batch) {
       const frameId = f.packetId.toString('hex');
       const r = openPacket(f.bytes, { ...o.open, now });
@@ -56,7 +58,7 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
         rejected.add(r.packetId ?? null, r.code, r.detail, f.bytes, now.getTime());
         o.onRejected?.(r.packetId ?? frameId, r.code, r.detail);
         o.log.warn({ packet: r.packetId ?? frameId, stage: 'open', code: r.code, detail: r.detail }, 'packet refused');
-        acks.push(f.packetId);
+        refused.push({ packetId: f.packetId, code: r.code, detail: r.detail });
         continue;
       }
       const p = r.packet;
@@ -66,8 +68,13 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
         seen.record(p.packetId, p.kind, p.caseId, code, now.getTime());
         o.log.warn({ packet: id, case: p.caseId, kind: p.kind, from: p.fromDomain, to: p.toDomain, stage: 'check', code, rule, detail }, 'packet quarantined');
       };
+      if (id !== frameId) {
+        const detail = `frame names packet ${frameId}, header ${id}`;
+        rejected.add(id, 'FERRY_ERR_LINK_FRAME', detail, f.bytes, now.getTime());
+        refused.push({ packetId: f.packetId, code: 'FERRY_ERR_LINK_FRAME', detail });
+        continue;
+      }
       acks.push(f.packetId);
-      if (id !== frameId) { rejected.add(id, 'FERRY_ERR_LINK_FRAME', `frame names packet ${frameId}, header ${id}`, f.bytes, now.getTime()); continue; }
       if (seen.has(p.packetId)) { o.log.info({ packet: id, case: p.caseId, stage: 'dedupe' }, 'duplicate packet dropped'); continue; }
       const bar = o.admit(p, now);
       if (bar) { refuse(bar.code, bar.detail, bar.rule); continue; }
@@ -79,7 +86,7 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       o.onAccepted?.(p);
       o.log.info({ packet: id, case: p.caseId, kind: p.kind, stage: 'deliver' }, 'packet delivered');
     }
-    return acks;
+    return { acks, refused };
   });
 
   return {

@@ -11,9 +11,10 @@ import { keyMatchesCertificate, roleFit, type RoleFitInput } from '../pki/role-f
 import type { FerryRole } from '../pki/roles.js';
 import { openKeys, sealKeys, type OpenKeys, type SealKeys } from '../seal/keyring.js';
 import { SignerTrust } from '../seal/signer-trust.js';
+import { loadPreviousKeys, type PreviousKeyFiles } from './previous-keys.js';
 import type { TlsMaterial } from '../link/tls-material.js';
 
-export interface KeyFiles { ca: string; signCert: string; signKey: string; encCert: string; encKey: string }
+export interface KeyFiles extends PreviousKeyFiles { ca: string; signCert: string; signKey: string; encCert: string; encKey: string }
 export interface PeerFiles { encCert: string; signerSubjects: readonly string[]; signerSha256: readonly string[] }
 
 export interface GatewayKeys {
@@ -71,7 +72,7 @@ export function loadGatewayKeys(own: KeyFiles, peer: PeerFiles, opts: LoadOption
   const mine = { signKey, signCert: sign.leaf, encKey, encCert: enc.leaf };
   return {
     seal: sealKeys(mine, { encCert: peerEnc.leaf }),
-    open: openKeys(mine),
+    open: openKeys(mine, loadPreviousKeys(own, mine.encCert)),
     signers: new SignerTrust({ roots: ca, expectedSubjects: peer.signerSubjects, pinnedSha256: peer.signerSha256 }),
     signKey, signCert: sign.leaf, encCert: enc.leaf, ca,
     caPem: Buffer.from(ca.map((c) => toPem(c.raw, 'CERTIFICATE')).join(''), 'latin1'),

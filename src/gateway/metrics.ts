@@ -6,6 +6,7 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { GatewayProbe } from './probe.js';
 import { LinkWatch } from './link-watch.js';
+import { ERRORS } from '../errors.js';
 import type { HealthReport } from './health.js';
 import { EVENT_LOOP_RESOLUTION_MS, HTTP_LATENCY_BUCKETS } from './operator-limits.js';
 
@@ -20,6 +21,8 @@ export interface GatewayMetrics {
   readonly http: HttpMetrics;
   /** Counts one RFC 3161 token issued (internal gateway; a no-op on the external one). */
   readonly tokenIssued: () => void;
+  /** Counts one packet the peer refused back (could not open or verify it), by code. */
+  readonly packetRefused: (code: string) => void;
   /** Registers the scrape-time gauges that read `probe`; `health` is the /health verdict. */
   observe(probe: GatewayProbe, health: () => HealthReport): void;
   stop(): void;
@@ -50,6 +53,10 @@ export function createGatewayMetrics(gateway: 'external' | 'internal', now: () =
       labelNames: ['listener', 'method', 'route'] as const,
     }),
   };
+  const refused = new Counter({
+    name: 'ferry_outbox_refused_total', registers, labelNames: ['code'] as const,
+    help: 'Packets the peer refused back because it could not open or verify them (each is then held), by code.',
+  });
   const readErrors = new Counter({
     name: 'ferry_store_read_errors_total', help: 'Store reads that failed while collecting metrics, by what was read.',
     labelNames: ['source'] as const, registers,
@@ -62,6 +69,8 @@ export function createGatewayMetrics(gateway: 'external' | 'internal', now: () =
     link: new LinkWatch(now, () => reconnects.inc()),
     http,
     tokenIssued: tokens ? () => tokens.inc() : () => {},
+    // The code comes from the peer: only registry codes become label values (bounded cardinality).
+    packetRefused: (code) => refused.inc({ code: code in ERRORS ? code : 'unknown' }),
     observe(probe, health) {
       // Series exist from the start at 0, so that increase() in an alert sees the first failure.
       for (const source of [...Object.keys(probe.queues), 'quarantine', 'rejected', 'audit', 'catalogue']) readErrors.inc({ source }, 0);
@@ -103,6 +112,9 @@ function registerGauges(registry: Registry, probe: GatewayProbe, health: () => H
       this.reset();
       for (const [name, read] of Object.entries(probe.queues)) { const q = guard(name, read); if (q) this.set({ queue: name }, age(q.oldestAt)); }
     } });
+  // The alarm for refusals flowing back: every held packet is a case answered 202 that is not moving.
+  new Gauge({ name: 'ferry_outbox_held', help: 'Packets the peer refused back (could not open or verify) and this gateway holds until keys are fixed and `ferry outbox retry` runs.', registers,
+    collect() { const read = probe.queues['held']; const q = read ? guard('held', read) : null; this.set(q?.count ?? 0); } });
   new Gauge({ name: 'ferry_queue_high_water_packets', help: 'Outbox depth above which /health answers 503.', labelNames: ['queue'] as const, registers,
     collect() { this.set({ queue: 'outbox' }, probe.outboxHighWater); } });
   const quarantine = () => guard('quarantine', () => probe.quarantine());

@@ -43,6 +43,9 @@ export interface OutboundDeps {
   /** The gateway's trusted clock: a packet's createdAt is this clock's reading, never the host's. */
   clock: Clock;
   maxOutbox: number;
+  /** Packets the peer refused and this side holds (outbox_held): they count toward maxOutbox, so a
+   *  peer that refuses everything cannot grow the held table without end. */
+  held?: () => number;
   /** The correlation check's lookup: true when the case came in from outside (checkCorrelation). */
   knownCase: (caseId: string) => boolean;
   /** Appends 'packet.out' to the audit chain; runs inside the same transaction as the outbox row. */
@@ -66,7 +69,7 @@ export interface Outbound {
 export const OUTBOX_FULL_RULE = 'outbox.maxOutbox';
 
 export function createOutbound(d: OutboundDeps): Outbound {
-  const full = () => d.outbox.count() >= d.maxOutbox;
+  const full = () => d.outbox.count() + (d.held?.() ?? 0) >= d.maxOutbox;
   const check = (p: OutboundDraft): { ok: true; rule: string } | Extract<OutboundResult, { ok: false }> => {
     const pol = d.policy();
     const out = { from: p.from, to: p.to, kind: p.kind, caseId: p.caseId };

@@ -73,7 +73,14 @@ export function createDrain(d: DrainDeps): () => number {
 /** Publishes the public catalogue view to every applicant-side domain the policy lets it reach, once
  *  per catalogue version (its SHA-256, kept in gateway_kv), so a restart does not resend it. Call it
  *  again after a refusal for a full outbox: until it has gone out it tries on each call. */
-export function createCataloguePublisher(d: DrainDeps & { catalogue: Catalogue; policy: () => Policy }): () => boolean {
+export interface CataloguePublisher {
+  /** Publishes unless this version has gone out; true when it went out now. */
+  (): boolean;
+  /** Forgets that this version went out (a rebuilt peer lost it): the next call publishes again. */
+  again(): void;
+}
+
+export function createCataloguePublisher(d: DrainDeps & { catalogue: Catalogue; policy: () => Policy }): CataloguePublisher {
   const itemsJson = Buffer.from(JSON.stringify(d.catalogue.items.map(publicView)));
   const sha = createHash('sha256').update(itemsJson).digest('hex');
   const body = encodeCatalogue({ itemsJson, sha256: sha });
@@ -91,7 +98,7 @@ export function createCataloguePublisher(d: DrainDeps & { catalogue: Catalogue; 
     kv.put(PUBLISHED_CATALOGUE, sha);
     return to;
   });
-  return () => {
+  const run = () => {
     if (done) return false;
     let to: string[];
     try { to = publish(); } catch (e) { if (e instanceof NotPublished) return false; throw e; }
@@ -99,6 +106,7 @@ export function createCataloguePublisher(d: DrainDeps & { catalogue: Catalogue; 
     d.log.info({ stage: 'outbound', kind: 'catalogue', sha256: sha, items: d.catalogue.items.length, to }, 'catalogue published');
     return true;
   };
+  return Object.assign(run, { again: () => { kv.delete(PUBLISHED_CATALOGUE); done = false; } });
 }
 
 class NotPublished extends Error {}

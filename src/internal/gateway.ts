@@ -4,6 +4,8 @@
 import type { InternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
+import { catalogueResync } from '../gateway/catalogue-resync.js';
+import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import type { Logger } from '../gateway/logger.js';
 import { loadPolicy } from '../gateway/policy.js';
 import type { GatewayAudit } from '../gateway/audit.js';
@@ -62,7 +64,9 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-  }, outboxSource(store.outbox), path.inbox, log, metrics.link.onState);
+    onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log),
+  }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }), path.inbox, log, metrics.link.onState);
+  const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   path.flushOut();
   link.start();
@@ -90,6 +94,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     intranetPort, operatorPort: operator.port,
     async stop() {
       clearInterval(drainTimer);
+      replay.stop();
       notifier.stop();
       monitor.stop();
       policy.stop();

@@ -11,6 +11,7 @@ import { auditHooks } from '../gateway/audit.js';
 import { createInbox } from '../gateway/inbox.js';
 import { admitPackets } from '../gateway/admit.js';
 import { createOutbound } from '../gateway/outbound.js';
+import { OutboxHeld } from '../store/outbox-held.js';
 import type { InspectPool } from '../gateway/inspect-pool.js';
 import type { PacketSink } from '../link/session.js';
 import { RejectedPackets } from '../store/rejected-packets.js';
@@ -38,13 +39,18 @@ export interface PacketPath {
   stamper: Stamper;
   /** Seals pending desk events and the catalogue (until it has gone out), then pumps the link. */
   flushOut: () => void;
+  /** Publishes the catalogue again although this version went out once (a rebuilt peer lost it). */
+  republishCatalogue: () => void;
+  /** Packets the peer refused back (kept, alarmed, resent on each new session). */
+  held: OutboxHeld;
 }
 
 export function wirePacketPath(d: PacketPathDeps): PacketPath {
   const { onSent, ...inboxHooks } = auditHooks(d.audit, d.store);
+  const held = new OutboxHeld(d.db);
   const outbound = createOutbound({
     db: d.db, outbox: d.store.outbox, keys: d.keys.seal, policy: d.policy, clock: d.trust, maxOutbox: d.maxOutbox,
-    knownCase: (id) => d.store.cases.get(id) !== null, audit: onSent, log: d.log,
+    held: () => held.depth().count, knownCase: (id) => d.store.cases.get(id) !== null, audit: onSent, log: d.log,
   });
   const out = {
     store: d.store, desk: d.desk, log: d.log, intranetDomain: d.intranetDomain, outbound, resultSigner: d.resultSigner,
@@ -61,7 +67,7 @@ export function wirePacketPath(d: PacketPathDeps): PacketPath {
   const stamper = new Stamper({
     db: d.db, queue: d.store.stampQueue, tsa: d.tsa, trust: d.trust, whenUntrusted: d.whenUntrusted, log: d.log,
     handlers: kinds.deliver, prepare: kinds.prepare,
-    outboxRoom: () => d.maxOutbox - d.store.outbox.count(),
+    outboxRoom: () => d.maxOutbox - d.store.outbox.count() - held.depth().count,
     refuse: stampRefusal({ store: d.store, rejected, audit: d.audit, clock: d.trust, log: d.log }),
     afterCommit: flushOut,
   });
@@ -72,5 +78,5 @@ export function wirePacketPath(d: PacketPathDeps): PacketPath {
     afterCommit: () => stamper.kick(),
     backlog: () => d.store.stampQueue.count(),
   });
-  return { inbox, stamper, flushOut };
+  return { inbox, stamper, flushOut, republishCatalogue: () => { publish.again(); publish(); }, held };
 }

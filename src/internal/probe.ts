@@ -3,6 +3,7 @@
 import type { InternalConfig } from '../config/gateway-config.js';
 import { chainStatusReader } from '../audit/anchor-status.js';
 import { certificateFacts } from '../gateway/cert-facts.js';
+import { OutboxHeld } from '../store/outbox-held.js';
 import type { GatewayProbe } from '../gateway/probe.js';
 import { OUTBOX_HIGH_WATER_SHARE } from '../gateway/operator-limits.js';
 import type { LinkClient } from '../link/client.js';
@@ -14,13 +15,14 @@ import { GatewayKv, PUBLISHED_CATALOGUE } from '../store/gateway-kv.js';
 /** `catalogueItems`: items in the catalogue loaded at start (the one the catalogue publisher sends). */
 export function internalProbe(cfg: InternalConfig, store: InternalStore, link: LinkClient, rejected: RejectedPackets, trust: TimeTrust,
   catalogueItems: number): GatewayProbe {
+  const held = new OutboxHeld(store.db);
   const chain = chainStatusReader(store.db, ['signature', 'rfc3161']);
   const kv = new GatewayKv(store.db);
   return {
     gateway: 'internal',
     now: Date.now,
     link: { connected: () => link.connected, lastFrameAt: () => link.lastFrameAt, heartbeatMs: cfg.link.heartbeatMs },
-    queues: { outbox: () => store.outbox.depth(), stamp: () => store.stampQueue.depth() },
+    queues: { outbox: () => store.outbox.depth(), stamp: () => store.stampQueue.depth(), held: () => held.depth() },
     outboxHighWater: Math.floor(cfg.maxOutbox * OUTBOX_HIGH_WATER_SHARE),
     quarantine: () => ({ ...store.quarantine.counts(), oldestHeldAt: store.quarantine.oldestHeldAt() }),
     rejected: () => rejected.count(),

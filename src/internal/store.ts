@@ -3,7 +3,8 @@
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
-import { REJECTED_BOUNDED_SQL, REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
+import { OUTBOX_HELD_SQL } from '../store/outbox-held.js';
+import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
 import { INTRANET_CASES_SQL, IntranetCases } from '../store/intranet-cases.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
@@ -23,6 +24,7 @@ export const INTERNAL_MIGRATIONS = [
   { version: 6, sql: AUDIT_SQL },
   { version: 7, sql: NOTIFICATIONS_SQL },
   { version: 8, sql: REJECTED_BOUNDED_SQL },
+  { version: 9, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }

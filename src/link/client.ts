@@ -6,7 +6,7 @@ import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
 import { createBackoff } from './backoff.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './limits.js';
 import { checkPeer, LINK_CLIENT_PEER_ROLE, type PeerPinConfig } from './peer-identity.js';
-import { LinkSession, type AuditHeadFrame, type PacketSink, type PacketSource, type SessionLog, type SessionOptions } from './session.js';
+import { LinkSession, type AuditHeadFrame, type PacketSink, type PacketSource, type PeerHello, type SessionLog, type SessionOptions } from './session.js';
 import { TLS_BASE, type TlsMaterial } from './tls-material.js';
 
 export interface LinkClientOptions extends SessionOptions {
@@ -15,6 +15,9 @@ export interface LinkClientOptions extends SessionOptions {
   peer: PeerPinConfig;
   backoffBaseMs?: number;
   backoffCapMs?: number;
+  /** The external gateway's Hello named the catalogue it serves ("" for none): the internal gateway
+   *  republishes when it differs from what it last published (src/gateway/catalogue-resync.ts). */
+  onPeerCatalogue?: (sha256: string) => void;
 }
 
 export class LinkClient {
@@ -61,7 +64,8 @@ export class LinkClient {
     let opened = false;
     ws.on('open', () => {
       opened = true;
-      this.session = new LinkSession(ws, this.source, this.sink, this.log, this.opts, (reason) => {
+      const opts = { ...this.opts, onPeerHello: (h: PeerHello) => { this.opts.onPeerHello?.(h); this.opts.onPeerCatalogue?.(h.catalogueSha256); } };
+      this.session = new LinkSession(ws, this.source, this.sink, this.log, opts, (reason) => {
         this.lastFrameOfEnded = this.session?.lastFrameAt ?? this.lastFrameOfEnded;
         this.session = null;
         this.onState?.(false);

@@ -3,20 +3,32 @@ import { ferry } from '../proto/ferry.js';
 import { fail, type Verdict } from '../errors.js';
 
 export type Frame =
-  | { type: 'hello'; versions: number[]; gatewayId: string; window: number }
+  | { type: 'hello'; versions: number[]; gatewayId: string; window: number; features?: string[]; catalogueSha256?: string }
   | { type: 'packet'; packet: Buffer; packetId: Buffer }
   | { type: 'ack'; packetIds: Buffer[] }
   | { type: 'heartbeat'; sentAtMs: number; reply: boolean }
-  | { type: 'auditHead'; record: Buffer; signature: Buffer; signerCertificate: Buffer };
+  | { type: 'auditHead'; record: Buffer; signature: Buffer; signerCertificate: Buffer }
+  | { type: 'refusal'; packetId: Buffer; code: string; detail: string };
+
+/** Bounds on what a peer's Hello and Refusal may carry (a frame is already bounded by maxPayload; these
+ *  keep a hostile value out of logs and the held table). */
+export const MAX_FEATURES = 16;
+export const MAX_FEATURE_CHARS = 32;
+export const MAX_REFUSAL_DETAIL_CHARS = 500;
+const CODE_PATTERN = /^FERRY_ERR_[A-Z0-9_]{1,60}$/;
+const SHA256_HEX = /^([0-9a-f]{64})?$/;
 
 export function encodeFrame(f: Frame): Buffer {
   const F = ferry.v1.LinkFrame;
   switch (f.type) {
-    case 'hello': return Buffer.from(F.encode({ hello: { versions: f.versions, gatewayId: f.gatewayId, window: f.window } }).finish());
+    case 'hello': return Buffer.from(F.encode({ hello: {
+      versions: f.versions, gatewayId: f.gatewayId, window: f.window, features: f.features ?? [], catalogueSha256: f.catalogueSha256 ?? '',
+    } }).finish());
     case 'packet': return Buffer.from(F.encode({ packet: { packet: f.packet, packetId: f.packetId } }).finish());
     case 'ack': return Buffer.from(F.encode({ ack: { packetIds: f.packetIds } }).finish());
     case 'heartbeat': return Buffer.from(F.encode({ heartbeat: { sentAtMs: f.sentAtMs, reply: f.reply } }).finish());
     case 'auditHead': return Buffer.from(F.encode({ auditHead: { record: f.record, signature: f.signature, signerCertificate: f.signerCertificate } }).finish());
+    case 'refusal': return Buffer.from(F.encode({ refusal: { packetId: f.packetId, code: f.code, detail: f.detail.slice(0, MAX_REFUSAL_DETAIL_CHARS) } }).finish());
   }
 }
 
@@ -30,7 +42,17 @@ export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {
   switch (m.frame) {
     case 'hello': {
       const h = m.hello!;
-      return { ok: true, value: { type: 'hello', versions: [...(h.versions ?? [])], gatewayId: h.gatewayId ?? '', window: h.window ?? 0 } };
+      const features = [...(h.features ?? [])];
+      if (features.length > MAX_FEATURES || features.some((x) => x.length > MAX_FEATURE_CHARS)) return fail('FERRY_ERR_LINK_FRAME', 'hello with too many or too long features');
+      const catalogueSha256 = h.catalogueSha256 ?? '';
+      if (!SHA256_HEX.test(catalogueSha256)) return fail('FERRY_ERR_LINK_FRAME', 'hello catalogue_sha256 is not 64 lowercase hex digits');
+      return { ok: true, value: { type: 'hello', versions: [...(h.versions ?? [])], gatewayId: h.gatewayId ?? '', window: h.window ?? 0, features, catalogueSha256 } };
+    }
+    case 'refusal': {
+      const r = m.refusal!;
+      // The code lands in the sender's held table, metrics labels and logs: only a well-formed code.
+      if (!r.packetId?.length || !CODE_PATTERN.test(r.code ?? '')) return fail('FERRY_ERR_LINK_FRAME', 'refusal without a packet id or a well-formed Ferry error code');
+      return { ok: true, value: { type: 'refusal', packetId: Buffer.from(r.packetId), code: r.code as string, detail: (r.detail ?? '').slice(0, MAX_REFUSAL_DETAIL_CHARS) } };
     }
     case 'packet': {
       const p = m.packet!;

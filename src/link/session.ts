@@ -1,6 +1,7 @@
 // One live link between the gateways: the same on both ends. Sends outbox packets pipelined within a
-// window, acknowledges received packets only after the sink has committed them, answers heartbeats,
-// and stops reading the socket while the local inbox is over its high-water mark.
+// window, acknowledges received packets only after the sink has committed them, refuses back the ones
+// it could not open (to a peer that understands refusals), answers heartbeats, and stops reading the
+// socket while the local inbox is over its high-water mark.
 import type WebSocket from 'ws';
 import { encodeFrame, decodeFrame, type Frame } from './frame-codec.js';
 import {
@@ -10,20 +11,37 @@ import {
 
 export interface OutgoingPacket { seq: number; packetId: Buffer; bytes: Buffer }
 
+/** A packet the receiver could not open or verify, refused back to its sender with the code. */
+export interface RefusedPacket { packetId: Buffer; code: string; detail: string }
+
+/** The link feature a side announces in Hello when its source takes refusals (PROTOCOL.md §6 rule 10). */
+export const FEATURE_REFUSAL = 'refusal';
+
 /** The local outbox, as the link sees it. */
 export interface PacketSource {
   after(seq: number, limit: number): OutgoingPacket[];
   acknowledge(ids: readonly Buffer[]): void;
+  /** Keeps refused packets out of the send order (held) instead of deleting them. A source without it
+   *  does not announce FEATURE_REFUSAL, and its peer acknowledges what it cannot open (the old rule). */
+  refuse?(refused: readonly RefusedPacket[]): void;
+  /** A new session is up (the peer may have restarted with fixed keys): put held packets back in line. */
+  sessionStarted?(): void;
 }
 
 export interface IncomingPacket { packetId: Buffer; bytes: Buffer }
 
-/** The local inbox: commits a batch durably and returns the ids it may acknowledge (every packet it
- *  took responsibility for: delivered, duplicate, or kept as rejected). */
+/** What the inbox did with a committed batch: `acks` it took responsibility for (delivered, duplicate,
+ *  quarantined), `refused` it could not open and kept as evidence. A plain array means all acks. */
+export type SinkResult = Buffer[] | { acks: Buffer[]; refused: RefusedPacket[] };
+
+/** The local inbox: commits a batch durably and says, per packet, ack or refuse. */
 export interface PacketSink {
-  accept(batch: readonly IncomingPacket[]): Buffer[];
+  accept(batch: readonly IncomingPacket[]): SinkResult;
   backlog(): number;
 }
+
+/** What the peer said about itself in its Hello. */
+export interface PeerHello { gatewayId: string; features: readonly string[]; catalogueSha256: string }
 
 export interface SessionLog {
   info(obj: object, msg: string): void;
@@ -44,6 +62,10 @@ export interface SessionOptions {
   onAuditHead?: (h: AuditHeadFrame) => void;
   /** This side's newest anchored audit head, sent once the peer's Hello is accepted. */
   auditHead?: () => AuditHeadFrame | null;
+  /** The catalogue hash this side serves, sent in Hello (external gateway); "" when none. */
+  catalogueSha256?: () => string;
+  /** The peer's Hello was accepted (the internal gateway republishes the catalogue when it differs). */
+  onPeerHello?: (h: PeerHello) => void;
 }
 
 export type AuditHeadFrame = Omit<Extract<Frame, { type: 'auditHead' }>, 'type'>;
@@ -65,8 +87,10 @@ export class LinkSession {
    *  never moved by our own read pause: it is what the operator's "last frame seen" reports. */
   private lastFrame: number | null = null;
   private healthy = false;
+  /** The peer announced FEATURE_REFUSAL: refused packets go back as Refusal frames, not acks. */
+  private peerTakesRefusals = false;
   private readonly timers: NodeJS.Timeout[] = [];
-  readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0 };
+  readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0, refused: 0, refusalsSent: 0 };
 
   constructor(
     private readonly ws: WebSocket,
@@ -84,7 +108,10 @@ export class LinkSession {
     ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
     ws.on('close', (code, reason) => this.finish(`closed ${code} ${reason.toString()}`));
     ws.on('error', (e) => this.log.warn({ err: e.message }, 'link socket error'));
-    this.send({ type: 'hello', versions: [...SUPPORTED_VERSIONS], gatewayId: opts.gatewayId, window: this.window });
+    this.send({
+      type: 'hello', versions: [...SUPPORTED_VERSIONS], gatewayId: opts.gatewayId, window: this.window,
+      features: source.refuse ? [FEATURE_REFUSAL] : [], catalogueSha256: opts.catalogueSha256?.() ?? '',
+    });
     const helloTimer = setTimeout(() => { if (!this.ready) this.abort(4002, 'no hello from peer'); }, HELLO_TIMEOUT_MS);
     this.timers.push(helloTimer);
     const hb = opts.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
@@ -92,6 +119,8 @@ export class LinkSession {
     this.timers.push(setInterval(() => {
       if (Date.now() - this.lastHeard > dead) { this.abort(4003, `FERRY_ERR_LINK_TIMEOUT: peer silent for ${dead} ms`); return; }
       this.send({ type: 'heartbeat', sentAtMs: Date.now(), reply: false });
+      // Rows another process put in the outbox (`ferry outbox retry`) have no in-process event.
+      this.pump();
     }, hb));
   }
 
@@ -142,6 +171,7 @@ export class LinkSession {
       case 'auditHead':
         this.opts.onAuditHead?.(f);
         return;
+      case 'refusal': return this.onRefusal(f);
     }
   }
 
@@ -151,8 +181,11 @@ export class LinkSession {
       this.abort(4001, `FERRY_ERR_LINK_VERSION: peer offers ${f.versions.join(',')}`); return;
     }
     this.peerWindow = Math.max(1, f.window);
+    this.peerTakesRefusals = (f.features ?? []).includes(FEATURE_REFUSAL);
     this.ready = true;
-    this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow) }, 'link up');
+    this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow), refusals: this.peerTakesRefusals }, 'link up');
+    this.opts.onPeerHello?.({ gatewayId: f.gatewayId, features: f.features ?? [], catalogueSha256: f.catalogueSha256 ?? '' });
+    this.source.sessionStarted?.();
     const healthyTimer = setTimeout(() => this.markHealthy(), this.opts.healthyAfterMs ?? DEFAULT_HEALTHY_SESSION_MS);
     this.timers.push(healthyTimer);
     const head = this.opts.auditHead?.();
@@ -181,15 +214,22 @@ export class LinkSession {
     const batch = this.pending;
     this.pending = [];
     let ids: Buffer[];
+    let refused: RefusedPacket[] = [];
     try {
-      ids = this.sink.accept(batch);
+      const r = this.sink.accept(batch);
+      if (Array.isArray(r)) ids = r;
+      else { ids = [...r.acks]; refused = r.refused; }
     } catch (e) {
       // The store failed (disk full, I/O error): acknowledge nothing; the peer resends after reconnect.
       this.log.warn({ err: (e as Error).message, batch: batch.length }, 'inbox commit failed; dropping link');
       this.abort(1011, 'inbox commit failed');
       return;
     }
-    if (ids.length) { this.send({ type: 'ack', packetIds: ids }); this.stats.acksSent += ids.length; this.markHealthy(); }
+    // A peer from before refusals deletes on ack only: it gets today's ack (the packet is kept here).
+    if (!this.peerTakesRefusals) { ids.push(...refused.map((r) => r.packetId)); refused = []; }
+    for (const r of refused) { this.send({ type: 'refusal', packetId: r.packetId, code: r.code, detail: r.detail }); this.stats.refusalsSent++; }
+    if (ids.length) { this.send({ type: 'ack', packetIds: ids }); this.stats.acksSent += ids.length; }
+    if (ids.length || refused.length) this.markHealthy();
     this.applyBackpressure();
   }
 
@@ -230,6 +270,19 @@ export class LinkSession {
       this.stats.acked += known.length;
       this.markHealthy();
     }
+    this.pump();
+  }
+
+  /** The peer could not open a packet we sent: it leaves the window and is held by the source. */
+  private onRefusal(f: Extract<Frame, { type: 'refusal' }>): void {
+    const hex = f.packetId.toString('hex');
+    const size = this.inFlight.get(hex);
+    if (size === undefined || !this.source.refuse) { this.pump(); return; } // not ours (or not asked for): ignored, like an ack
+    this.inFlight.delete(hex);
+    this.inFlightBytes -= size;
+    this.stats.refused++;
+    this.source.refuse([{ packetId: f.packetId, code: f.code, detail: f.detail }]);
+    this.markHealthy();
     this.pump();
   }
 

@@ -29,7 +29,20 @@ export interface OpenKeys {
   /** ECDH with our static encryption key; throws on a point not on the curve. */
   agree(ephemeralPoint: Uint8Array): Buffer;
   encCertSha256: Buffer;
+  /** Keys this gateway decrypted with before a rotation, each accepted until its grace period ends,
+   *  so that packets sealed to the old certificate while the rotation was under way still open. */
+  previous?: readonly PreviousOpenKey[];
 }
+
+export interface PreviousOpenKey {
+  agree(ephemeralPoint: Uint8Array): Buffer;
+  encCertSha256: Buffer;
+  /** ms since the epoch: after this the key no longer opens anything (WRONG_RECIPIENT, saying so). */
+  until: number;
+}
+
+/** A decryption key from before a rotation, with the end of its grace period. */
+export interface PreviousKey { encKey: KeyObject; encCert: X509Certificate; until: Date }
 
 export function sha256(data: Uint8Array): Buffer {
   return createHash('sha256').update(data).digest();
@@ -45,9 +58,19 @@ export function sealKeys(own: OwnKeys, peer: PeerKeys): SealKeys {
   };
 }
 
-export function openKeys(own: OwnKeys): OpenKeys {
-  // One ECDH object for the process: setPrivateKey derives the public point, which is not free.
+export function openKeys(own: OwnKeys, previous: readonly PreviousKey[] = []): OpenKeys {
+  const current = agreement(own.encKey);
+  const currentSha = sha256(own.encCert.raw);
+  return {
+    agree: current, encCertSha256: currentSha,
+    previous: previous.filter((p) => !sha256(p.encCert.raw).equals(currentSha))
+      .map((p) => ({ agree: agreement(p.encKey), encCertSha256: sha256(p.encCert.raw), until: p.until.getTime() })),
+  };
+}
+
+function agreement(key: KeyObject): (point: Uint8Array) => Buffer {
+  // One ECDH object per key for the process: setPrivateKey derives the public point, which is not free.
   const ecdh = createECDH(CURVE);
-  ecdh.setPrivateKey(ecScalar(own.encKey));
-  return { agree: (point) => ecdh.computeSecret(point), encCertSha256: sha256(own.encCert.raw) };
+  ecdh.setPrivateKey(ecScalar(key));
+  return (point) => ecdh.computeSecret(point);
 }

@@ -19,3 +19,8 @@ export const GCM_TAG_BYTES = 16;
 export const EC_POINT_BYTES = 65;
 export const SHA256_BYTES = 32;
 export const PROTOCOL_VERSION = 1;
+/** Days a previous decryption key keeps opening packets after the current encryption certificate's
+ *  notBefore (key rotation with overlap): a packet can wait in the sender's outbox as long as the link
+ *  is down, and 30 days matches the certificate-expiry warning, so a rotation started at the warning
+ *  finishes inside the grace. */
+export const DEFAULT_PREVIOUS_KEY_GRACE_DAYS = 30;

@@ -36,6 +36,20 @@ export interface OpenContext {
   maxBodyBytes?: number;
 }
 
+/** The decryption key the header names: the current one, or a previous one inside its grace period
+ *  (key rotation with overlap: packets sealed to the old certificate before the sender switched). */
+function recipientKey(keys: OpenKeys, named: Uint8Array, now: Date): { ok: true; agree: OpenKeys['agree'] } | { ok: false; detail: string } {
+  if (timingSafeEqual(named, keys.encCertSha256)) return { ok: true, agree: keys.agree };
+  const hex = Buffer.from(named).toString('hex');
+  for (const p of keys.previous ?? []) {
+    if (!timingSafeEqual(named, p.encCertSha256)) continue;
+    // Written as "not inside" so that an Invalid Date fails closed.
+    if (!(now.getTime() <= p.until)) return { ok: false, detail: `encrypted to the previous certificate sha256:${hex}, whose grace period ended ${new Date(p.until).toISOString()}` };
+    return { ok: true, agree: p.agree };
+  }
+  return { ok: false, detail: `encrypted to sha256:${hex}, not the current certificate sha256:${keys.encCertSha256.toString('hex')}${keys.previous?.length ? ' nor a previous one' : ''}` };
+}
+
 export function openPacket(bytes: Uint8Array, ctx: OpenContext): OpenResult {
   if (bytes.length > (ctx.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES)) {
     return fail('FERRY_ERR_SEAL_TOO_LARGE', `packet of ${bytes.length} bytes exceeds the limit`);
@@ -82,9 +96,8 @@ export function openPacket(bytes: Uint8Array, ctx: OpenContext): OpenResult {
   if (!timingSafeEqual(h.senderCertSha256, signer.sha256)) {
     return bad('FERRY_ERR_SEAL_SIGNER_MISMATCH', 'header names another signer certificate than the one attached');
   }
-  if (!timingSafeEqual(h.recipientCertSha256, ctx.keys.encCertSha256)) {
-    return bad('FERRY_ERR_SEAL_WRONG_RECIPIENT', `encrypted to sha256:${Buffer.from(h.recipientCertSha256).toString('hex')}`);
-  }
+  const recipient = recipientKey(ctx.keys, h.recipientCertSha256, ctx.now);
+  if (!recipient.ok) return bad('FERRY_ERR_SEAL_WRONG_RECIPIENT', recipient.detail);
   // uint64 decodes to a Long object at run time (protobufjs picks up the installed `long` package;
   // the generated typing says number). `new Date(Long)` is an Invalid Date, whose NaN compares false
   // with every bound and so passed the validity check: convert explicitly, refuse what is not a time.
@@ -102,7 +115,7 @@ export function openPacket(bytes: Uint8Array, ctx: OpenContext): OpenResult {
 
   let shared: Buffer;
   try {
-    shared = ctx.keys.agree(h.ephemeralPublicKey);
+    shared = recipient.agree(h.ephemeralPublicKey);
   } catch {
     return bad('FERRY_ERR_SEAL_MALFORMED', 'ephemeral public key is not a P-256 point');
   }

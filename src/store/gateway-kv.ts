@@ -9,7 +9,9 @@ export const PUBLISHED_CATALOGUE = 'catalogue.published';
 export class GatewayKv {
   private readonly getStmt;
   private readonly putStmt;
+  private readonly deleteStmt;
   constructor(db: Db) {
+    this.deleteStmt = db.prepare('DELETE FROM gateway_kv WHERE key = ?');
     this.getStmt = db.prepare('SELECT value FROM gateway_kv WHERE key = ?').pluck();
     this.putStmt = db.prepare('INSERT INTO gateway_kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
   }
@@ -18,5 +20,8 @@ export class GatewayKv {
   }
   put(key: string, value: string): void {
     this.putStmt.run(key, value);
+  }
+  delete(key: string): void {
+    this.deleteStmt.run(key);
   }
 }

@@ -106,11 +106,13 @@ const sameBuf = (a: Buffer | null, b: Buffer | null): boolean => (a === null || 
 function sameFrame(a: Frame, b: Frame): boolean {
   if (a.type !== b.type) return false;
   switch (a.type) {
-    case 'hello': { const y = b as typeof a; return a.gatewayId === y.gatewayId && a.window === y.window && a.versions.join() === y.versions.join(); }
+    case 'hello': { const y = b as typeof a; return a.gatewayId === y.gatewayId && a.window === y.window && a.versions.join() === y.versions.join()
+      && (a.features ?? []).join() === (y.features ?? []).join() && (a.catalogueSha256 ?? '') === (y.catalogueSha256 ?? ''); }
     case 'packet': { const y = b as typeof a; return a.packet.equals(y.packet) && a.packetId.equals(y.packetId); }
     case 'ack': { const y = b as typeof a; return a.packetIds.length === y.packetIds.length && a.packetIds.every((id, i) => id.equals(y.packetIds[i]!)); }
     case 'heartbeat': { const y = b as typeof a; return a.sentAtMs === y.sentAtMs && a.reply === y.reply; }
     case 'auditHead': { const y = b as typeof a; return a.record.equals(y.record) && a.signature.equals(y.signature) && a.signerCertificate.equals(y.signerCertificate); }
+    case 'refusal': { const y = b as typeof a; return a.packetId.equals(y.packetId) && a.code === y.code && a.detail === y.detail; }
   }
 }
 const sameStatus = (a: StatusUpdate, b: StatusUpdate): boolean => a.caseId === b.caseId && a.status === b.status && a.atMs === b.atMs
@@ -164,6 +166,8 @@ beforeAll(async () => {
     f({ type: 'ack', packetIds: [] }),
     f({ type: 'heartbeat', sentAtMs: NOW.getTime(), reply: false }),
     f({ type: 'heartbeat', sentAtMs: NOW.getTime(), reply: true }),
+    f({ type: 'hello', versions: [1], gatewayId: 'external', window: 256, features: ['refusal'], catalogueSha256: 'ab'.repeat(32) }),
+    f({ type: 'refusal', packetId: Buffer.alloc(16, 5), code: 'FERRY_ERR_SEAL_WRONG_RECIPIENT', detail: 'encrypted to sha256:00' }),
   ];
   statuses = [
     encodeStatus({ caseId: 'F20260601-CASE0', status: 'received', atMs: NOW.getTime(), detail: '', receiptToken: null, packetId: Buffer.alloc(16, 7) }),
@@ -271,7 +275,15 @@ describe('decoders against hostile bytes', () => {
 
   it('any well-formed frame survives encode -> decode unchanged (the codec is lossless)', () => {
     const frameArb: fc.Arbitrary<Frame> = fc.oneof(
-      fc.record({ type: fc.constant('hello' as const), versions: fc.array(fc.nat({ max: 0xffffffff }), { maxLength: 5 }), gatewayId: fc.string(), window: fc.nat({ max: 0xffffffff }) }),
+      fc.record({
+        type: fc.constant('hello' as const), versions: fc.array(fc.nat({ max: 0xffffffff }), { maxLength: 5 }), gatewayId: fc.string(), window: fc.nat({ max: 0xffffffff }),
+        features: fc.array(fc.string({ maxLength: 32 }), { maxLength: 4 }),
+        catalogueSha256: fc.oneof(fc.constant(''), fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex'))),
+      }),
+      fc.record({
+        type: fc.constant('refusal' as const), packetId: fc.uint8Array({ minLength: 1, maxLength: 16 }).map((b) => Buffer.from(b)),
+        code: fc.stringMatching(/^FERRY_ERR_[A-Z0-9_]{1,60}$/), detail: fc.string({ maxLength: 500 }),
+      }),
       fc.record({ type: fc.constant('packet' as const), packet: fc.uint8Array({ minLength: 1, maxLength: 200 }).map((b) => Buffer.from(b)), packetId: fc.uint8Array({ maxLength: 16 }).map((b) => Buffer.from(b)) }),
       fc.record({ type: fc.constant('ack' as const), packetIds: fc.array(fc.uint8Array({ maxLength: 16 }).map((b) => Buffer.from(b)), { maxLength: 8 }) }),
       fc.record({ type: fc.constant('heartbeat' as const), sentAtMs: fc.maxSafeNat(), reply: fc.boolean() }),

@@ -5,7 +5,8 @@
 // around it. The rules:
 //   - every mutant is acknowledged (committed) and the process stays up;
 //   - the process refuses exactly the mutants that openPacket refuses with the same keys, with the same
-//     code, in order, each kept in rejected_packets with its bytes; a mutant that does open carries an
+//     code, in order, each kept in rejected_packets with its bytes (the same bytes twice: one row, two
+//     attempts — rejected-packets.ts); a mutant that does open carries an
 //     original's signed bytes, so it is a duplicate of a delivered packet and is dropped;
 //   - the intranet holds exactly the original cases: no mutant made a case, a quarantine entry or a second copy.
 // FERRY_FUZZ_LINK_RUNS and FERRY_FUZZ_SEED vary the run; the default seed keeps CI deterministic.
@@ -110,10 +111,21 @@ describe('link fuzz against the real internal gateway process', () => {
     const ms = performance.now() - t0;
 
     expect(gw.proc.exitCode, 'the internal gateway exited').toBeNull();
-    const rows = db.prepare('SELECT code, digest, size FROM rejected_packets WHERE id > ? ORDER BY id').all(rejectedBefore) as { code: string; digest: Buffer; size: number }[];
-    // Same verdicts, in the order sent, each kept with the SHA-256 and size of the exact bytes that arrived.
-    expect(rows.map((r) => r.code)).toEqual(refused.map((m) => m.code));
-    expect(rows.every((r, i) => r.size === refused[i]!.bytes.length && r.digest.equals(createHash('sha256').update(refused[i]!.bytes).digest()))).toBe(true);
+    const rows = db.prepare('SELECT code, digest, size, attempts FROM rejected_packets WHERE id > ? ORDER BY id').all(rejectedBefore) as { code: string; digest: Buffer; size: number; attempts: number }[];
+    // Same verdicts, in the order first sent, each kept with the SHA-256 and size of the exact bytes that
+    // arrived; identical bytes (two mutations can agree) share a row and count as attempts.
+    const expected = new Map<string, { code: string; size: number; attempts: number }>();
+    for (const m of refused) {
+      const d = createHash('sha256').update(m.bytes).digest('hex');
+      const e = expected.get(d);
+      if (e) e.attempts++; else expected.set(d, { code: m.code, size: m.bytes.length, attempts: 1 });
+    }
+    expect(rows.map((r) => r.code)).toEqual([...expected.values()].map((e) => e.code));
+    const entries = [...expected.entries()];
+    expect(rows.every((r, i) => {
+      const [d, e] = entries[i]!;
+      return r.digest.toString('hex') === d && r.size === e.size && r.attempts === e.attempts;
+    })).toBe(true);
     const byCode: Record<string, number> = {};
     for (const r of rows) byCode[r.code] = (byCode[r.code] ?? 0) + 1;
     expect(count('intranet_cases')).toBe(originals.length);

@@ -121,6 +121,11 @@ describe('paths resolve against the config file; commands never create a databas
     ['case show', ['case', 'show', 'C-1']],
     ['supervision report', ['supervision', 'report', '--month', '2026-11']],
     ['quarantine reject', ['quarantine', 'reject', 'ab'.repeat(16), '--operator', 'ops', '--reason', 'x']],
+    ['rejected list', ['rejected', 'list']],
+    ['rejected retry', ['rejected', 'retry', 'ab'.repeat(16), '--operator', 'ops']],
+    ['rejected drop', ['rejected', 'drop', 'ab'.repeat(16), '--operator', 'ops', '--reason', 'x']],
+    ['outbox held', ['outbox', 'held']],
+    ['outbox retry', ['outbox', 'retry', '--all', '--operator', 'ops']],
   ])('%s with a missing database: a ferry: error naming the file, exit 2, nothing created', (_name, args) => {
     const r = ferry([...args, '--config', missing]);
     expect(r.status, r.stdout + r.stderr).toBe(2);

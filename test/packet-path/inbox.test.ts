@@ -2,6 +2,7 @@
 // SQLite file, no socket: what is delivered, dropped, rejected or quarantined, and that the batch is
 // one commit whose every packet is acknowledged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SinkResult } from '../../src/link/session.js';
 import { createInbox, type Admit, type KindHandler } from '../../src/gateway/inbox.js';
 import { encodeStatus } from '../../src/gateway/bodies.js';
 import type { KindName } from '../../src/seal/packet-kind.js';
@@ -46,11 +47,15 @@ function inboxWith(o: { admit?: Admit; handlers?: Partial<Record<KindName, KindH
   return { store, inbox, delivered, accepted, refusedToOpen, lines, commits: () => commits };
 }
 
+/** The acknowledgements of an accept (the inbox refuses back, separately, what it cannot open). */
+const acked = (r: SinkResult): Buffer[] => (Array.isArray(r) ? r : r.acks);
+const refusedBack = (r: SinkResult) => (Array.isArray(r) ? [] : r.refused);
+
 describe('inbox', () => {
   it('delivers an authentic packet to its kind\'s handler and acknowledges it after the commit', () => {
     const [p] = packets(1);
     const h = inboxWith();
-    const acks = h.inbox.accept([p!]);
+    const acks = acked(h.inbox.accept([p!]));
     expect(acks.map((a) => a.toString('hex'))).toEqual([p!.packetId.toString('hex')]);
     expect(h.delivered).toEqual([p!.packetId.toString('hex')]);
     expect(h.accepted).toEqual(h.delivered);
@@ -60,18 +65,20 @@ describe('inbox', () => {
   it('drops a duplicate by packet id: the handler runs once, both copies are acknowledged', () => {
     const [p] = packets(1);
     const h = inboxWith();
-    expect(h.inbox.accept([p!])).toHaveLength(1);
-    expect(h.inbox.accept([p!])).toHaveLength(1);
+    expect(acked(h.inbox.accept([p!]))).toHaveLength(1);
+    expect(acked(h.inbox.accept([p!]))).toHaveLength(1);
     expect(h.delivered).toHaveLength(1);
     expect(h.lines.some((l) => l['msg'] === 'duplicate packet dropped')).toBe(true);
   });
 
-  it('keeps a packet that does not open as rejected, with the opener\'s code, and acknowledges it', () => {
+  it('keeps a packet that does not open as rejected, with the opener\'s code, and refuses it back (never acknowledged)', () => {
     const [p] = packets(1);
     const bytes = Buffer.from(p!.bytes);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0x01, bytes.length - 10); // a flipped bit near the end (signature)
     const h = inboxWith();
-    expect(h.inbox.accept([{ packetId: p!.packetId, bytes }])).toHaveLength(1);
+    const r = h.inbox.accept([{ packetId: p!.packetId, bytes }]);
+    expect(acked(r)).toHaveLength(0);
+    expect(refusedBack(r).map((x) => x.code)).toEqual([expect.stringMatching(/^FERRY_ERR_SEAL_/)]);
     expect(h.delivered).toEqual([]);
     expect(h.store.db.prepare('SELECT COUNT(*) AS n FROM rejected_packets').get()).toEqual({ n: 1 });
     expect(h.refusedToOpen).toHaveLength(1);
@@ -81,7 +88,8 @@ describe('inbox', () => {
   it('rejects a packet whose frame names another packet id (FERRY_ERR_LINK_FRAME)', () => {
     const [p] = packets(1);
     const h = inboxWith();
-    h.inbox.accept([{ packetId: Buffer.alloc(16, 7), bytes: p!.bytes }]);
+    const r = h.inbox.accept([{ packetId: Buffer.alloc(16, 7), bytes: p!.bytes }]);
+    expect(refusedBack(r).map((x) => x.code)).toEqual(['FERRY_ERR_LINK_FRAME']);
     expect(h.delivered).toEqual([]);
     expect(h.store.db.prepare('SELECT code FROM rejected_packets').pluck().all()).toEqual(['FERRY_ERR_LINK_FRAME']);
   });
@@ -89,7 +97,7 @@ describe('inbox', () => {
   it('quarantines a packet its admit check refuses, with the check\'s code and rule, and does not deliver it', () => {
     const [p] = packets(1);
     const h = inboxWith({ admit: () => ({ code: 'FERRY_ERR_POLICY_STALE', detail: 'too old', rule: 'freshness' }) });
-    expect(h.inbox.accept([p!])).toHaveLength(1);
+    expect(acked(h.inbox.accept([p!]))).toHaveLength(1);
     expect(h.delivered).toEqual([]);
     expect(h.store.quarantine.counts()).toMatchObject({ held: 1 });
     const held = h.store.db.prepare('SELECT code, rule FROM quarantine').get();
@@ -114,7 +122,7 @@ describe('inbox', () => {
         },
       },
     });
-    expect(h.inbox.accept([a!, b!])).toHaveLength(2);
+    expect(acked(h.inbox.accept([a!, b!]))).toHaveLength(2);
     // Only b's write survived; a's was rolled back with its savepoint.
     expect(h.store.db.prepare('SELECT case_id FROM case_status').pluck().all()).toEqual([b!.packetId.toString('hex')]);
     expect(h.store.db.prepare('SELECT code, rule FROM quarantine').get()).toEqual({ code: 'FERRY_ERR_POLICY_CASE', rule: 'delivery' });

@@ -1,26 +1,33 @@
-// rejected_packets keeps digest, size and a bounded prefix of each refused packet, never the whole
-// packet, and holds at most maxRows rows (oldest dropped, counted). Real SQLite files.
+// rejected_packets keeps digest, size and a bounded prefix of each refused packet — and the whole
+// packet only while all kept packets stay under their byte budget (for `ferry rejected retry`, issue
+// 13; test/store/rejected-retry.test.ts) — and holds at most maxRows rows (oldest dropped, counted).
+// Real SQLite files.
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../src/store/db.js';
-import { REJECTED_BOUNDED_SQL, REJECTED_PREFIX_BYTES, REJECTED_SQL, RejectedPackets, DEFAULT_MAX_REJECTED } from '../../src/store/rejected-packets.js';
+import {
+  REJECTED_BOUNDED_SQL, REJECTED_PREFIX_BYTES, REJECTED_RETRY_SQL, REJECTED_SQL, RejectedPackets, DEFAULT_MAX_REJECTED, DEFAULT_MAX_REJECTED_KEPT_BYTES,
+} from '../../src/store/rejected-packets.js';
 import { INTERNAL_MIGRATIONS } from '../../src/internal/store.js';
 import { EXTERNAL_MIGRATIONS } from '../../src/external/store.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest();
 const file = () => join(mkdtempSync(join(tmpdir(), 'ferry-rejected-')), 'g.sqlite');
-const MIGRATIONS = [{ version: 1, sql: REJECTED_SQL }, { version: 2, sql: REJECTED_BOUNDED_SQL }];
+const MIGRATIONS = [{ version: 1, sql: REJECTED_SQL }, { version: 2, sql: REJECTED_BOUNDED_SQL }, { version: 3, sql: REJECTED_RETRY_SQL }];
 
 describe('rejected packets are kept bounded', () => {
-  it('keeps id, SHA-256, size, code, reason, time and the first 4 KiB — never the whole packet', () => {
+  it('keeps id, SHA-256, size, code, reason, time and the first 4 KiB — the whole packet only within the byte budget', () => {
     const db = openDb(file(), MIGRATIONS);
     const big = randomBytes(1024 * 1024);
-    new RejectedPackets(db).add('ab'.repeat(16), 'FERRY_ERR_SEAL_BAD_SIGNATURE', 'signature does not verify', big, 1234);
+    // A budget already spent: evidence only, as before issue 13.
+    new RejectedPackets(db, DEFAULT_MAX_REJECTED, 0).add('ab'.repeat(16), 'FERRY_ERR_SEAL_BAD_SIGNATURE', 'signature does not verify', big, 1234);
     const row = db.prepare('SELECT * FROM rejected_packets').get() as Record<string, unknown>;
-    expect(Object.keys(row).sort()).toEqual(['code', 'detail', 'digest', 'id', 'packet_id', 'prefix', 'received_at', 'size']);
+    expect(Object.keys(row).sort()).toEqual(['attempts', 'code', 'detail', 'digest', 'id', 'packet', 'packet_id', 'prefix', 'received_at', 'size', 'state', 'updated_at']);
+    expect(row['packet']).toBeNull();
+    expect(DEFAULT_MAX_REJECTED_KEPT_BYTES).toBe(128 * 1024 * 1024);
     expect(row).toMatchObject({ packet_id: 'ab'.repeat(16), code: 'FERRY_ERR_SEAL_BAD_SIGNATURE', detail: 'signature does not verify', size: big.length, received_at: 1234 });
     expect((row['digest'] as Buffer).equals(sha256(big))).toBe(true);
     expect((row['prefix'] as Buffer).equals(big.subarray(0, REJECTED_PREFIX_BYTES))).toBe(true);
@@ -41,6 +48,7 @@ describe('rejected packets are kept bounded', () => {
 
   it('converts rows stored whole by an older gateway: digest and prefix of the bytes, then the bytes are gone', () => {
     const f = file();
+    // (Migration 2 drops the old bytes; migration 3 adds an empty `packet` column: nothing comes back.)
     const old = openDb(f, MIGRATIONS.slice(0, 1));
     const whole = randomBytes(10_000);
     old.prepare('INSERT INTO rejected_packets (packet_id, code, detail, bytes, received_at) VALUES (?, ?, ?, ?, ?)').run('cd'.repeat(16), 'FERRY_ERR_SEAL_WRONG_RECIPIENT', 'old', whole, 99);
