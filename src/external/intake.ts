@@ -9,7 +9,11 @@ import { newCaseId } from './case-id.js';
 import { caseSecretHash, newCaseSecret, normalizeCaseSecret } from './case-secret.js';
 import { createGroupCommit } from '../store/group-commit.js';
 
-export interface IntakeRequest { raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string; fromDomain: string }
+export interface IntakeRequest {
+  raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string; fromDomain: string;
+  /** Runs inside the transaction that commits the case (the API's idempotency row). */
+  inTransaction?: (r: { caseId: string; secret: string }) => void;
+}
 export interface IntakeDeps { store: ExternalStore; keys: SealKeys; peerDomain: string; maxOutbox: number }
 
 /** `secret` is the applicant's case secret in clear: it exists only in this value and the 202 answer. */
@@ -35,12 +39,17 @@ export function createIntake(d: IntakeDeps) {
     await groupCommit(() => {
       d.store.outbox.add(sealed.packetId, 'submission', caseId, sealed.bytes, now.getTime());
       d.store.status.submitted(caseId, now.getTime(), sha, secretSha);
+      req.inTransaction?.({ caseId, secret });
     });
     return { ok: true, caseId, secret, submittedAt: now };
   };
 }
 
-export interface ActionRequest { caseId: string; kind: 'supplement' | 'evaluation'; raw: Buffer; sourceAddress: string; clientIdentity: string; fromDomain: string }
+export interface ActionRequest {
+  caseId: string; kind: 'supplement' | 'evaluation'; raw: Buffer; sourceAddress: string; clientIdentity: string; fromDomain: string;
+  /** Runs inside the transaction that commits the packet (the API's idempotency row). */
+  inTransaction?: () => void;
+}
 
 /** An applicant's action on an existing case: sealed like a submission (the exact bytes inside). */
 export function createActionIntake(d: IntakeDeps) {
@@ -52,7 +61,7 @@ export function createActionIntake(d: IntakeDeps) {
       requestBody: req.raw, contentType: 'application/json',
     });
     const sealed = sealPacket({ kind: req.kind, fromDomain: req.fromDomain, toDomain: d.peerDomain, caseId: req.caseId, createdAt: now, body }, d.keys);
-    await groupCommit(() => { d.store.outbox.add(sealed.packetId, req.kind, req.caseId, sealed.bytes, now.getTime()); });
+    await groupCommit(() => { d.store.outbox.add(sealed.packetId, req.kind, req.caseId, sealed.bytes, now.getTime()); req.inTransaction?.(); });
     return { ok: true };
   };
 }

@@ -53,7 +53,7 @@ beforeAll(async () => {
     caPem: readFileSync(c('ca.crt')), verifyReceipt: async () => ({ genTime: new Date() }), asResponse: (t) => t,
     maxBodyBytes: 1024 * 1024, clock: systemClock, log, status: store.status,
     intake: createIntake({ store, keys: keys.seal, peerDomain: 'intranet', maxOutbox: 1_000_000 }),
-    afterIntake: () => {}, health: () => ({}),
+    afterIntake: () => {}, health: () => ({}), idempotency: store.idempotency,
   });
   await app.ready();
 });
