@@ -173,5 +173,5 @@ export const PIPELINE_CODES: readonly FerryErrorCode[] = [
   'FERRY_ERR_POLICY_ATTACHMENT_TYPE', 'FERRY_ERR_POLICY_ATTACHMENT_COUNT', 'FERRY_ERR_POLICY_ATTACHMENT_SIZE', 'FERRY_ERR_POLICY_RATE',
   'FERRY_ERR_API_BUSY', 'FERRY_ERR_API_UNAVAILABLE', 'FERRY_ERR_API_INTERNAL',
   // The attachment inspectors' refusals: each names the attachment.
-  ...(Object.keys(ERRORS) as FerryErrorCode[]).filter((c) => c.startsWith('FERRY_ERR_CONTENT_') && 'status' in ERRORS[c]),
+  ...(Object.keys(ERRORS) as FerryErrorCode[]).filter((c) => c.split('_')[2] === 'CONTENT' && 'status' in ERRORS[c]),
 ];
