@@ -93,13 +93,13 @@ let applicantDoc: Doc;
 let staffDoc: Doc;
 beforeAll(async () => {
   pair = await startPair();
-  await pair.waitLinkUp();
+  await pair.waitLinkUp(60_000); // a loaded 2-core machine: give the pair time
   const a = await httpsCall('GET', `${pair.apiUrl}/api/v1/openapi.json`, pair.ca);
   const s = await intranetCall(pair, 'GET', '/api/v1/openapi.json');
   expect([a.status, s.status]).toEqual([200, 200]);
   applicantDoc = a.json as Doc;
   staffDoc = s.json as Doc;
-}, 60_000);
+}, 90_000);
 afterAll(async () => { await pair?.stop(); });
 
 describe('applicant API document (external gateway)', () => {

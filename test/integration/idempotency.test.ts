@@ -33,8 +33,8 @@ describe('Idempotency-Key on a running external gateway', () => {
   let pair: Pair;
   beforeAll(async () => {
     pair = await startPair({ policyFile: policyWithoutRateLimits() });
-    await pair.waitLinkUp();
-  }, 60_000);
+    await pair.waitLinkUp(60_000); // a loaded 2-core machine: give the pair time
+  }, 90_000);
   afterAll(async () => { await pair?.stop(); });
 
   it('answers a repeat with the first answer (case number and secret) and files one case', async () => {
@@ -142,7 +142,7 @@ describe('Idempotency-Key across a kill -9 of the external gateway', () => {
 
   it('still finds the first answer after a SIGKILL right after the 202: one case, the same answer', async () => {
     pair = await startPair({ policyFile: policyWithoutRateLimits() });
-    await pair.waitLinkUp();
+    await pair.waitLinkUp(60_000); // a loaded 2-core machine: give the pair time
     const p = pair;
     const body = sampleSubmission(42);
     const a = await submit(p, body, { [KEY]: 'kill-me' });
@@ -161,5 +161,5 @@ describe('Idempotency-Key across a kill -9 of the external gateway', () => {
     const cases = idb.prepare('SELECT case_id FROM intranet_cases').all() as { case_id: string }[];
     idb.close();
     expect(cases.map((c) => c.case_id)).toEqual([a.json.caseId]);
-  }, 90_000);
+  }, 150_000);
 });
