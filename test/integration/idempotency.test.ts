@@ -162,4 +162,30 @@ describe('Idempotency-Key across a kill -9 of the external gateway', () => {
     idb.close();
     expect(cases.map((c) => c.case_id)).toEqual([a.json.caseId]);
   }, 150_000);
+
+  it('files one case per key when the gateway is killed while the request is in flight (commit, no answer)', async () => {
+    const p = pair!;
+    const before = count(p, 'SELECT COUNT(*) AS n FROM case_status');
+    const ROUNDS = 3;
+    const answers: HttpResult[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const body = sampleSubmission(100 + i);
+      const key = `in-flight-${i}`;
+      // The kill lands somewhere between receiving, inspecting, committing and answering.
+      const first = submit(p, body, { [KEY]: key }).catch(() => null);
+      await new Promise((r) => setTimeout(r, 20 + i * 40));
+      p.external.proc.kill('SIGKILL');
+      await p.external.exited;
+      await first;
+      p.startExternal();
+      await p.waitLinkUp(60_000);
+      let r: HttpResult | null = null;
+      for (let tries = 0; tries < 20 && r?.status !== 202; tries++) r = await submit(p, body, { [KEY]: key }).catch(() => null);
+      expect(r?.status).toBe(202);
+      answers.push(r!);
+    }
+    // One case per key: a first attempt that committed before the kill is the one the retry got.
+    expect(count(p, 'SELECT COUNT(*) AS n FROM case_status')).toBe(before + ROUNDS);
+    for (const a of answers) expect(count(p, 'SELECT COUNT(*) AS n FROM case_status WHERE case_id = ?', a.json.caseId)).toBe(1);
+  }, 240_000);
 });
