@@ -138,12 +138,15 @@ describe('Idempotency-Key on a running external gateway', () => {
 
 describe('Idempotency-Key across a kill -9 of the external gateway', () => {
   let pair: Pair | undefined;
+  beforeAll(async () => {
+    pair = await startPair({ policyFile: policyWithoutRateLimits() });
+    await pair.waitLinkUp(60_000); // a loaded 2-core machine: give the pair time
+  }, 90_000);
   afterAll(async () => { await pair?.stop(); });
 
   it('still finds the first answer after a SIGKILL right after the 202: one case, the same answer', async () => {
-    pair = await startPair({ policyFile: policyWithoutRateLimits() });
-    await pair.waitLinkUp(60_000); // a loaded 2-core machine: give the pair time
-    const p = pair;
+    const p = pair!;
+    const before = count(p, 'SELECT COUNT(*) AS n FROM case_status');
     const body = sampleSubmission(42);
     const a = await submit(p, body, { [KEY]: 'kill-me' });
     expect(a.status).toBe(202);
@@ -153,7 +156,7 @@ describe('Idempotency-Key across a kill -9 of the external gateway', () => {
     await p.waitLinkUp(30_000);
     const b = await submit(p, body, { [KEY]: 'kill-me' });
     expect(answerOf(b)).toEqual(answerOf(a));
-    expect(count(p, 'SELECT COUNT(*) AS n FROM case_status')).toBe(1);
+    expect(count(p, 'SELECT COUNT(*) AS n FROM case_status')).toBe(before + 1);
     // And the intranet holds that one case once.
     const until = Date.now() + 30_000;
     while ((await operatorHealth(p.internalOperatorUrl)).cases < 1 && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
