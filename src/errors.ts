@@ -24,6 +24,9 @@ export const ERRORS = {
   FERRY_ERR_API_CASE_ACCESS: { status: 404, meaning: 'no case matches this case number and case secret (the same answer for an unknown case, a wrong secret and none)' },
   FERRY_ERR_API_THROTTLED: { status: 429, meaning: 'too many wrong case secrets from this address or for this case; retry after the given seconds' },
   FERRY_ERR_API_BUSY: { status: 503, meaning: 'every inspection worker is busy and the inspection queue is full; nothing was inspected, retry after the Retry-After seconds' },
+  FERRY_ERR_API_IDEMPOTENCY_KEY: { status: 400, meaning: 'the Idempotency-Key header is not 1-128 visible ASCII characters (sent once, no spaces)' },
+  FERRY_ERR_API_IDEMPOTENCY_MISMATCH: { status: 422, meaning: 'this Idempotency-Key was already used by this client for a different request body or route; use a new key for a new request' },
+  FERRY_ERR_API_IDEMPOTENCY_IN_PROGRESS: { status: 409, meaning: 'a request with this Idempotency-Key from this client is still being processed; retry after the Retry-After seconds to get its answer' },
 
   // --- seal (packet sealing and opening) ---
   FERRY_ERR_SEAL_MALFORMED: { meaning: 'the packet or its header cannot be decoded, or a field has the wrong length' },

@@ -20,7 +20,6 @@ const MAX_BODY_LINES = 80;
 // the rule cannot hold for them yet; the lead removes each entry when the branch that shortens the file
 // is merged. An entry whose file no longer needs it fails the test below, so the list only shrinks.
 const ALLOWED_FILES: ReadonlySet<string> = new Set([
-  'src/external/api.ts', // buildApi
   'src/desk/staff-api.ts', // registerStaffApi
   'src/gateway/metrics.ts', // registerGauges
 ]);

@@ -8,14 +8,22 @@
 //   GET  /api/v1/board                                                          (public, no login)
 // Bearer tokens (RFC 6750): a 401 carries WWW-Authenticate; a role that may not act gets 403 with
 // FERRY_ERR_DESK_FORBIDDEN — supervisors on every write.
+// Every route is declared by its schema (src/desk/staff-api-schemas.ts): the schema checks the
+// parameters, headers, query and body shape (FERRY_ERR_DESK_FIELD, naming the field) and makes the
+// OpenAPI 3.1 document at GET /api/v1/openapi.json on this listener.
 
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { httpStatus, isFerryError, type FerryErrorCode, type Verdict } from '../errors.js';
+import { httpStatus, isFerryError, type FerryErrorCode } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
 import type { ApprovalDesk } from './approval-desk.js';
 import { departmentsOf } from './case-record.js';
 import { may, mayReadCase, type Permission, type StaffIdentity } from './roles.js';
 import type { StaffAuth } from './staff-auth.js';
+import { declareApi } from '../net/openapi.js';
+import {
+  ACCOUNTS_SCHEMA, BOARD_SCHEMA, CARDS_SCHEMA, CASE_ACTION_SCHEMA, CASE_SCHEMA, CREATE_ACCOUNT_SCHEMA, DISABLE_ACCOUNT_SCHEMA,
+  LOGIN_SCHEMA, LOGOUT_SCHEMA, ME_SCHEMA, QUEUE_SCHEMA, REPORT_SCHEMA,
+} from './staff-api-schemas.js';
 
 export interface StaffApiDeps {
   readonly desk: ApprovalDesk;
@@ -26,7 +34,6 @@ export interface StaffApiDeps {
 }
 
 type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
 const errorBody = (code: FerryErrorCode, message: string) => ({ error: { code, message } });
 
 function send(reply: FastifyReply, code: FerryErrorCode, message: string): FastifyReply {
@@ -51,12 +58,11 @@ const bearer = (req: FastifyRequest): string => {
   return m ? m[1]! : '';
 };
 
-/** RFC 9110 §13.1.1: If-Match: "<version>" (a strong entity tag; the version is the tag). */
-function ifMatch(req: FastifyRequest): Verdict<number | undefined> {
+/** RFC 9110 §13.1.1: If-Match: "<version>" (a strong entity tag; the version is the tag). Its form
+ *  was checked by the route's schema. */
+function ifMatch(req: FastifyRequest): number | undefined {
   const h = req.headers['if-match'];
-  if (h === undefined) return { ok: true, value: undefined };
-  const m = typeof h === 'string' ? /^"(\d{1,15})"$/.exec(h.trim()) : null;
-  return m ? { ok: true, value: Number(m[1]) } : { ok: false, code: 'FERRY_ERR_DESK_FIELD', detail: 'If-Match: must be one entity tag "<version>"' };
+  return typeof h === 'string' ? Number(h.trim().slice(1, -1)) : undefined;
 }
 
 const query = (req: FastifyRequest, k: string): string | undefined => {
@@ -70,6 +76,11 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
     const staffOf = (req: FastifyRequest) => who.get(req)!;
     // JSON only: a text/plain body would reach the command parser as a bare string.
     api.removeContentTypeParser('text/plain');
+    await declareApi(api, {
+      title: 'Ferry staff API',
+      description: 'The approval desk on the intranet listener. Errors answer {"error":{"code","message"}} with a stable FERRY_ERR_* code.',
+      fieldCode: 'FERRY_ERR_DESK_FIELD',
+    });
 
     api.setErrorHandler((e: FastifyError, req, reply) => {
       const code = isFerryError(e) ? e.code : fastifyCode(e);
@@ -93,11 +104,8 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
     };
     const refused = (reply: FastifyReply, v: { code: FerryErrorCode; detail: string }) => send(reply, v.code, v.detail);
 
-    api.post('/api/v1/staff/login', async (req, reply) => {
-      const b = req.body;
-      if (!isObj(b) || typeof b['name'] !== 'string' || typeof b['password'] !== 'string' || Object.keys(b).some((k) => k !== 'name' && k !== 'password')) {
-        return send(reply, 'FERRY_ERR_DESK_FIELD', 'body: must be {"name": "...", "password": "..."}');
-      }
+    api.post('/api/v1/staff/login', { schema: LOGIN_SCHEMA }, async (req, reply) => {
+      const b = req.body as { name: string; password: string };
       // req.ip is the socket's peer address (no trustProxy): the lockout and throttle key.
       const v = await d.auth.login(b['name'], b['password'], req.ip);
       if (v.ok) return reply.send(v.value);
@@ -106,14 +114,14 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
       return refused(reply, v);
     });
 
-    api.post('/api/v1/staff/logout', { preHandler: guard() }, async (req, reply) => {
+    api.post('/api/v1/staff/logout', { schema: LOGOUT_SCHEMA, preHandler: guard() }, async (req, reply) => {
       d.auth.logout(bearer(req));
       return reply.code(204).send();
     });
 
-    api.get('/api/v1/staff/me', { preHandler: guard() }, async (req) => staffOf(req));
+    api.get('/api/v1/staff/me', { schema: ME_SCHEMA, preHandler: guard() }, async (req) => staffOf(req));
 
-    api.get('/api/v1/staff/queue', { preHandler: guard('queue.read') }, async (req) => {
+    api.get('/api/v1/staff/queue', { schema: QUEUE_SCHEMA, preHandler: guard('queue.read') }, async (req) => {
       const s = staffOf(req);
       if (s.roles.includes('supervisor')) {
         const dept = query(req, 'department');
@@ -126,31 +134,28 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
       };
     });
 
-    api.get('/api/v1/staff/cases/:id', { preHandler: guard('case.read') }, async (req, reply) => {
+    api.get('/api/v1/staff/cases/:id', { schema: CASE_SCHEMA, preHandler: guard('case.read') }, async (req, reply) => {
       const v = d.desk.caseView((req.params as { id: string }).id);
       if (!v.ok) return refused(reply, v);
       if (!mayReadCase(staffOf(req), departmentsOf(v.value.state))) return send(reply, 'FERRY_ERR_DESK_FORBIDDEN', 'the case is not handled by your department');
       return reply.header('etag', `"${v.value.version}"`).send(v.value);
     });
 
-    api.post('/api/v1/staff/cases/:id/actions', { preHandler: guard('case.act') }, async (req, reply) => {
+    api.post('/api/v1/staff/cases/:id/actions', { schema: CASE_ACTION_SCHEMA, preHandler: guard('case.act') }, async (req, reply) => {
       const caseId = (req.params as { id: string }).id;
       const version = ifMatch(req);
-      if (!version.ok) return refused(reply, version);
-      const v = d.desk.act(staffOf(req), caseId, req.body, version.value === undefined ? {} : { expectedVersion: version.value });
+      const v = d.desk.act(staffOf(req), caseId, req.body, version === undefined ? {} : { expectedVersion: version });
       if (!v.ok) return refused(reply, v);
       if (v.value.length > 0) d.afterAction?.();
       const row = d.desk.store.getCase(caseId)!;
       return reply.header('etag', `"${row.version}"`).send({ caseId, status: row.status, version: row.version, events: v.value });
     });
 
-    api.get('/api/v1/staff/supervision/cards', { preHandler: guard('supervision.read') }, async (req, reply) => {
-      const colour = query(req, 'colour');
-      if (colour !== undefined && colour !== 'yellow' && colour !== 'red') return send(reply, 'FERRY_ERR_DESK_FIELD', 'colour: yellow or red');
+    api.get('/api/v1/staff/supervision/cards', { schema: CARDS_SCHEMA, preHandler: guard('supervision.read') }, async (req, reply) => {
+      const colour = query(req, 'colour') as 'yellow' | 'red' | undefined;
       const since = query(req, 'since');
       if (since !== undefined && Number.isNaN(Date.parse(since))) return send(reply, 'FERRY_ERR_DESK_FIELD', 'since: an ISO-8601 instant');
       const limit = query(req, 'limit');
-      if (limit !== undefined && !/^[1-9]\d{0,5}$/.test(limit)) return send(reply, 'FERRY_ERR_DESK_FIELD', 'limit: a positive whole number');
       const department = query(req, 'department');
       return {
         cards: d.desk.cards({
@@ -160,28 +165,25 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
       };
     });
 
-    api.get('/api/v1/staff/supervision/report', { preHandler: guard('report.read') }, async (req, reply) => {
+    api.get('/api/v1/staff/supervision/report', { schema: REPORT_SCHEMA, preHandler: guard('report.read') }, async (req, reply) => {
       const month = query(req, 'month') ?? '';
       const v = d.desk.report(month);
       return v.ok ? reply.send({ month, departments: v.value }) : refused(reply, v);
     });
 
-    api.get('/api/v1/staff/accounts', { preHandler: guard('staff.manage') }, async () => ({ staff: d.auth.listStaff() }));
+    api.get('/api/v1/staff/accounts', { schema: ACCOUNTS_SCHEMA, preHandler: guard('staff.manage') }, async () => ({ staff: d.auth.listStaff() }));
 
-    api.post('/api/v1/staff/accounts', { preHandler: guard('staff.manage') }, async (req, reply) => {
-      const b = req.body;
-      const keys = ['id', 'name', 'department', 'roles', 'password'];
-      if (!isObj(b) || Object.keys(b).some((k) => !keys.includes(k))) return send(reply, 'FERRY_ERR_DESK_FIELD', `body: an object with ${keys.join(', ')}`);
-      const v = await d.auth.createStaff(b as never, staffOf(req).id);
+    api.post('/api/v1/staff/accounts', { schema: CREATE_ACCOUNT_SCHEMA, preHandler: guard('staff.manage') }, async (req, reply) => {
+      const v = await d.auth.createStaff(req.body as never, staffOf(req).id);
       return v.ok ? reply.code(201).send(v.value) : refused(reply, v);
     });
 
-    api.post('/api/v1/staff/accounts/:id/disable', { preHandler: guard('staff.manage') }, async (req, reply) => {
+    api.post('/api/v1/staff/accounts/:id/disable', { schema: DISABLE_ACCOUNT_SCHEMA, preHandler: guard('staff.manage') }, async (req, reply) => {
       const v = d.auth.disableStaff((req.params as { id: string }).id, staffOf(req).id);
       return v.ok ? reply.send({ ...v.value, disabled: true }) : refused(reply, v);
     });
 
     // The hall's board (八公开): every case's real-time status, no personal data, no login.
-    api.get('/api/v1/board', async () => d.desk.board());
+    api.get('/api/v1/board', { schema: BOARD_SCHEMA }, async () => d.desk.board());
   });
 }

@@ -5,7 +5,7 @@
 // Failures are counted per source address and per case; past the limit the request is refused with
 // 429 before the lookup.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FerryErrorCode } from '../errors.js';
+import { errorBody, type ErrorBody } from './api-error.js';
 import type { Logger } from '../gateway/logger.js';
 import type { StatusCache } from '../store/status-cache.js';
 import { caseSecretMatches, MAX_PRESENTED_SECRET_CHARS } from './case-secret.js';
@@ -18,12 +18,12 @@ export const CASE_SECRET_FIELD = 'secret';
 
 export type CaseAccess =
   | { ok: true }
-  | { ok: false; status: number; headers: Record<string, string>; body: { error: { code: FerryErrorCode; message: string } } };
+  | { ok: false; status: number; headers: Record<string, string>; body: ErrorBody };
 
 const REFUSED: CaseAccess = Object.freeze({
   ok: false, status: 404, headers: {},
-  body: { error: { code: 'FERRY_ERR_API_CASE_ACCESS', message: 'no case matches this case number and case secret' } },
-} as const);
+  body: errorBody('FERRY_ERR_API_CASE_ACCESS', 'no case matches this case number and case secret'),
+});
 
 /** The secret as presented: the header, a bearer token, or a form field; null when none is. */
 export function presentedSecret(headers: IncomingHttpHeaders, formBody?: unknown): string | null {
@@ -47,7 +47,7 @@ export function createCaseAccess(d: CaseAccessDeps) {
       d.log.warn({ stage: 'access', case: caseId, ip: source, code: 'FERRY_ERR_API_THROTTLED' }, 'case access throttled');
       return {
         ok: false, status: 429, headers: { 'retry-after': String(wait) },
-        body: { error: { code: 'FERRY_ERR_API_THROTTLED', message: `too many wrong case secrets; retry after ${wait} s` } },
+        body: errorBody('FERRY_ERR_API_THROTTLED', `too many wrong case secrets; retry after ${wait} s`),
       };
     }
     if (caseSecretMatches(caseId, presented, d.status.secretHash(caseId))) return { ok: true };

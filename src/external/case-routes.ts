@@ -8,7 +8,8 @@ import type { FerryErrorCode } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
 import type { StatusCache } from '../store/status-cache.js';
 import { presentedSecret, type CaseAccess } from './case-access.js';
-import { CASE_ID_PATTERN } from './case-id.js';
+import { errorBody } from './api-error.js';
+import { caseReadSchema } from './api-schemas.js';
 
 export interface ReceiptCheck {
   /** Verifies the token over the imprint against the published CA. */
@@ -27,7 +28,7 @@ export interface CaseRouteDeps {
 /** A form POST carries only the secret: small, and parsed by URLSearchParams (no nesting). */
 export const MAX_FORM_BYTES = 1024;
 
-const err = (code: FerryErrorCode, message: string) => ({ error: { code, message } });
+const err = (code: FerryErrorCode, message: string) => errorBody(code, message);
 
 /** The approval event as the applicant sees it (the intranet sends no personal data in it). */
 function publicEvent(json: string): unknown {
@@ -37,10 +38,10 @@ function publicEvent(json: string): unknown {
 type Handler = (caseId: string, reply: FastifyReply) => Promise<unknown>;
 
 export function registerCaseRoutes(app: FastifyInstance, d: CaseRouteDeps): void {
-  /** Checks the case number's form, then the secret; the handler runs only for the case's holder. */
+  /** The secret (the case number's form was checked by the route's schema); the handler runs only
+   *  for the case's holder. */
   const gated = (h: Handler) => async (req: FastifyRequest<{ Params: { caseId: string } }>, reply: FastifyReply) => {
     const { caseId } = req.params;
-    if (!CASE_ID_PATTERN.test(caseId)) return reply.code(400).send(err('FERRY_ERR_API_FIELD', 'caseId: not a case number'));
     const a = d.access(caseId, presentedSecret(req.headers, req.body), req.ip);
     if (!a.ok) return reply.code(a.status).headers(a.headers).send(a.body);
     return h(caseId, reply);
@@ -83,13 +84,15 @@ export function registerCaseRoutes(app: FastifyInstance, d: CaseRouteDeps): void
       .header('content-disposition', `attachment; filename="${caseId}-result.p7s"`).send(Buffer.from(ev.resultDocument!, 'base64'));
   };
 
-  const routes: [string, Handler][] = [['/api/v1/cases/:caseId', status], ['/api/v1/cases/:caseId/receipt', receipt], ['/api/v1/cases/:caseId/result', result]];
-  for (const [path, h] of routes) app.get<{ Params: { caseId: string } }>(path, gated(h));
+  const routes: [string, 'status' | 'receipt' | 'result', Handler][] = [
+    ['/api/v1/cases/:caseId', 'status', status], ['/api/v1/cases/:caseId/receipt', 'receipt', receipt], ['/api/v1/cases/:caseId/result', 'result', result],
+  ];
+  for (const [path, what, h] of routes) app.get<{ Params: { caseId: string } }>(path, { schema: caseReadSchema(what, false) }, gated(h));
   // The form twins live in their own context, so only they parse form bodies; the submission and
   // action routes keep taking JSON only.
   void app.register(async (forms) => {
     forms.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_FORM_BYTES },
       (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
-    for (const [path, h] of routes) forms.post<{ Params: { caseId: string } }>(path, gated(h));
+    for (const [path, what, h] of routes) forms.post<{ Params: { caseId: string } }>(path, { schema: caseReadSchema(what, true) }, gated(h));
   });
 }

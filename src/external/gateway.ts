@@ -75,6 +75,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     },
     asResponse: encodeGranted,
     tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
+    idempotency: store.idempotency,
     afterIntake: () => link?.pump(),
     health: () => ({
       gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),

@@ -10,7 +10,11 @@ import { newCaseId } from './case-id.js';
 import { caseSecretHash, newCaseSecret, normalizeCaseSecret } from './case-secret.js';
 import { createGroupCommit } from '../store/group-commit.js';
 
-export interface IntakeRequest { raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string; fromDomain: string }
+export interface IntakeRequest {
+  raw: Buffer; contentType: string; sourceAddress: string; clientIdentity: string; itemCode: string; fromDomain: string;
+  /** Runs inside the transaction that commits the case (the API's idempotency row). */
+  inTransaction?: (r: { caseId: string; secret: string }) => void;
+}
 export interface IntakeDeps { store: ExternalStore; outbound: Outbound; peerDomain: string }
 
 /** `secret` is the applicant's case secret in clear: it exists only in this value and the 202 answer. */
@@ -59,12 +63,19 @@ export function createIntake(d: IntakeDeps) {
         requestBody: req.raw, contentType: req.contentType,
       });
       return { kind: 'submission', from: req.fromDomain, to: d.peerDomain, caseId, body, policyBytes: req.raw.length };
-    }, (at) => d.store.status.submitted(caseId, at.getTime(), sha, caseSecretHash(caseId, normalizeCaseSecret(secret)!)));
+    }, (at) => {
+      d.store.status.submitted(caseId, at.getTime(), sha, caseSecretHash(caseId, normalizeCaseSecret(secret)!));
+      req.inTransaction?.({ caseId, secret });
+    });
     return r.ok ? { ok: true, caseId, secret, submittedAt: r.at } : refused(r);
   };
 }
 
-export interface ActionRequest { caseId: string; kind: 'supplement' | 'evaluation'; raw: Buffer; sourceAddress: string; clientIdentity: string; fromDomain: string }
+export interface ActionRequest {
+  caseId: string; kind: 'supplement' | 'evaluation'; raw: Buffer; sourceAddress: string; clientIdentity: string; fromDomain: string;
+  /** Runs inside the transaction that commits the packet (the API's idempotency row). */
+  inTransaction?: () => void;
+}
 
 /** An applicant's action on an existing case: sealed like a submission (the exact bytes inside). */
 export function createActionIntake(d: IntakeDeps) {
@@ -77,7 +88,7 @@ export function createActionIntake(d: IntakeDeps) {
         caseId: req.caseId, receivedAtMs: at.getTime(), sourceAddress: req.sourceAddress, clientIdentity: req.clientIdentity,
         requestBody: req.raw, contentType: 'application/json',
       }),
-    }));
+    }), () => req.inTransaction?.());
     return r.ok ? { ok: true } : refused(r);
   };
 }

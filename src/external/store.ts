@@ -1,4 +1,5 @@
-// The external gateway's SQLite file: outbox of sealed submissions, status cache, link dedupe.
+// The external gateway's SQLite file: outbox of sealed submissions, status cache, link dedupe,
+// idempotency keys.
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
@@ -10,6 +11,7 @@ import { AUDIT_SQL } from '../audit/chain.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
 import { CATALOGUE_CACHE_SQL, CatalogueCache } from '../store/catalogue-cache.js';
+import { IDEMPOTENCY_SQL, IdempotencyStore } from './idempotency.js';
 
 export const EXTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, STATUS_CACHE_SQL].join('\n') },
@@ -19,11 +21,15 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 5, sql: CASE_SECRET_SQL },
   { version: 6, sql: REJECTED_BOUNDED_SQL },
   { version: 7, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
+  { version: 8, sql: IDEMPOTENCY_SQL },
 ];
 
-export interface ExternalStore { db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache }
+export interface ExternalStore { db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache; idempotency: IdempotencyStore }
 
 export function openExternalStore(dataDir: string): ExternalStore {
   const db = openDb(join(dataDir, 'external.sqlite'), EXTERNAL_MIGRATIONS);
-  return { db, outbox: new Outbox(db), held: new OutboxHeld(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock), catalogue: new CatalogueCache(db) };
+  return {
+    db, outbox: new Outbox(db), held: new OutboxHeld(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock),
+    catalogue: new CatalogueCache(db), idempotency: new IdempotencyStore(db),
+  };
 }

@@ -12,7 +12,7 @@ export type ApplicantAction =
   | { type: 'supply-committed'; materialId: string; attachments: Attachment[] }
   | { type: 'evaluate'; score: number; comment: string | null };
 
-const MATERIAL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+export const MATERIAL_ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
 const bad = (field: string, why: string) => fail('FERRY_ERR_API_FIELD', `${field}: ${why}`);
 
 /** The packet kind each action travels as (the policy decides per kind). */

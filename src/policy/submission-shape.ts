@@ -23,12 +23,12 @@ export interface Submission {
 }
 
 export const ITEM_CODE = /^[A-Z0-9][A-Z0-9-]{1,31}$/;
-const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
-const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
-const ID_NUMBER = /^[0-9A-Za-z-]{6,32}$/;
-const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+export const FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+export const PHONE = /^\+?[0-9][0-9 -]{5,19}$/;
+export const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/;
+export const ID_NUMBER = /^[0-9A-Za-z-]{6,32}$/;
+export const MEDIA_TYPE = /^[a-z0-9][a-z0-9!#$&^_.+-]{0,63}\/[a-z0-9][a-z0-9!#$&^_.+-]{0,63}$/;
+export const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 // Control characters in free text would let a log line or a notice be forged.
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u202a-\u202e\u2066-\u2069]/;
 

@@ -23,7 +23,7 @@ export function loadAsset(dir: string, name: string): Asset {
 
 export function registerAssets(app: FastifyInstance, assets: readonly Asset[]): void {
   for (const a of assets) {
-    app.get(a.path, async (_req, reply) => reply
+    app.get(a.path, { schema: { hide: true } }, async (_req, reply) => reply
       .header('content-type', a.type)
       .header('cache-control', 'public, max-age=31536000, immutable')
       .send(a.body));

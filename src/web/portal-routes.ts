@@ -26,6 +26,9 @@ export interface PortalDeps {
   webDir?: string;
 }
 
+/** Pages are not part of the API: kept out of the OpenAPI document. */
+const PAGE = { schema: { hide: true } } as const;
+
 /** The lookup form carries two short fields. */
 const MAX_CASE_FORM_BYTES = 1024;
 
@@ -48,13 +51,13 @@ export function registerPortal(app: FastifyInstance, d: PortalDeps): void {
     return fn(c);
   };
 
-  app.get('/', async (_req, reply) => withCatalogue(reply, (c) => send(reply, 200, homePage(s, c.items))));
-  app.get('/items', async (req, reply) => withCatalogue(reply, (c) => {
+  app.get('/', PAGE, async (_req, reply) => withCatalogue(reply, (c) => send(reply, 200, homePage(s, c.items))));
+  app.get('/items', PAGE, async (req, reply) => withCatalogue(reply, (c) => {
     const q = parseItemQuery(req.query as Record<string, unknown>);
     if (!q.ok) return send(reply, 400, messagePage(s, s.t('error.badQueryTitle'), s.t('error.badQueryBody')));
     return send(reply, 200, listPage(s, q.value, searchItems(c.items, q.value)));
   }));
-  app.get('/items/:code', async (req, reply) => withCatalogue(reply, (c) => {
+  app.get('/items/:code', PAGE, async (req, reply) => withCatalogue(reply, (c) => {
     const code = (req.params as { code: string }).code;
     const item = c.byCode.get(code);
     if (!item) return send(reply, 404, messagePage(s, s.t('item.notFoundTitle'), s.t('item.notFoundBody', { code: code.slice(0, 64) })));
@@ -64,12 +67,12 @@ export function registerPortal(app: FastifyInstance, d: PortalDeps): void {
 }
 
 function registerCasePages(app: FastifyInstance, cases: PortalDeps['cases'], s: Shell): void {
-  app.get('/case', async (_req, reply) => send(reply, 200, lookupPage(s)));
+  app.get('/case', PAGE, async (_req, reply) => send(reply, 200, lookupPage(s)));
   // Only this context parses form bodies; the API's routes keep taking JSON only.
   void app.register(async (forms) => {
     forms.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: MAX_CASE_FORM_BYTES },
       (_req, body, done) => done(null, Object.fromEntries(new URLSearchParams(body as string))));
-    forms.post('/case', async (req, reply) => {
+    forms.post('/case', PAGE, async (req, reply) => {
       const f = (req.body ?? {}) as Record<string, unknown>;
       const caseId = typeof f.caseId === 'string' ? f.caseId.trim().toUpperCase().slice(0, 40) : '';
       const secret = typeof f.secret === 'string' ? f.secret.slice(0, 64) : '';

@@ -56,7 +56,7 @@ beforeAll(async () => {
     intake: createIntake({ store, peerDomain: 'intranet', outbound: createOutbound({
       db: store.db, outbox: store.outbox, keys: keys.seal, policy: () => policy, clock: systemClock, maxOutbox: 1_000_000, knownCase: () => true, audit: () => {}, log,
     }) }),
-    afterIntake: () => {}, health: () => ({}),
+    afterIntake: () => {}, health: () => ({}), idempotency: store.idempotency,
   });
   await app.ready();
 });
