@@ -6,6 +6,8 @@ import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import { catalogueResync } from '../gateway/catalogue-resync.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
+import { registerBoard } from '../web/board-routes.js';
+import { hallBoard } from './hall-board.js';
 import type { Logger } from '../gateway/logger.js';
 import { loadPolicy } from '../gateway/policy.js';
 import type { GatewayAudit } from '../gateway/audit.js';
@@ -80,7 +82,10 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
-    register: (app) => registerStaffApi(app, { desk, auth, log, afterAction: path.flushOut }),
+    register: async (app) => {
+      await registerStaffApi(app, { desk, auth, log, afterAction: path.flushOut });
+      registerBoard(app, hallBoard(desk, catalogue, trust));
+    },
     tls: loadTls(cfg.intranet.tls, keys, 'intranet-server'), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
   observeHttp(http, metrics.http, 'intranet');

@@ -32,6 +32,9 @@ export const STRING_KEYS = {
   'status.submitted': [], 'status.received': [], 'status.accepted': [], 'status.notice-issued': [], 'status.supplemented': [],
   'status.not-accepted': [], 'status.under-review': [], 'status.decided-approved': [], 'status.decided-denied': [],
   'status.result-issued': [], 'status.closed': [], 'status.withdrawn': [], 'status.delayed': [], 'status.other': ['status'],
+  'board.title': [], 'board.updated': ['time'], 'board.summary': [], 'board.department': [], 'board.open': [],
+  'board.overdue': [], 'board.onTime': [], 'board.redCards': [], 'board.cases': [], 'board.ref': [], 'board.item': [],
+  'board.status': [], 'board.days': [], 'board.none': [], 'board.green': [],
   'error.badQueryTitle': [], 'error.badQueryBody': [], 'error.notFoundTitle': [], 'error.notFoundBody': [],
 } as const satisfies Record<string, readonly string[]>;
 
