@@ -19,10 +19,7 @@ const MAX_BODY_LINES = 80;
 // Files other engineers are restructuring right now (issue 10). They are not edited on this branch, so
 // the rule cannot hold for them yet; the lead removes each entry when the branch that shortens the file
 // is merged. An entry whose file no longer needs it fails the test below, so the list only shrinks.
-const ALLOWED_FILES: ReadonlySet<string> = new Set([
-  'src/desk/staff-api.ts', // registerStaffApi
-  'src/gateway/metrics.ts', // registerGauges
-]);
+const ALLOWED_FILES: ReadonlySet<string> = new Set<string>([]);
 
 interface LongFunction {
   readonly file: string;

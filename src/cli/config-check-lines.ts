@@ -4,13 +4,16 @@
 // so `systemctl reload` can refuse a bad change before the HUP reaches the running gateway. Opens no
 // database and writes nothing. Each check is one line: ok / warn / FAIL, the key and file, and a fix.
 import { statSync, readFileSync } from 'node:fs';
-import { createPublicKey, type KeyObject, type X509Certificate } from 'node:crypto';
+import type { KeyObject, X509Certificate } from 'node:crypto';
 import { isFerryError } from '../errors.js';
 import { loadAnyGatewayConfig, type AnyGatewayConfig } from '../config/load-gateway.js';
-import { loadCertificate, loadCertificates, loadPrivateKey } from '../pki/key-files.js';
+import { requireRoleFit } from '../gateway/keys.js';
+import { loadCertificates, loadPrivateKey, readCertificateFile } from '../pki/key-files.js';
 import { verifyChain } from '../pki/chain.js';
+import { certFacts } from '../pki/cert-extensions.js';
 import { EXPIRY_WARNING_DAYS } from '../pki/inspect.js';
-import { certFacts, timeStampingUsageProblem } from '../time/tsa-cert.js';
+import { keyMatchesCertificate, timeStampingUsageProblem } from '../pki/role-fit.js';
+import type { FerryRole } from '../pki/roles.js';
 import { resolveTimeConfig } from '../time/time-config.js';
 import { formatIssues, loadPolicyFile } from '../policy/policy-file.js';
 import { loadCalendar, loadCatalogue } from '../approval/index.js';
@@ -64,19 +67,25 @@ export function checkConfigFile(file: string, opts: CheckOptions): CheckLine[] {
   const c = new Checker(out, opts);
 
   out.push(dataDirLine(cfg.dataDir));
+  // The same role checks start makes (loadGatewayKeys, loadTls: requireRoleFit), so this refuses what
+  // start refuses; the applicant API and operator certificates may come from a public CA and are only
+  // checked against their keys, as at start.
   const ca = c.caFile('keys.ca', cfg.keys.ca);
-  c.pair('keys.signCert', cfg.keys.signCert, 'keys.signKey', cfg.keys.signKey, ca);
-  c.pair('keys.encCert', cfg.keys.encCert, 'keys.encKey', cfg.keys.encKey, ca);
-  c.pair('link.tls.cert', cfg.link.tls.cert, 'link.tls.key', cfg.link.tls.key, ca);
+  c.pair('keys.signCert', cfg.keys.signCert, 'keys.signKey', cfg.keys.signKey, ca, { role: 'packet-signer' });
+  c.pair('keys.encCert', cfg.keys.encCert, 'keys.encKey', cfg.keys.encKey, ca, { role: 'packet-encryption' });
+  c.pair('link.tls.cert', cfg.link.tls.cert, 'link.tls.key', cfg.link.tls.key, ca, { role: gw.role === 'external' ? 'external-gateway-link' : 'internal-gateway-link' });
   if (gw.role === 'external') {
-    c.pair('api.tls.cert', gw.cfg.api.tls.cert, 'api.tls.key', gw.cfg.api.tls.key, ca);
+    c.pair('api.tls.cert', gw.cfg.api.tls.cert, 'api.tls.key', gw.cfg.api.tls.key, undefined);
   } else {
-    c.pair('tsa.cert', gw.cfg.tsa.cert, 'tsa.key', gw.cfg.tsa.key, ca, (cert) => {
+    c.pair('intranet.tls.cert', gw.cfg.intranet.tls.cert, 'intranet.tls.key', gw.cfg.intranet.tls.key, ca, { role: 'intranet-server' });
+    // The TSA's own rule (RFC 3161 §2.3), as the TimeStampAuthority checks it at start.
+    c.pair('tsa.cert', gw.cfg.tsa.cert, 'tsa.key', gw.cfg.tsa.key, ca, { extra: (cert) => {
       const p = timeStampingUsageProblem(certFacts(cert));
       return p ? `${p.code}: ${p.detail}` : undefined;
-    });
+    } });
   }
-  c.cert('peer.encCert', cfg.peer.encCert, ca);
+  if (cfg.operator.tls) c.pair('operator.tls.cert', cfg.operator.tls.cert, 'operator.tls.key', cfg.operator.tls.key, undefined);
+  c.cert('peer.encCert', cfg.peer.encCert, ca, { role: 'packet-encryption' });
 
   const pol = loadPolicyFile(cfg.policy);
   out.push(pol.ok
@@ -160,6 +169,24 @@ function timeLines(time: AnyGatewayConfig['cfg']['time']): CheckLine[] {
   return lines;
 }
 
+/** A leaf certificate file may carry its chain after the leaf (as at start): those are intermediates. */
+interface CertFile { readonly leaf: X509Certificate; readonly intermediates: X509Certificate[] }
+
+/** What a certificate must be beyond parsing: fit a Ferry role (as start checks it), or pass `extra`. */
+interface CertCheck {
+  readonly role?: FerryRole;
+  readonly extra?: (c: X509Certificate) => string | undefined;
+}
+
+/** The config keys and files a certificate check is about, and the key when one was loaded. */
+interface Where {
+  readonly certKey: string;
+  readonly certFile: string;
+  readonly key?: KeyObject;
+  readonly keyKey?: string;
+  readonly keyFile?: string;
+}
+
 /** Certificate and key checks, sharing the CA certificates read once. */
 class Checker {
   constructor(private readonly out: CheckLine[], private readonly opts: CheckOptions) {}
@@ -185,51 +212,84 @@ class Checker {
     return certs;
   }
 
-  /** A certificate: parses, chains to the CA at `now`, and is not about to expire. */
-  cert(key: string, file: string, ca: X509Certificate[] | undefined, extra?: (c: X509Certificate) => string | undefined): X509Certificate | undefined {
-    let cert: X509Certificate;
+  /** A certificate alone (a peer's): as in pair(), without a key. */
+  cert(key: string, file: string, ca: X509Certificate[] | undefined, check: CertCheck = {}): void {
+    const cert = this.readCert(key, file);
+    if (cert && this.fault(cert, ca, check, { certKey: key, certFile: file }) === null) this.out.push(this.certLine(key, file, cert, ca, check));
+  }
+
+  /** A certificate and its private key: the certificate parses, the key is owner-only (and owned by the
+   *  service user), then the pair is judged as start judges it: with a role, requireRoleFit (key type,
+   *  key matching the certificate, marker, usages, chain to keys.ca at `now`); without one, the chain
+   *  to `ca` when given and the key matching. Then `extra`, and the certificate's expiry. */
+  pair(certKey: string, certFile: string, keyKey: string, keyFile: string, ca: X509Certificate[] | undefined, check: CertCheck = {}): void {
+    const cert = this.readCert(certKey, certFile);
+    const key = this.readKey(keyKey, keyFile);
+    const fault = cert ? this.fault(cert, ca, check, { certKey, certFile, ...(key ? { key, keyKey, keyFile } : {}) }) : 'cert';
+    if (cert && fault === null) this.out.push(this.certLine(certKey, certFile, cert, ca, check));
+    if (key && fault !== 'key') this.out.push({ level: 'ok', key: keyKey, file: keyFile, detail: fault === null ? `owner-only, matches ${certKey}` : 'owner-only' });
+  }
+
+  private readCert(key: string, file: string): CertFile | undefined {
     try {
-      cert = loadCertificate(file);
+      const [leaf, ...intermediates] = readCertificateFile(file).certs;
+      return { leaf: leaf!, intermediates };
     } catch (e) {
       this.fail(key, file, e, 'a PEM or DER X.509 certificate');
       return undefined;
     }
-    if (ca) {
-      const v = verifyChain(cert, ca, this.opts.now);
-      if (!v.ok) {
-        this.out.push({ level: 'FAIL', key, file, detail: `${v.code}: ${v.detail}`, fix: 'issue it from the configured CA (keys.ca), valid now' });
-        return undefined;
-      }
-    }
-    const problem = extra?.(cert);
-    if (problem) {
-      this.out.push({ level: 'FAIL', key, file, detail: problem, fix: 'issue a certificate for this purpose (docs/OPERATIONS.md "Certificates")' });
-      return undefined;
-    }
-    this.out.push(this.expiry(key, file, cert, ca ? 'chains to keys.ca' : 'parses'));
-    return cert;
   }
 
-  /** A certificate and its private key: both as in cert(), the key owner-only, and the two match. */
-  pair(certKey: string, certFile: string, keyKey: string, keyFile: string, ca: X509Certificate[] | undefined, extra?: (c: X509Certificate) => string | undefined): void {
-    const cert = this.cert(certKey, certFile, ca, extra);
-    let key: KeyObject;
+  private readKey(key: string, file: string): KeyObject | undefined {
+    let k: KeyObject;
     try {
-      key = loadPrivateKey(keyFile); // refuses a missing, unreadable, group/other-accessible or encrypted key
+      k = loadPrivateKey(file); // refuses a missing, unreadable, group/other-accessible or encrypted key
     } catch (e) {
-      this.fail(keyKey, keyFile, e, `a private key readable by its owner only: chmod 600 ${keyFile}`);
-      return;
+      this.fail(key, file, e, `a private key readable by its owner only: chmod 600 ${file}`);
+      return undefined;
     }
-    const owner = statSync(keyFile).uid;
+    const owner = statSync(file).uid;
     if (this.opts.serviceUid !== undefined && owner !== this.opts.serviceUid) {
-      this.out.push({ level: 'FAIL', key: keyKey, file: keyFile, detail: `owned by uid ${owner}: the service user (uid ${this.opts.serviceUid}) cannot read a 0600 key`, fix: `chown ${this.opts.serviceUser ?? this.opts.serviceUid} ${keyFile}` });
-      return;
+      this.out.push({ level: 'FAIL', key, file, detail: `owned by uid ${owner}: the service user (uid ${this.opts.serviceUid}) cannot read a 0600 key`, fix: `chown ${this.opts.serviceUser ?? this.opts.serviceUid} ${file}` });
+      return undefined;
     }
-    if (cert && !spki(createPublicKey(key)).equals(spki(cert.publicKey))) {
-      this.out.push({ level: 'FAIL', key: keyKey, file: keyFile, detail: `does not match ${certKey} (${certFile})`, fix: 'configure the key that belongs to the certificate' });
-      return;
+    return k;
+  }
+
+  /** Which file fails the checks start makes (after pushing its FAIL line), or null when both pass. */
+  private fault(cert: CertFile, ca: X509Certificate[] | undefined, check: CertCheck, w: Where): 'cert' | 'key' | null {
+    if (check.role) {
+      try {
+        requireRoleFit({ role: check.role, cert: cert.leaf, ...(w.key ? { key: w.key } : {}), ...(ca ? { ca } : {}), intermediates: cert.intermediates, at: this.opts.now },
+          w.keyFile ? { key: w.keyFile, cert: w.certFile } : { cert: w.certFile });
+      } catch (e) {
+        // requireRoleFit names the file at fault first: the key file (its type, or the pair), else the certificate.
+        const aboutKey = w.keyKey !== undefined && w.keyFile !== undefined && isFerryError(e) && e.message.startsWith(w.keyFile);
+        if (aboutKey) this.fail(w.keyKey!, w.keyFile!, e, `configure a ${check.role} key that belongs to ${w.certKey}`);
+        else this.fail(w.certKey, w.certFile, e, `issue it for the ${check.role} role from the configured CA (keys.ca), valid now`);
+        return aboutKey ? 'key' : 'cert';
+      }
+    } else if (ca) {
+      const v = verifyChain(cert.leaf, ca, this.opts.now, { intermediates: cert.intermediates });
+      if (!v.ok) {
+        this.out.push({ level: 'FAIL', key: w.certKey, file: w.certFile, detail: `${v.code}: ${v.detail}`, fix: 'issue it from the configured CA (keys.ca), valid now' });
+        return 'cert';
+      }
     }
-    this.out.push({ level: 'ok', key: keyKey, file: keyFile, detail: cert ? `owner-only, matches ${certKey}` : 'owner-only' });
+    if (!check.role && w.key && !keyMatchesCertificate(w.key, cert.leaf)) {
+      this.out.push({ level: 'FAIL', key: w.keyKey!, file: w.keyFile!, detail: `does not match ${w.certKey} (${w.certFile})`, fix: 'configure the key that belongs to the certificate' });
+      return 'key';
+    }
+    const problem = check.extra?.(cert.leaf);
+    if (problem) {
+      this.out.push({ level: 'FAIL', key: w.certKey, file: w.certFile, detail: problem, fix: 'issue a certificate for this purpose (docs/OPERATIONS.md "Certificates")' });
+      return 'cert';
+    }
+    return null;
+  }
+
+  private certLine(key: string, file: string, cert: CertFile, ca: X509Certificate[] | undefined, check: CertCheck): CheckLine {
+    return this.expiry(key, file, cert.leaf, check.role ? `fits ${check.role}, chains to keys.ca` : ca ? 'chains to keys.ca' : 'parses');
   }
 
   private expiry(key: string, file: string, cert: X509Certificate, what: string): CheckLine {
@@ -239,10 +299,6 @@ class Checker {
     if (days < EXPIRY_WARNING_DAYS) return { level: 'warn', key, file, detail: `${what}; expires in ${days} days (${notAfter.toISOString()})`, fix: 'renew it (docs/OPERATIONS.md "Rotation")' };
     return { level: 'ok', key, file, detail: `${what}, ${days} days left` };
   }
-}
-
-function spki(k: KeyObject): Buffer {
-  return k.export({ type: 'spki', format: 'der' });
 }
 
 function dirOf(file: string): string {

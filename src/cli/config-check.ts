@@ -11,8 +11,9 @@ export const CONFIG_USAGE = `Usage:
   ferry config check --config /etc/ferry/internal.yaml [--user ferry] [--json]
 
 Checks the config (either role; read from its gateway: key), the keys (exist, owner-only, match their
-certificates; with --user, owned by that user), the certificates (parse, chain to keys.ca, not
-expired; warn under 30 days), the policy, the catalogue and calendar (internal) and the NTP sources.
+certificates; with --user, owned by that user), the certificates (parse; fit their role and chain to
+keys.ca by the same check as ferry start; not expired; warn under 30 days), the policy, the catalogue
+and calendar (internal) and the NTP sources.
 Relative paths resolve against the config file's directory. Opens no database, writes nothing.
 One line per check: ok / warn / FAIL, the key, the file, and the fix. Exit 0 ok, 1 a check failed, 2 usage.
 

@@ -70,10 +70,19 @@ const query = (req: FastifyRequest, k: string): string | undefined => {
   return typeof v === 'string' ? v : undefined;
 };
 
+/** What every route group needs: the deps, the session guard, and who the guard let in. */
+interface StaffRoutes {
+  readonly d: StaffApiDeps;
+  /** A preHandler: the request needs a session, and `permission` when given. */
+  readonly guard: (permission?: Permission) => (req: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+  /** The staff member the guard admitted for this request. */
+  readonly staffOf: (req: FastifyRequest) => StaffIdentity;
+}
+
+const refused = (reply: FastifyReply, v: { code: FerryErrorCode; detail: string }) => send(reply, v.code, v.detail);
+
 export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): Promise<void> {
   await app.register(async (api) => {
-    const who = new WeakMap<FastifyRequest, StaffIdentity>();
-    const staffOf = (req: FastifyRequest) => who.get(req)!;
     // JSON only: a text/plain body would reach the command parser as a bare string.
     api.removeContentTypeParser('text/plain');
     await declareApi(api, {
@@ -81,109 +90,131 @@ export async function registerStaffApi(app: FastifyInstance, d: StaffApiDeps): P
       description: 'The approval desk on the intranet listener. Errors answer {"error":{"code","message"}} with a stable FERRY_ERR_* code.',
       fieldCode: 'FERRY_ERR_DESK_FIELD',
     });
-
-    api.setErrorHandler((e: FastifyError, req, reply) => {
-      const code = isFerryError(e) ? e.code : fastifyCode(e);
-      const status = httpStatus(code);
-      if (status >= 500) d.log.error({ stage: 'staff-api', url: req.url.split('?')[0], code, err: e.message }, 'request failed');
-      // A JSON parser's message quotes the body around the fault: the answer says only what it is.
-      const message = code === 'FERRY_ERR_API_JSON' && !isFerryError(e) ? 'the request body is not valid JSON' : e.message;
-      void reply.code(status).send(errorBody(code, status >= 500 ? `internal error (${code}); nothing was changed` : message));
-    });
-
-    /** Routes that need a session, and a permission when given. */
-    const guard = (permission?: Permission) => async (req: FastifyRequest, reply: FastifyReply) => {
-      const v = d.auth.authenticate(bearer(req));
-      if (!v.ok) return send(reply, v.code, v.detail);
-      if (permission && !may(v.value, permission)) {
-        d.log.warn({ stage: 'staff-api', staff: v.value.id, permission, url: req.url.split('?')[0], code: 'FERRY_ERR_DESK_FORBIDDEN' }, 'request forbidden');
-        return send(reply, 'FERRY_ERR_DESK_FORBIDDEN', `${v.value.roles.join(', ')} may not ${permission}`);
-      }
-      who.set(req, v.value);
-      return undefined;
-    };
-    const refused = (reply: FastifyReply, v: { code: FerryErrorCode; detail: string }) => send(reply, v.code, v.detail);
-
-    api.post('/api/v1/staff/login', { schema: LOGIN_SCHEMA }, async (req, reply) => {
-      const b = req.body as { name: string; password: string };
-      // req.ip is the socket's peer address (no trustProxy): the lockout and throttle key.
-      const v = await d.auth.login(b['name'], b['password'], req.ip);
-      if (v.ok) return reply.send(v.value);
-      // RFC 6585 §4 / RFC 9110 §10.2.3: a throttled source is told when it may try again.
-      if (v.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(v.retryAfterMs / 1000))));
-      return refused(reply, v);
-    });
-
-    api.post('/api/v1/staff/logout', { schema: LOGOUT_SCHEMA, preHandler: guard() }, async (req, reply) => {
-      d.auth.logout(bearer(req));
-      return reply.code(204).send();
-    });
-
-    api.get('/api/v1/staff/me', { schema: ME_SCHEMA, preHandler: guard() }, async (req) => staffOf(req));
-
-    api.get('/api/v1/staff/queue', { schema: QUEUE_SCHEMA, preHandler: guard('queue.read') }, async (req) => {
-      const s = staffOf(req);
-      if (s.roles.includes('supervisor')) {
-        const dept = query(req, 'department');
-        return { window: d.desk.queue({ as: 'window', ...(dept ? { department: dept } : {}) }), review: dept ? d.desk.queue({ department: dept, as: 'review' }) : [] };
-      }
-      const windowSide = s.roles.some((r) => r === 'window' || r === 'lead' || r === 'cashier');
-      return {
-        ...(windowSide ? { window: d.desk.queue({ department: s.department, as: 'window' }) } : {}),
-        ...(s.roles.includes('officer') ? { review: d.desk.queue({ department: s.department, as: 'review' }) } : {}),
-      };
-    });
-
-    api.get('/api/v1/staff/cases/:id', { schema: CASE_SCHEMA, preHandler: guard('case.read') }, async (req, reply) => {
-      const v = d.desk.caseView((req.params as { id: string }).id);
-      if (!v.ok) return refused(reply, v);
-      if (!mayReadCase(staffOf(req), departmentsOf(v.value.state))) return send(reply, 'FERRY_ERR_DESK_FORBIDDEN', 'the case is not handled by your department');
-      return reply.header('etag', `"${v.value.version}"`).send(v.value);
-    });
-
-    api.post('/api/v1/staff/cases/:id/actions', { schema: CASE_ACTION_SCHEMA, preHandler: guard('case.act') }, async (req, reply) => {
-      const caseId = (req.params as { id: string }).id;
-      const version = ifMatch(req);
-      const v = d.desk.act(staffOf(req), caseId, req.body, version === undefined ? {} : { expectedVersion: version });
-      if (!v.ok) return refused(reply, v);
-      if (v.value.length > 0) d.afterAction?.();
-      const row = d.desk.store.getCase(caseId)!;
-      return reply.header('etag', `"${row.version}"`).send({ caseId, status: row.status, version: row.version, events: v.value });
-    });
-
-    api.get('/api/v1/staff/supervision/cards', { schema: CARDS_SCHEMA, preHandler: guard('supervision.read') }, async (req, reply) => {
-      const colour = query(req, 'colour') as 'yellow' | 'red' | undefined;
-      const since = query(req, 'since');
-      if (since !== undefined && Number.isNaN(Date.parse(since))) return send(reply, 'FERRY_ERR_DESK_FIELD', 'since: an ISO-8601 instant');
-      const limit = query(req, 'limit');
-      const department = query(req, 'department');
-      return {
-        cards: d.desk.cards({
-          ...(department ? { department } : {}), ...(colour ? { colour } : {}),
-          ...(since ? { since: new Date(since).toISOString() } : {}), ...(limit ? { limit: Number(limit) } : {}),
-        }),
-      };
-    });
-
-    api.get('/api/v1/staff/supervision/report', { schema: REPORT_SCHEMA, preHandler: guard('report.read') }, async (req, reply) => {
-      const month = query(req, 'month') ?? '';
-      const v = d.desk.report(month);
-      return v.ok ? reply.send({ month, departments: v.value }) : refused(reply, v);
-    });
-
-    api.get('/api/v1/staff/accounts', { schema: ACCOUNTS_SCHEMA, preHandler: guard('staff.manage') }, async () => ({ staff: d.auth.listStaff() }));
-
-    api.post('/api/v1/staff/accounts', { schema: CREATE_ACCOUNT_SCHEMA, preHandler: guard('staff.manage') }, async (req, reply) => {
-      const v = await d.auth.createStaff(req.body as never, staffOf(req).id);
-      return v.ok ? reply.code(201).send(v.value) : refused(reply, v);
-    });
-
-    api.post('/api/v1/staff/accounts/:id/disable', { schema: DISABLE_ACCOUNT_SCHEMA, preHandler: guard('staff.manage') }, async (req, reply) => {
-      const v = d.auth.disableStaff((req.params as { id: string }).id, staffOf(req).id);
-      return v.ok ? reply.send({ ...v.value, disabled: true }) : refused(reply, v);
-    });
-
+    api.setErrorHandler(errorHandler(d.log));
+    const r = staffRoutes(d);
+    registerSessionRoutes(api, r);
+    registerCaseRoutes(api, r);
+    registerSupervisionRoutes(api, r);
+    registerAccountRoutes(api, r);
     // The hall's board (八公开): every case's real-time status, no personal data, no login.
     api.get('/api/v1/board', { schema: BOARD_SCHEMA }, async () => d.desk.board());
+  });
+}
+
+/** Answers a thrown error with its registry code; a 5xx is logged and says only that nothing changed. */
+function errorHandler(log: Logger) {
+  return (e: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
+    const code = isFerryError(e) ? e.code : fastifyCode(e);
+    const status = httpStatus(code);
+    if (status >= 500) log.error({ stage: 'staff-api', url: req.url.split('?')[0], code, err: e.message }, 'request failed');
+    // A JSON parser's message quotes the body around the fault: the answer says only what it is.
+    const message = code === 'FERRY_ERR_API_JSON' && !isFerryError(e) ? 'the request body is not valid JSON' : e.message;
+    void reply.code(status).send(errorBody(code, status >= 500 ? `internal error (${code}); nothing was changed` : message));
+  };
+}
+
+function staffRoutes(d: StaffApiDeps): StaffRoutes {
+  const who = new WeakMap<FastifyRequest, StaffIdentity>();
+  const guard = (permission?: Permission) => async (req: FastifyRequest, reply: FastifyReply) => {
+    const v = d.auth.authenticate(bearer(req));
+    if (!v.ok) return send(reply, v.code, v.detail);
+    if (permission && !may(v.value, permission)) {
+      d.log.warn({ stage: 'staff-api', staff: v.value.id, permission, url: req.url.split('?')[0], code: 'FERRY_ERR_DESK_FORBIDDEN' }, 'request forbidden');
+      return send(reply, 'FERRY_ERR_DESK_FORBIDDEN', `${v.value.roles.join(', ')} may not ${permission}`);
+    }
+    who.set(req, v.value);
+    return undefined;
+  };
+  return { d, guard, staffOf: (req) => who.get(req)! };
+}
+
+/** login, logout, me. */
+function registerSessionRoutes(api: FastifyInstance, { d, guard, staffOf }: StaffRoutes): void {
+  api.post('/api/v1/staff/login', { schema: LOGIN_SCHEMA }, async (req, reply) => {
+    const b = req.body as { name: string; password: string };
+    // req.ip is the socket's peer address (no trustProxy): the lockout and throttle key.
+    const v = await d.auth.login(b['name'], b['password'], req.ip);
+    if (v.ok) return reply.send(v.value);
+    // RFC 6585 §4 / RFC 9110 §10.2.3: a throttled source is told when it may try again.
+    if (v.retryAfterMs !== undefined) void reply.header('retry-after', String(Math.max(1, Math.ceil(v.retryAfterMs / 1000))));
+    return refused(reply, v);
+  });
+
+  api.post('/api/v1/staff/logout', { schema: LOGOUT_SCHEMA, preHandler: guard() }, async (req, reply) => {
+    d.auth.logout(bearer(req));
+    return reply.code(204).send();
+  });
+
+  api.get('/api/v1/staff/me', { schema: ME_SCHEMA, preHandler: guard() }, async (req) => staffOf(req));
+}
+
+/** The work queue, one case, and an action on it. */
+function registerCaseRoutes(api: FastifyInstance, { d, guard, staffOf }: StaffRoutes): void {
+  api.get('/api/v1/staff/queue', { schema: QUEUE_SCHEMA, preHandler: guard('queue.read') }, async (req) => {
+    const s = staffOf(req);
+    if (s.roles.includes('supervisor')) {
+      const dept = query(req, 'department');
+      return { window: d.desk.queue({ as: 'window', ...(dept ? { department: dept } : {}) }), review: dept ? d.desk.queue({ department: dept, as: 'review' }) : [] };
+    }
+    const windowSide = s.roles.some((r) => r === 'window' || r === 'lead' || r === 'cashier');
+    return {
+      ...(windowSide ? { window: d.desk.queue({ department: s.department, as: 'window' }) } : {}),
+      ...(s.roles.includes('officer') ? { review: d.desk.queue({ department: s.department, as: 'review' }) } : {}),
+    };
+  });
+
+  api.get('/api/v1/staff/cases/:id', { schema: CASE_SCHEMA, preHandler: guard('case.read') }, async (req, reply) => {
+    const v = d.desk.caseView((req.params as { id: string }).id);
+    if (!v.ok) return refused(reply, v);
+    if (!mayReadCase(staffOf(req), departmentsOf(v.value.state))) return send(reply, 'FERRY_ERR_DESK_FORBIDDEN', 'the case is not handled by your department');
+    return reply.header('etag', `"${v.value.version}"`).send(v.value);
+  });
+
+  api.post('/api/v1/staff/cases/:id/actions', { schema: CASE_ACTION_SCHEMA, preHandler: guard('case.act') }, async (req, reply) => {
+    const caseId = (req.params as { id: string }).id;
+    const version = ifMatch(req);
+    const v = d.desk.act(staffOf(req), caseId, req.body, version === undefined ? {} : { expectedVersion: version });
+    if (!v.ok) return refused(reply, v);
+    if (v.value.length > 0) d.afterAction?.();
+    const row = d.desk.store.getCase(caseId)!;
+    return reply.header('etag', `"${row.version}"`).send({ caseId, status: row.status, version: row.version, events: v.value });
+  });
+}
+
+/** The supervision cards and the monthly report. */
+function registerSupervisionRoutes(api: FastifyInstance, { d, guard }: StaffRoutes): void {
+  api.get('/api/v1/staff/supervision/cards', { schema: CARDS_SCHEMA, preHandler: guard('supervision.read') }, async (req, reply) => {
+    const colour = query(req, 'colour') as 'yellow' | 'red' | undefined;
+    const since = query(req, 'since');
+    if (since !== undefined && Number.isNaN(Date.parse(since))) return send(reply, 'FERRY_ERR_DESK_FIELD', 'since: an ISO-8601 instant');
+    const limit = query(req, 'limit');
+    const department = query(req, 'department');
+    return {
+      cards: d.desk.cards({
+        ...(department ? { department } : {}), ...(colour ? { colour } : {}),
+        ...(since ? { since: new Date(since).toISOString() } : {}), ...(limit ? { limit: Number(limit) } : {}),
+      }),
+    };
+  });
+
+  api.get('/api/v1/staff/supervision/report', { schema: REPORT_SCHEMA, preHandler: guard('report.read') }, async (req, reply) => {
+    const month = query(req, 'month') ?? '';
+    const v = d.desk.report(month);
+    return v.ok ? reply.send({ month, departments: v.value }) : refused(reply, v);
+  });
+}
+
+/** Staff accounts (admin): list, create, disable. */
+function registerAccountRoutes(api: FastifyInstance, { d, guard, staffOf }: StaffRoutes): void {
+  api.get('/api/v1/staff/accounts', { schema: ACCOUNTS_SCHEMA, preHandler: guard('staff.manage') }, async () => ({ staff: d.auth.listStaff() }));
+
+  api.post('/api/v1/staff/accounts', { schema: CREATE_ACCOUNT_SCHEMA, preHandler: guard('staff.manage') }, async (req, reply) => {
+    const v = await d.auth.createStaff(req.body as never, staffOf(req).id);
+    return v.ok ? reply.code(201).send(v.value) : refused(reply, v);
+  });
+
+  api.post('/api/v1/staff/accounts/:id/disable', { schema: DISABLE_ACCOUNT_SCHEMA, preHandler: guard('staff.manage') }, async (req, reply) => {
+    const v = d.auth.disableStaff((req.params as { id: string }).id, staffOf(req).id);
+    return v.ok ? reply.send({ ...v.value, disabled: true }) : refused(reply, v);
   });
 }

@@ -88,7 +88,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
-  const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust), metrics, cfg.keys.ca, log);
+  const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }), metrics, cfg.keys.ca, log);
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 

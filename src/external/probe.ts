@@ -1,8 +1,11 @@
 // What the external gateway's operator listener reads (src/gateway/probe.ts): its SQLite store, the
-// link listener, its clock and the certificates it loaded.
+// link listener, its clock and the certificates it loaded at start.
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { chainStatusReader } from '../audit/anchor-status.js';
+import type { X509Certificate } from 'node:crypto';
 import { certificateFacts } from '../gateway/cert-facts.js';
+import type { GatewayKeys } from '../gateway/keys.js';
+import { loadCertificate } from '../pki/key-files.js';
 import type { GatewayProbe } from '../gateway/probe.js';
 import { OUTBOX_HIGH_WATER_SHARE } from '../gateway/operator-limits.js';
 import type { LinkServer } from '../link/server.js';
@@ -10,7 +13,11 @@ import type { RejectedPackets } from '../store/rejected-packets.js';
 import type { TimeTrust } from '../time/time-trust.js';
 import type { ExternalStore } from './store.js';
 
-export function externalProbe(cfg: ExternalConfig, store: ExternalStore, link: LinkServer, rejected: RejectedPackets, trust: TimeTrust | undefined): GatewayProbe {
+/** The certificates start loaded: the gateway keys and the TLS leaves of the link and the applicant API. */
+export interface ExternalCertificates { readonly keys: GatewayKeys; readonly linkTls: X509Certificate; readonly apiTls: X509Certificate }
+
+export function externalProbe(cfg: ExternalConfig, store: ExternalStore, link: LinkServer, rejected: RejectedPackets, trust: TimeTrust | undefined,
+  certs: ExternalCertificates): GatewayProbe {
   const chain = chainStatusReader(store.db, ['signature']);
   return {
     gateway: 'external',
@@ -26,9 +33,10 @@ export function externalProbe(cfg: ExternalConfig, store: ExternalStore, link: L
     // Nothing on this side waits for trusted time: applicants are answered and packets sealed either way.
     timeHolds: false,
     certificates: certificateFacts({
-      sign: cfg.keys.signCert, encrypt: cfg.keys.encCert, link_tls: cfg.link.tls.cert, api_tls: cfg.api.tls.cert,
-      peer_encrypt: cfg.peer.encCert, ...(cfg.operator.tls ? { operator_tls: cfg.operator.tls.cert } : {}),
-    }, cfg.keys.ca),
+      sign: certs.keys.signCert, encrypt: certs.keys.encCert, link_tls: certs.linkTls, api_tls: certs.apiTls, peer_encrypt: certs.keys.peerEncCert,
+      // The operator listener loads its own TLS (src/gateway/operator-http.ts) after this probe exists.
+      ...(cfg.operator.tls ? { operator_tls: loadCertificate(cfg.operator.tls.cert) } : {}),
+    }, certs.keys.ca),
     chain,
     catalogue: () => { const c = store.catalogue.current(); return c ? { sha256: c.sha256, items: c.items.length } : null; },
     details: () => ({}),

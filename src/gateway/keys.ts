@@ -26,6 +26,8 @@ export interface GatewayKeys {
   signKey: KeyObject;
   signCert: X509Certificate;
   encCert: X509Certificate;
+  /** The peer's encryption certificate (what packets are sealed to). */
+  peerEncCert: X509Certificate;
   /** The configured CA certificates, and the same as PEM for TLS `ca` options. */
   ca: readonly X509Certificate[];
   caPem: Buffer;
@@ -74,7 +76,7 @@ export function loadGatewayKeys(own: KeyFiles, peer: PeerFiles, opts: LoadOption
     seal: sealKeys(mine, { encCert: peerEnc.leaf }),
     open: openKeys(mine, loadPreviousKeys(own, mine.encCert)),
     signers: new SignerTrust({ roots: ca, expectedSubjects: peer.signerSubjects, pinnedSha256: peer.signerSha256 }),
-    signKey, signCert: sign.leaf, encCert: enc.leaf, ca,
+    signKey, signCert: sign.leaf, encCert: enc.leaf, peerEncCert: peerEnc.leaf, ca,
     caPem: Buffer.from(ca.map((c) => toPem(c.raw, 'CERTIFICATE')).join(''), 'latin1'),
   };
 }

@@ -38,9 +38,11 @@ export interface RunningInternal { intranetPort: number; operatorPort: number; s
 export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust, configFile: string): Promise<RunningInternal> {
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
   const tls = loadTls(cfg.link.tls, keys, 'internal-gateway-link');
+  // Every key file is read and judged before anything starts: a refusal later would leave timers running.
+  const intranetTls = loadTls(cfg.intranet.tls, keys, 'intranet-server');
   const store = openInternalStore(cfg.dataDir);
   const metrics = createGatewayMetrics('internal');
-  const { tsa, cert: tsaCert } = createTsa(cfg.tsa, cfg.keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
+  const { tsa, cert: tsaCert } = createTsa(cfg.tsa, keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
   const audit = startInternalAudit({ cfg, keys, linkCert: tls.leaf, db: store.db, trust, tsa, tsaCert, log, configFile });
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
@@ -77,7 +79,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length), metrics, cfg.keys.ca, log);
+  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }), metrics, cfg.keys.ca, log);
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
@@ -86,7 +88,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       await registerStaffApi(app, { desk, auth, log, afterAction: path.flushOut });
       registerBoard(app, hallBoard(desk, catalogue, trust));
     },
-    tls: loadTls(cfg.intranet.tls, keys, 'intranet-server'), clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
+    tls: intranetTls, clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
   observeHttp(http, metrics.http, 'intranet');
   await inspect.ready();

@@ -2,7 +2,7 @@
 // other intranet systems at POST /tsa. Serials come from the gateway's SQLite file so that they are
 // unique across restarts.
 import type { X509Certificate } from 'node:crypto';
-import { loadCertificate, loadCertificates, loadPrivateKey } from '../pki/key-files.js';
+import { loadCertificate, loadPrivateKey } from '../pki/key-files.js';
 import type { Db } from '../store/db.js';
 import { TimeStampAuthority } from '../time/tsa-issue.js';
 import { SqliteSerialSource } from '../time/tsa-serials.js';
@@ -16,10 +16,11 @@ export function anchorPolicyOf(files: Pick<TsaFiles, 'policyOid' | 'anchorPolicy
   return files.anchorPolicyOid || `${files.policyOid}.1`;
 }
 
-export function createTsa(files: TsaFiles, caFile: string, db: Db, clock: Clock, onFault: (e: unknown) => void,
+/** Reads the TSA's own certificate and key (their one read); `ca` is the CA the gateway keys loaded. */
+export function createTsa(files: TsaFiles, ca: readonly X509Certificate[], db: Db, clock: Clock, onFault: (e: unknown) => void,
   onIssued?: () => void): { tsa: TimeStampAuthority; cert: X509Certificate } {
   const cert = loadCertificate(files.cert);
-  const chain = loadCertificates(caFile).filter((c) => cert.checkIssued(c));
+  const chain = ca.filter((c) => cert.checkIssued(c));
   const accuracy = files.accuracyMs >= 1000
     ? { seconds: Math.floor(files.accuracyMs / 1000), millis: files.accuracyMs % 1000 || undefined }
     : { millis: files.accuracyMs };

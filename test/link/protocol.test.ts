@@ -42,7 +42,10 @@ async function expectServing(port: number): Promise<void> {
 
 describe('heartbeats', () => {
   const beat = { heartbeatMs: 50, deadAfterMs: 250 };
-  const SLACK = 200; // timer lateness and the close frame's trip on a busy 2-core machine
+  // The silence check runs on each heartbeat tick: a side that declares its peer dead at the first tick
+  // past deadAfterMs has asked at most this many times. Counted in ticks, not milliseconds, so a loaded
+  // machine (late ticks, hence fewer heartbeats) cannot fail it, while a side that kept waiting would.
+  const MAX_ASKS = Math.ceil(beat.deadAfterMs / beat.heartbeatMs) + 1;
 
   it('declares a peer that completed hello and then went silent dead (close 4003) after deadAfterMs, within one heartbeat more', async () => {
     const srv = await h.server(pki, h.outbox().source, h.sink(), beat);
@@ -53,10 +56,12 @@ describe('heartbeats', () => {
     const after = c.at - t0;
     expect(c.code).toBe(4003);
     expect(c.reason).toMatch(/^FERRY_ERR_LINK_TIMEOUT/);
-    expect(p.frames.filter((f) => f.type === 'heartbeat' && !f.reply).length).toBeGreaterThan(2); // it was asked
+    const asks = p.frames.filter((f) => f.type === 'heartbeat' && !f.reply).length;
+    expect(asks).toBeGreaterThan(2); // it was asked
+    expect(asks).toBeLessThanOrEqual(MAX_ASKS); // and dropped at the first tick past deadAfterMs
+    // Timers never fire early: it waited out deadAfterMs (5 ms for the clocks' rounding).
     expect(after).toBeGreaterThanOrEqual(beat.deadAfterMs - 5);
-    expect(after).toBeLessThan(beat.deadAfterMs + beat.heartbeatMs + SLACK);
-    console.log(`[heartbeat] silent peer dropped ${after.toFixed(0)} ms after its hello (deadAfterMs ${beat.deadAfterMs}, heartbeatMs ${beat.heartbeatMs})`);
+    console.log(`[heartbeat] silent peer dropped ${after.toFixed(0)} ms after its hello, ${asks} heartbeats asked (deadAfterMs ${beat.deadAfterMs}, heartbeatMs ${beat.heartbeatMs})`);
     await expectServing(srv.port);
   });
 
@@ -79,7 +84,13 @@ describe('heartbeats', () => {
     const https = createServer({ key: pki.external.key, cert: pki.external.cert, ca: pki.ca, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
     const wss = new WebSocketServer({ server: https });
     let connections = 0;
-    wss.on('connection', (ws) => { connections++; ws.send(encodeFrame(hello())); });
+    const asks: number[] = []; // heartbeats the client asked, per connection
+    wss.on('connection', (ws) => {
+      const i = connections++;
+      asks[i] = 0;
+      ws.on('message', (d: Buffer) => { const v = decodeFrame(d); if (v.ok && v.value.type === 'heartbeat' && !v.value.reply) asks[i]!++; });
+      ws.send(encodeFrame(hello()));
+    });
     await new Promise<void>((r) => https.listen(0, '127.0.0.1', () => r()));
     h.defer(() => new Promise<void>((r) => { for (const c of wss.clients) c.terminate(); wss.close(); https.close(() => r()); }));
     const port = (https.address() as { port: number }).port;
@@ -90,7 +101,9 @@ describe('heartbeats', () => {
     const after = down!.at - up!.at;
     expect(cli.log.find('link closing')[0]?.obj.code).toBe(4003);
     expect(after).toBeGreaterThanOrEqual(beat.deadAfterMs - 5);
-    expect(after).toBeLessThan(beat.deadAfterMs + beat.heartbeatMs + SLACK);
+    expect(asks[0]).toBeGreaterThan(2);
+    expect(asks[0]).toBeLessThanOrEqual(MAX_ASKS);
+    console.log(`[heartbeat] client dropped a silent server ${after.toFixed(0)} ms after link up, ${asks[0]} heartbeats asked`);
     await waitFor(() => connections >= 2, 'the client to redial');
   });
 });

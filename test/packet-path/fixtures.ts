@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { initDevPki } from '../../src/pki/dev-ca.js';
-import { loadCertificate, loadPrivateKey } from '../../src/pki/key-files.js';
+import { loadCertificate, loadCertificates, loadPrivateKey } from '../../src/pki/key-files.js';
 import { openKeys, sealKeys, type OpenKeys, type OwnKeys, type SealKeys } from '../../src/seal/keyring.js';
 import { SignerTrust } from '../../src/seal/signer-trust.js';
 import { openPacket, type OpenedPacket } from '../../src/seal/open.js';
@@ -114,7 +114,7 @@ export function openAs(dir: Direction, bytes: Buffer, now: Date): OpenedPacket {
 export const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 
 export function tsaFor(pki: Pki, db: Db, clock: { now(): Date }): TimeStampAuthority {
-  return createTsa({ ...pki.tsaFiles, policyOid: '2.25.1234567890', accuracyMs: 500, serialBlock: 16 }, pki.caFile, db, clock, (e) => { throw e; }).tsa;
+  return createTsa({ ...pki.tsaFiles, policyOid: '2.25.1234567890', accuracyMs: 500, serialBlock: 16 }, loadCertificates(pki.caFile), db, clock, (e) => { throw e; }).tsa;
 }
 
 /** A real RFC 3161 stamp over the SHA-256 of `bytes`, as the stamper takes one. */

@@ -1,5 +1,6 @@
 // Fuzzing with fast-check: random bytes, random bytes behind a real magic number, and random
-// mutations of the valid samples. For every input: no exception, bounded time, and an accepted
+// mutations of the valid samples. For every input: no exception (a hang fails by the test's timeout;
+// the slowest inspection is printed, not bounded), and an accepted
 // verdict only when an independent oracle (file-type plus naive marker searches written separately
 // from the implementation) agrees the bytes still are that type and carry no hostile marker.
 // FERRY_FUZZ_RUNS and FERRY_FUZZ_SEED widen or vary the search; the defaults keep CI deterministic.
@@ -7,14 +8,14 @@
 import zlib from 'node:zlib';
 import fc from 'fast-check';
 import { fileTypeFromBuffer } from 'file-type';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { checkFileName, inspectAttachment, type ContentType } from '../../src/policy/content/index.js';
 import { makeJpeg, makeOfd, makePdf, makePng } from './samples.js';
 
 const RUNS = Number(process.env.FERRY_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.FERRY_FUZZ_SEED ?? 20261125);
-/** Per input. The slowest sample here takes a few ms; the bound is generous for a loaded 2-core CI box. */
-const TIME_LIMIT_MS = 1500;
+/** The slowest inspection seen, printed after the run: a figure for the log, not a bound. */
+let slowestMs = 0;
 
 const RISKY = new Set(['JavaScript', 'JS', 'XFA', 'OpenAction', 'AA', 'Launch', 'EmbeddedFile', 'EmbeddedFiles', 'Encrypt']);
 const DELIM = String.raw`[\s()<>\[\]{}/%]`;
@@ -83,8 +84,7 @@ async function oracle(bytes: Uint8Array, type: ContentType): Promise<string | un
 async function inspectTimed(fileName: string, bytes: Uint8Array) {
   const t0 = performance.now();
   const verdict = await inspectAttachment({ fileName, bytes });
-  const ms = performance.now() - t0;
-  expect(ms).toBeLessThan(TIME_LIMIT_MS);
+  slowestMs = Math.max(slowestMs, performance.now() - t0);
   return verdict;
 }
 
@@ -136,6 +136,8 @@ function mutate(input: Buffer, ms: readonly Mutation[]): Buffer {
 }
 
 describe('inspectAttachment under fuzzing', () => {
+  afterAll(() => console.log(`[inspect fuzz] slowest inspection ${slowestMs.toFixed(1)} ms (wall, this machine)`));
+
   it('never throws, stays in time and accepts nothing for random bytes the oracle would not', async () => {
     await fc.assert(
       fc.asyncProperty(
