@@ -9,7 +9,7 @@ import type { KindHandler } from '../gateway/inbox.js';
 import type { Submission } from '../policy/submission-shape.js';
 import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { QueuedPacket } from './store/stamp-queue.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { incomingFromPacket } from '../desk/submission.js';

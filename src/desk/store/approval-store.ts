@@ -6,7 +6,7 @@
 // "a card is never changed" holds even against a hand-written statement, not only against this file
 // (which has no UPDATE for them). Personal data (the applicant block) lives in case_submissions only:
 // the case state, the transition log and the events name the applicant by a pseudonymous id.
-import type { Db } from './db.js';
+import type { Db } from '../../store/db.js';
 
 export const APPROVAL_SQL = `
 CREATE TABLE approval_cases (

@@ -1,6 +1,6 @@
 // The intranet's record of every case received through the gateway: the submission as the applicant
 // sent it (exact bytes) and its receipt time. The approval workflow builds on these rows.
-import type { Db } from './db.js';
+import type { Db } from '../../store/db.js';
 
 export const INTRANET_CASES_SQL = `
 CREATE TABLE intranet_cases (
