@@ -1,4 +1,4 @@
-// The one read of an applicant's personal data outside the desk: the phone number an SMS notification
+// The desk's one read of an applicant's personal data for the gateway: the phone number an SMS notification
 // goes to. It lives in case_submissions (approval-store.ts), the only table that holds personal data;
 // this names the read, so the notifier never writes SQL against that table itself.
 import type { Db } from '../../store/db.js';
