@@ -125,6 +125,27 @@ export const WALLS: readonly Wall[] = [
     rule: 'the config language (schema.ts, source-lines.ts, load.ts) imports only itself, errors.ts and fs/path/yaml: every layer may import it',
     applies: (f) => CONFIG_LANGUAGE.includes(f),
     allows: (to) => isSrc(to) ? CONFIG_LANGUAGE.includes(to) || to === 'src/errors.ts' : ['node:fs', 'node:path', 'yaml'].includes(to),
+  },  // The store split by owner (issue 10 item 7): store/ is the machinery both gateways share; a table that
+  // one side alone uses lives in that side's store/ folder, and the other side cannot reach it.
+  {
+    rule: 'store/ is the shared machinery: it imports nothing from external/, internal/, desk/, approval/, gateway/ or cli/ (a table one side owns lives in that side\'s store/)',
+    applies: under('store'),
+    allows: (to) => !['external', 'internal', 'desk', 'approval', 'gateway', 'cli'].some((d) => under(d)(to)),
+  },
+  {
+    rule: 'the intranet gateway\'s tables (internal/store/) are read only by internal/ and cli/: never by external/, the desk or the shared gateway/',
+    applies: (f) => !under('internal')(f) && !under('cli')(f),
+    allows: (to) => !under('internal/store')(to),
+  },
+  {
+    rule: 'the extranet\'s tables (external/store/) are read only by external/, cli/ and gateway/held-status.ts (the extranet\'s held-packet hook): never by internal/, desk/ or approval/',
+    applies: (f) => !under('external')(f) && !under('cli')(f) && f !== 'src/gateway/held-status.ts',
+    allows: (to) => !under('external/store')(to),
+  },
+  {
+    rule: 'the desk\'s tables (desk/store/) are read only by desk/, the internal gateway that hosts the desk, and cli/',
+    applies: (f) => !under('desk')(f) && !under('internal')(f) && !under('cli')(f),
+    allows: (to) => !under('desk/store')(to),
   },
 ];
 
@@ -279,5 +300,44 @@ describe('the packet path reads only the injected clock', () => {
       'src/internal/deliver-submission.ts: new Date(): the packet path reads the injected clock only',
       'src/internal/deliver-submission.ts: Date.now(): the packet path reads the injected clock only',
     ]);
+  });
+});
+
+// ---- the store split by owner ---------------------------------------------------------------------
+
+describe('the store is split by owner (whose table it is)', () => {
+  it('each side\'s tables live in its own store/ folder, and store/ keeps only shared machinery', () => {
+    const files = sourceFiles(SRC).map((f) => relative(ROOT, f));
+    for (const f of ['src/external/store/status-cache.ts', 'src/external/store/catalogue-cache.ts', 'src/internal/store/intranet-cases.ts',
+      'src/internal/store/stamp-queue.ts', 'src/internal/store/notifications.ts', 'src/desk/store/approval-store.ts', 'src/desk/store/applicant-phone.ts']) {
+      expect(files).toContain(f);
+    }
+    expect(files.filter((f) => f.startsWith('src/store/')).sort()).toEqual([
+      'src/store/backup.ts', 'src/store/db.ts', 'src/store/gateway-kv.ts', 'src/store/group-commit.ts', 'src/store/outbox-held.ts', 'src/store/outbox.ts',
+      'src/store/quarantine.ts', 'src/store/rejected-packets.ts', 'src/store/release-waiver.ts', 'src/store/savepoint.ts', 'src/store/seen-packets.ts',
+    ]);
+  });
+
+  it('names an import across an owner\'s wall (the check can fail)', () => {
+    const planted: Edge[] = [
+      { from: 'src/store/outbox.ts', to: 'src/internal/store/stamp-queue.ts' },
+      { from: 'src/store/db.ts', to: 'src/approval/index.ts' },
+      { from: 'src/external/api.ts', to: 'src/internal/store/intranet-cases.ts' },
+      { from: 'src/internal/deliver-action.ts', to: 'src/external/store/status-cache.ts' },
+      { from: 'src/desk/approval-desk.ts', to: 'src/internal/store/intranet-cases.ts' },
+      { from: 'src/gateway/inbox.ts', to: 'src/desk/store/approval-store.ts' },
+      { from: 'src/gateway/outbound.ts', to: 'src/external/store/status-cache.ts' },
+    ];
+    const found = breaches(planted);
+    for (const e of planted) expect(found.some((f) => f.startsWith(`${e.from} imports ${e.to}: `))).toBe(true);
+    expect(found.find((f) => f.startsWith('src/store/outbox.ts'))).toMatch(/: store\/ is the shared machinery/);
+    // The owners themselves, and the commands that operate on the files, may.
+    expect(breaches([
+      { from: 'src/internal/store.ts', to: 'src/desk/store/approval-store.ts' },
+      { from: 'src/internal/gateway.ts', to: 'src/desk/store/applicant-phone.ts' },
+      { from: 'src/cli/quarantine.ts', to: 'src/internal/store/stamp-queue.ts' },
+      { from: 'src/cli/outbox.ts', to: 'src/external/store/status-cache.ts' },
+      { from: 'src/external/store/status-cache.ts', to: 'src/store/db.ts' },
+    ])).toEqual([]);
   });
 });

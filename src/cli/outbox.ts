@@ -7,7 +7,7 @@ import { FerryError } from '../errors.js';
 import { loadAnyGatewayConfig } from '../config/load-gateway.js';
 import { openExistingDb } from '../store/db.js';
 import { OutboxHeld } from '../store/outbox-held.js';
-import { StatusCache } from '../store/status-cache.js';
+import { StatusCache } from '../external/store/status-cache.js';
 import { AuditLog } from '../audit/chain.js';
 import { EXTERNAL_MIGRATIONS } from '../external/store.js';
 import { INTERNAL_MIGRATIONS } from '../internal/store.js';

@@ -10,7 +10,7 @@ import { FerryError } from '../errors.js';
 import { loadAnyGatewayConfig } from '../config/load-gateway.js';
 import { openExistingDb } from '../store/db.js';
 import { Quarantine } from '../store/quarantine.js';
-import { StampQueue } from '../store/stamp-queue.js';
+import { StampQueue } from '../internal/store/stamp-queue.js';
 import { AuditLog } from '../audit/chain.js';
 import { EXTERNAL_MIGRATIONS } from '../external/store.js';
 import { INTERNAL_MIGRATIONS } from '../internal/store.js';

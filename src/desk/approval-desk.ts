@@ -15,7 +15,7 @@ import {
 import { parseCommand } from '../approval/command.js';
 import { fail, type Verdict } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
-import { ApprovalStore, type CaseRow } from '../store/approval-store.js';
+import { ApprovalStore, type CaseRow } from './store/approval-store.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../time/clock.js';
 import { noAudit, stateOf, eventOf, type AuditFn } from './case-record.js';

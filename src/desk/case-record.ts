@@ -4,7 +4,7 @@
 
 import type { CaseState, OutboundEvent } from '../approval/index.js';
 import { FerryError } from '../errors.js';
-import type { CaseRow } from '../store/approval-store.js';
+import type { CaseRow } from './store/approval-store.js';
 
 export type AuditFn = (action: string, subject: string, detail: Readonly<Record<string, unknown>>) => void;
 export const noAudit: AuditFn = () => {};

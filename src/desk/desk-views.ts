@@ -7,7 +7,7 @@ import {
   type Calendar, type Card, type Catalogue, type CaseState, type CaseStatus, type DepartmentMonth, type LocalDate, type QueueEntry,
 } from '../approval/index.js';
 import { fail, type Verdict } from '../errors.js';
-import type { ApprovalStore, AttachmentRow, CardRow, TransitionRow } from '../store/approval-store.js';
+import type { ApprovalStore, AttachmentRow, CardRow, TransitionRow } from './store/approval-store.js';
 import type { Clock } from '../time/clock.js';
 import { stateOf, stoppedAt } from './case-record.js';
 import type { DeskSettings } from './settings.js';

@@ -13,4 +13,4 @@ export {
   type DeskConfig, type DeskSettings, type ScryptParams,
 } from './settings.js';
 export type { AuditFn } from './case-record.js';
-export { APPROVAL_SQL, ApprovalStore } from '../store/approval-store.js';
+export { APPROVAL_SQL, ApprovalStore } from './store/approval-store.js';

@@ -9,7 +9,7 @@
 import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { fail, type Verdict } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
-import { ApprovalStore, type StaffRow } from '../store/approval-store.js';
+import { ApprovalStore, type StaffRow } from './store/approval-store.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../time/clock.js';
 import { noAudit, type AuditFn } from './case-record.js';

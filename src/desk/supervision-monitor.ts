@@ -7,7 +7,7 @@
 import { ENDED_STATES, inspect, type Calendar, type Card, type SupervisionSettings } from '../approval/index.js';
 import { isFerryError } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
-import { ApprovalStore } from '../store/approval-store.js';
+import { ApprovalStore } from './store/approval-store.js';
 import type { Db } from '../store/db.js';
 import type { Clock } from '../time/clock.js';
 import { noAudit, stateOf, type AuditFn } from './case-record.js';

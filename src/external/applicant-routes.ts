@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { actionKindCheck, decideAction } from '../policy/check-submission.js';
 import { formatClientIdentity } from '../policy/client-domain.js';
-import type { CatalogueCache } from '../store/catalogue-cache.js';
+import type { CatalogueCache } from './store/catalogue-cache.js';
 import type { ActionRequest } from './intake.js';
 import { sendError } from './api-error.js';
 import { ACTION_SCHEMA, ITEM_SCHEMA, ITEMS_SCHEMA } from './api-schemas.js';

@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { errorBody, type ErrorBody } from './api-error.js';
 import type { Logger } from '../gateway/logger.js';
-import type { StatusCache } from '../store/status-cache.js';
+import type { StatusCache } from './store/status-cache.js';
 import { caseSecretMatches, MAX_PRESENTED_SECRET_CHARS } from './case-secret.js';
 import type { SecretThrottle } from './secret-throttle.js';
 

@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { FerryErrorCode } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
-import type { StatusCache } from '../store/status-cache.js';
+import type { StatusCache } from './store/status-cache.js';
 import { presentedSecret, type CaseAccess } from './case-access.js';
 import { errorBody } from './api-error.js';
 import { caseReadSchema } from './api-schemas.js';

@@ -5,12 +5,12 @@ import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
 import { OUTBOX_HELD_SQL, OutboxHeld } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL } from '../store/rejected-packets.js';
-import { CASE_SECRET_SQL, STATUS_CACHE_SQL, StatusCache } from '../store/status-cache.js';
+import { CASE_SECRET_SQL, STATUS_CACHE_SQL, StatusCache } from './store/status-cache.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
-import { CATALOGUE_CACHE_SQL, CatalogueCache } from '../store/catalogue-cache.js';
+import { CATALOGUE_CACHE_SQL, CatalogueCache } from './store/catalogue-cache.js';
 import { IDEMPOTENCY_SQL, IdempotencyStore } from './idempotency.js';
 
 export const EXTERNAL_MIGRATIONS = [

@@ -3,7 +3,7 @@
 // The case reads 'delayed' with a reason a person can act on — nothing — instead of 'submitted' for
 // ever; when the packet is put back in line the status it had returns, and the intranet's own status
 // packets move it on from there.
-import type { StatusCache } from '../store/status-cache.js';
+import type { StatusCache } from '../external/store/status-cache.js';
 import type { HeldHooks } from './outbox-source.js';
 
 export const DELAYED_STATUS = 'delayed';

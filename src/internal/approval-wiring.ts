@@ -39,7 +39,7 @@ export interface DrainDeps {
 /** The status body that carries a desk event to the applicant side. */
 function eventBody(d: DrainDeps, e: OutboundEvent): Uint8Array {
   const payload = e.type === 'result-ready' && d.resultSigner
-    ? { ...e, resultDocument: resultDocument(e, d.store.cases.get(e.caseId)?.itemCode ?? '', d.resultSigner).toString('base64') }
+    ? { ...e, resultDocument: resultDocument(e, d.desk.store.getCase(e.caseId)?.itemCode ?? '', d.resultSigner).toString('base64') }
     : e;
   return encodeStatus({
     caseId: e.caseId, status: e.status, atMs: Date.parse(e.at), detail: e.type, receiptToken: null,

@@ -8,7 +8,7 @@ import type { Policy } from '../policy/policy-model.js';
 import { actionKindCheck, decideAction, type ParsedRequest } from '../policy/check-submission.js';
 import type { InspectPool } from '../gateway/inspect-pool.js';
 import { prepareQueued, type Parsed, type Prepared } from './recheck.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { QueuedPacket } from './store/stamp-queue.js';
 import type { ApplicantAction } from '../policy/applicant-action.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { attachmentMeta } from '../desk/submission.js';

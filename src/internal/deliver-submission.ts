@@ -1,15 +1,15 @@
 // Submissions on the intranet side, in three steps. At the inbox (inside the link's commit): the
 // envelope names this packet's case, which must be new; queue it for stamping. Before stamping: the
 // full re-check (recheck.ts) — the external gateway's checks are not trusted. After stamping (inside
-// the stamper's commit): record the case with the trusted receipt time, hand it to the approval desk,
-// and queue the 'received' status with the applicant's receipt token for the applicant side.
+// the stamper's commit): hand the case to the approval desk with the trusted receipt time, record the
+// delivery evidence, and queue the 'received' status with the applicant's receipt token for the applicant side.
 import { createHash } from 'node:crypto';
 import { decodeSubmission, encodeStatus } from '../gateway/bodies.js';
 import type { KindHandler } from '../gateway/inbox.js';
 import type { Submission } from '../policy/submission-shape.js';
 import type { StampedHandler } from './stamper.js';
 import type { InternalStore } from './store.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { QueuedPacket } from './store/stamp-queue.js';
 import type { Policy } from '../policy/policy-model.js';
 import type { ApprovalDesk } from '../desk/approval-desk.js';
 import { incomingFromPacket } from '../desk/submission.js';
@@ -53,17 +53,19 @@ export function deliverSubmission(d: DeliverDeps): StampedHandler {
   return (q, stamp, receipt, parsed) => {
     const { env: s, value: submission } = parsed as Parsed<Submission>;
     const sub = { value: submission };
-    const receivedAt = stamp.genTime.getTime(); // the trusted receipt time is the token's genTime
-    const fresh = d.store.cases.receive({
-      caseId: s.caseId, itemCode: sub.value.itemCode, receivedAt, submittedAt: s.receivedAtMs, packetId: q.packetId,
-      sourceAddress: s.sourceAddress, clientIdentity: s.clientIdentity, originDomain: q.fromDomain, requestBody: s.requestBody,
-      requestSha256: createHash('sha256').update(s.requestBody).digest(),
-    });
-    if (!fresh) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
-    // The case enters the approval workflow in this same transaction (a refusal rolls it all back).
+    if (d.store.cases.get(s.caseId)) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
+    // The case enters the approval workflow in this same transaction (a refusal rolls it all back). The
+    // desk decides the item code and the trusted receipt time (the token's genTime); the gateway's
+    // record of the delivery below copies them from the desk's row (intranet-cases.ts: why two records).
     const via = isTownship(q.fromDomain) ? { channel: 'township' as const, township: q.fromDomain } : { channel: 'public' as const };
     const taken = d.desk.receiveSubmission(incomingFromPacket(s.caseId, sub.value, stamp.genTime, via));
     if (!taken.ok) return taken;
+    const recorded = d.store.cases.receive({
+      caseId: s.caseId, submittedAt: s.receivedAtMs, packetId: q.packetId, sourceAddress: s.sourceAddress,
+      clientIdentity: s.clientIdentity, originDomain: q.fromDomain, requestBody: s.requestBody,
+      requestSha256: createHash('sha256').update(s.requestBody).digest(),
+    });
+    if (!recorded) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
     // The answer goes back to the domain the case came from, through the one way out (outbound rules,
     // correlation: the case was recorded just above, in this transaction).
     const body = encodeStatus({

@@ -14,7 +14,7 @@ import type { GatewayAudit } from '../gateway/audit.js';
 import { LinkClient } from '../link/client.js';
 import type { TimeTrust } from '../time/time-trust.js';
 import type { Db } from '../store/db.js';
-import { applicantPhone } from '../store/applicant-phone.js';
+import { applicantPhone } from '../desk/store/applicant-phone.js';
 import { loadCatalogue } from '../approval/catalogue.js';
 import { loadCalendar } from '../approval/calendar.js';
 import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, startSupervisionMonitor } from '../desk/index.js';

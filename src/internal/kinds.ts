@@ -8,7 +8,7 @@
 // the kind), then stamped (stamper.ts). What goes back leaves through the one way out (outbound.ts).
 import type { KindName } from '../seal/packet-kind.js';
 import type { KindHandler } from '../gateway/inbox.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { QueuedPacket } from './store/stamp-queue.js';
 import type { Prepared } from './recheck.js';
 import type { StampedHandler } from './stamper.js';
 import { deliverSubmission, prepareSubmission, queueSubmission, type DeliverDeps } from './deliver-submission.js';

@@ -3,7 +3,7 @@
 // a well-behaved gateway). Retried with capped exponential backoff and jitter; after maxAttempts the
 // row is marked failed and logged. Runs beside the workflow, never in its way.
 import type { Db } from '../store/db.js';
-import type { Notifications } from '../store/notifications.js';
+import type { Notifications } from './store/notifications.js';
 import type { Logger } from '../gateway/logger.js';
 import type { OutboundEvent } from '../approval/events.js';
 

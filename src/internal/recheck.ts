@@ -12,7 +12,7 @@ import { decodeSubmission, type SubmissionEnvelope } from '../gateway/bodies.js'
 import type { FerryErrorCode, Verdict } from '../errors.js';
 import type { Policy } from '../policy/policy-model.js';
 import { domainFromIdentity } from '../policy/client-domain.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { QueuedPacket } from './store/stamp-queue.js';
 import { isWaived, type Waiver } from '../store/release-waiver.js';
 import type { ParsedRequest, RequestKind } from '../policy/check-submission.js';
 import type { InspectPool } from '../gateway/inspect-pool.js';

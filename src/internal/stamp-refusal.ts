@@ -5,7 +5,7 @@ import type { FerryErrorCode } from '../errors.js';
 import type { GatewayAudit } from '../gateway/audit.js';
 import type { Logger } from '../gateway/logger.js';
 import type { RejectedPackets } from '../store/rejected-packets.js';
-import type { QueuedPacket } from '../store/stamp-queue.js';
+import type { QueuedPacket } from './store/stamp-queue.js';
 import type { Clock } from '../time/clock.js';
 import type { InternalStore } from './store.js';
 

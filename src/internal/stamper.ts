@@ -4,7 +4,7 @@
 // wait durably in the stamp queue (or, in a demo configured so, are stamped with a warning).
 import { createHash } from 'node:crypto';
 import type { Db } from '../store/db.js';
-import type { QueuedPacket, StampQueue } from '../store/stamp-queue.js';
+import type { QueuedPacket, StampQueue } from './store/stamp-queue.js';
 import type { TimeTrust } from '../time/time-trust.js';
 import type { Logger } from '../gateway/logger.js';
 import type { FerryErrorCode } from '../errors.js';

@@ -5,14 +5,14 @@ import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
 import { OUTBOX_HELD_SQL } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
-import { INTRANET_CASES_SQL, IntranetCases } from '../store/intranet-cases.js';
+import { INTRANET_CASES_SQL, IntranetCases } from './store/intranet-cases.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
-import { NOTIFICATIONS_SQL, Notifications } from '../store/notifications.js';
-import { STAMP_QUEUE_SQL, StampQueue } from '../store/stamp-queue.js';
+import { NOTIFICATIONS_SQL, Notifications } from './store/notifications.js';
+import { STAMP_QUEUE_SQL, StampQueue } from './store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
-import { APPROVAL_SQL } from '../store/approval-store.js';
+import { APPROVAL_SQL } from '../desk/store/approval-store.js';
 import { GATEWAY_KV_SQL } from '../store/gateway-kv.js';
 
 export const INTERNAL_MIGRATIONS = [

@@ -6,7 +6,7 @@ import { html, type Html } from './html.js';
 import { page, type Shell } from './layout.js';
 import type { StringKey } from './strings.js';
 
-/** One row of the status cache's history as the page reads it (src/store/status-cache.ts). */
+/** One row of the status cache's history as the page reads it (src/external/store/status-cache.ts). */
 export interface CaseHistoryRow { readonly status: string; readonly at: number; readonly detail: string; readonly event: string | null }
 export interface CaseView {
   readonly caseId: string; readonly status: string; readonly submittedAt: number | null; readonly receivedAt: number | null;

@@ -15,7 +15,7 @@ import { createStaffAuth, type StaffAuth } from '../../src/desk/staff-auth.js';
 import { deskSettings, DEFAULT_DESK_CONFIG, type DeskSettings } from '../../src/desk/settings.js';
 import type { StaffRole } from '../../src/desk/roles.js';
 import type { IncomingSubmission } from '../../src/desk/submission.js';
-import { APPROVAL_SQL } from '../../src/store/approval-store.js';
+import { APPROVAL_SQL } from '../../src/desk/store/approval-store.js';
 import { AUDIT_SQL } from '../../src/audit/chain.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { FORMS, TestClock, calendar, catalogue, cst, item } from '../approval/fixtures.js';

@@ -84,7 +84,8 @@ describe('submission: deliver after stamping', () => {
     h.clock.advance(5000);
     const r = await h.deliver(queued({ caseId: CASE, request: sampleSubmission(1) })) as { refusal: unknown; stamp: { genTime: Date } };
     expect(r.refusal).toBeNull();
-    expect(h.store.cases.get(CASE)).toMatchObject({ itemCode: 'SCJG-001', receivedAt: r.stamp.genTime.getTime(), originDomain: 'public' });
+    expect(h.desk.store.getCase(CASE)).toMatchObject({ itemCode: 'SCJG-001', receivedAt: r.stamp.genTime.getTime() });
+    expect(h.store.cases.get(CASE)).toMatchObject({ caseId: CASE, originDomain: 'public' });
     expect(r.stamp.genTime.getTime()).toBe(T0.getTime() + 5000);
     expect(h.desk.pendingEvents(10).map((e) => [e.caseId, e.type])).toContainEqual([CASE, 'received']);
   });

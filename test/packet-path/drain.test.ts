@@ -30,14 +30,14 @@ function intranet(o: { policy?: Policy; maxOutbox?: number } = {}) {
   const deps = { store, desk, log, intranetDomain: 'intranet', outbound, notify: (e: OutboundEvent, at: Date) => notified.push({ type: e.type, at: at.getTime() }) };
   /** A case as a delivered submission leaves it: in the intranet case store (with its origin) and the desk. */
   const receive = (caseId: string, origin = 'public', withOrigin = true) => {
+    const r = desk.receiveSubmission(incoming('SCJG-001', caseId, clock.now()));
+    if (!r.ok) throw new Error(r.detail);
     if (withOrigin) {
       store.cases.receive({
-        caseId, itemCode: 'SCJG-001', receivedAt: T0.getTime(), submittedAt: T0.getTime(), packetId: Buffer.alloc(16, 3), sourceAddress: '203.0.113.7',
+        caseId, submittedAt: T0.getTime(), packetId: Buffer.alloc(16, 3), sourceAddress: '203.0.113.7',
         clientIdentity: '', originDomain: origin, requestBody: Buffer.from('{}'), requestSha256: Buffer.alloc(32),
       });
     }
-    const r = desk.receiveSubmission(incoming('SCJG-001', caseId, clock.now()));
-    if (!r.ok) throw new Error(r.detail);
   };
   const withdraw = (caseId: string) => {
     const r = desk.applicantAction(caseId, { type: 'withdraw', reason: 'filed twice' }, { receivedAt: clock.now() });

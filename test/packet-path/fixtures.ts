@@ -27,7 +27,7 @@ import { deskSettings, DEFAULT_DESK_CONFIG } from '../../src/desk/settings.js';
 import { loadCatalogue, type Catalogue } from '../../src/approval/catalogue.js';
 import { loadCalendar } from '../../src/approval/calendar.js';
 import { encodeSubmission } from '../../src/gateway/bodies.js';
-import type { QueuedPacket } from '../../src/store/stamp-queue.js';
+import type { QueuedPacket } from '../../src/internal/store/stamp-queue.js';
 
 export { samplePolicy };
 export { policyFrom, sampleText } from '../policy/sample.js';

@@ -4,7 +4,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Stamper, type Stamp, type StampedHandler, type StamperOptions } from '../../src/internal/stamper.js';
 import type { Prepared } from '../../src/internal/recheck.js';
-import type { QueuedPacket } from '../../src/store/stamp-queue.js';
+import type { QueuedPacket } from '../../src/internal/store/stamp-queue.js';
 import { decodeTstInfo } from '../../src/time/tsa-tstinfo.js';
 import { readTokenParts } from '../../src/time/tsa-signed-data.js';
 import { assumedTrust, noSources } from '../../src/time/time-trust.js';

@@ -1,7 +1,7 @@
 // Durable queue of applicant notifications (SMS through the configured gateway). Rows are written in
 // the same transaction that seals the event's packet, so a notification is never lost and never sent
 // for an event that did not happen; the sender works from this table and never blocks the workflow.
-import type { Db } from './db.js';
+import type { Db } from '../../store/db.js';
 
 export const NOTIFICATIONS_SQL = `
 CREATE TABLE notifications (

@@ -1,7 +1,7 @@
 // The external gateway's copy of the published item catalogue, as the intranet last sent it: what
 // applicants read before applying, and the form schema ingress checks submissions against.
-import type { PublishedItem } from '../published/item.js';
-import type { Db } from './db.js';
+import type { PublishedItem } from '../../published/item.js';
+import type { Db } from '../../store/db.js';
 
 export const CATALOGUE_CACHE_SQL = `
 CREATE TABLE catalogue_cache (

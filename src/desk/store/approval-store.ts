@@ -6,7 +6,15 @@
 // "a card is never changed" holds even against a hand-written statement, not only against this file
 // (which has no UPDATE for them). Personal data (the applicant block) lives in case_submissions only:
 // the case state, the transition log and the events name the applicant by a pseudonymous id.
-import type { Db } from './db.js';
+//
+// The desk owns these tables. The internal gateway keeps a second record of each case, its delivery
+// evidence (intranet_cases, src/internal/store/intranet-cases.ts: packet id, origin domain, the exact
+// request bytes), because the two hold different facts for different owners: this one is the workflow,
+// changed on every step; that one is evidence, written once. Each fact has one source: the item code
+// and the trusted receipt time are decided here (approval_cases), and the gateway's copies of them are
+// read from this row when it records the delivery. Ask the gateway, not these tables, where a case's
+// answers go (its origin domain).
+import type { Db } from '../../store/db.js';
 
 export const APPROVAL_SQL = `
 CREATE TABLE approval_cases (

@@ -1,7 +1,7 @@
 // Packets that have entered the intranet (opened, checked, acknowledged to the link) and wait for
 // their RFC 3161 token before delivery. While time is not trusted they wait here, durably; the
 // queue's length is the inbox backlog that slows the link.
-import type { Db } from './db.js';
+import type { Db } from '../../store/db.js';
 
 export const STAMP_QUEUE_SQL = `
 CREATE TABLE stamp_queue (

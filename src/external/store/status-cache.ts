@@ -1,6 +1,6 @@
 // The external gateway's view of each case: what the intranet last told it. Status queries are
 // answered from here and never reach into the intranet. Holds no submission content.
-import type { Db } from './db.js';
+import type { Db } from '../../store/db.js';
 
 export const STATUS_CACHE_SQL = `
 CREATE TABLE case_status (

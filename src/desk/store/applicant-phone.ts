@@ -1,7 +1,7 @@
-// The one read of an applicant's personal data outside the desk: the phone number an SMS notification
+// The desk's one read of an applicant's personal data for the gateway: the phone number an SMS notification
 // goes to. It lives in case_submissions (approval-store.ts), the only table that holds personal data;
 // this names the read, so the notifier never writes SQL against that table itself.
-import type { Db } from './db.js';
+import type { Db } from '../../store/db.js';
 
 /** The applicant's phone for a case, or null (no such case, or the applicant gave none). */
 export function applicantPhone(db: Db): (caseId: string) => string | null {
