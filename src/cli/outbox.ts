@@ -11,7 +11,7 @@ import { StatusCache } from '../external/store/status-cache.js';
 import { AuditLog } from '../audit/chain.js';
 import { EXTERNAL_MIGRATIONS } from '../external/store.js';
 import { INTERNAL_MIGRATIONS } from '../internal/store.js';
-import { delayedStatusHooks } from '../gateway/held-status.js';
+import { delayedStatusHooks } from '../external/held-status.js';
 import { parse } from './args.js';
 import { cliTrustedClock } from './trusted-time.js';
 

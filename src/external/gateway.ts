@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
-import { delayedStatusHooks } from '../gateway/held-status.js';
+import { delayedStatusHooks } from './held-status.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import type { Logger } from '../gateway/logger.js';
 import { LinkServer } from '../link/server.js';

@@ -3,8 +3,8 @@
 // The case reads 'delayed' with a reason a person can act on — nothing — instead of 'submitted' for
 // ever; when the packet is put back in line the status it had returns, and the intranet's own status
 // packets move it on from there.
-import type { StatusCache } from '../external/store/status-cache.js';
-import type { HeldHooks } from './outbox-source.js';
+import type { StatusCache } from './store/status-cache.js';
+import type { HeldHooks } from '../gateway/outbox-source.js';
 
 export const DELAYED_STATUS = 'delayed';
 /** Shown to the applicant (docs/PROTOCOL.md §5): no code, no key names, nothing to do on their side. */
