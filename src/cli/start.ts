@@ -16,6 +16,18 @@ import { parse } from './args.js';
 import { checkProductionTime } from '../config/production-time.js';
 import { writeDemoConfig } from '../config/demo-config.js';
 
+/** What both roles do before their gateway starts: time policy, log level, process hardening, time. */
+async function startRole<C extends { time: Parameters<typeof buildTimeTrust>[0] & Parameters<typeof checkProductionTime>[0]; log: { level: string }; allowRoot: boolean }>(
+  cfg: C, values: { config?: string; demo?: boolean; 'allow-root'?: boolean }, log: ReturnType<typeof createLogger>,
+  start: (cfg: C, trust: ReturnType<typeof buildTimeTrust>['trust']) => Promise<{ stop(): Promise<void> }>,
+): Promise<{ running: { stop(): Promise<void> }; stopTime: () => Promise<void> }> {
+  checkProductionTime(cfg.time, values.config!, values.demo!);
+  log.level = cfg.log.level;
+  hardenProcess(values['allow-root']! || cfg.allowRoot, log);
+  const time = buildTimeTrust(cfg.time, log);
+  return { running: await start(cfg, time.trust), stopTime: time.stop };
+}
+
 export async function startCommand(args: string[]): Promise<number> {
   const [role, ...rest] = args;
   if (role === 'demo') return startDemo(rest);
@@ -24,26 +36,10 @@ export async function startCommand(args: string[]): Promise<number> {
   const { values } = parse(rest, {
     config: { type: 'string', default: `config/${role}.yaml` }, 'allow-root': { type: 'boolean', default: false }, demo: { type: 'boolean', default: false },
   });
-  let running: { stop(): Promise<void> };
-  let stopTime: () => Promise<void> = async () => {};
   const log = createLogger(role, 'info');
-  if (role === 'external') {
-    const cfg = loadConfigFile(values.config!, externalSchema);
-    checkProductionTime(cfg.time, values.config!, values.demo!);
-    log.level = cfg.log.level;
-    hardenProcess(values['allow-root']! || cfg.allowRoot, log);
-    const time = buildTimeTrust(cfg.time, log);
-    stopTime = time.stop;
-    running = await startExternal(cfg, log, time.trust, values.config!, time.trust);
-  } else {
-    const cfg = loadConfigFile(values.config!, internalSchema);
-    checkProductionTime(cfg.time, values.config!, values.demo!);
-    log.level = cfg.log.level;
-    hardenProcess(values['allow-root']! || cfg.allowRoot, log);
-    const time = buildTimeTrust(cfg.time, log);
-    stopTime = time.stop;
-    running = await startInternal(cfg, log, time.trust, values.config!);
-  }
+  const { running, stopTime } = role === 'external'
+    ? await startRole(loadConfigFile(values.config!, externalSchema), values, log, (cfg, trust) => startExternal(cfg, log, trust, values.config!, trust))
+    : await startRole(loadConfigFile(values.config!, internalSchema), values, log, (cfg, trust) => startInternal(cfg, log, trust, values.config!));
   log.info({ config: values.config }, 'started');
   await new Promise<void>((resolveStop) => {
     const stop = (sig: string) => {

@@ -23,7 +23,7 @@ import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
-import { InspectPool } from '../gateway/inspect-pool.js';
+import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
@@ -60,10 +60,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
 
   const limiter = new RateLimiter(clock);
   const loop = new LoopDelay();
-  const inspect = new InspectPool({
-    workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
-    inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
-  });
+  const inspect = inspectPoolFor(cfg.inspect, log);
   const trusted = [...keys.ca];
   const app: FastifyInstance = await buildApi({
     policy: current, limiter, inspect, catalogue: store.catalogue, sendAction,

@@ -107,6 +107,17 @@ export function workerFile(): string {
   return join(dir, 'dist/src/gateway/inspect-worker.js');
 }
 
+/** The `inspect:` section of either gateway's config, as validated (src/config/gateway-config.ts). */
+export interface InspectSection { workers: number; maxQueue: number; deadlineMs: number; requestInflateBytes: number; busyRetryAfterSeconds: number }
+
+/** The pool a gateway runs, from its config section (both gateways build it the same way). */
+export function inspectPoolFor(c: InspectSection, log: InspectPoolOptions['log']): InspectPool {
+  return new InspectPool({
+    workers: c.workers, maxQueue: c.maxQueue, deadlineMs: c.deadlineMs,
+    inflateBudgetBytes: c.requestInflateBytes, busyRetryAfterSeconds: c.busyRetryAfterSeconds, log,
+  });
+}
+
 export class InspectPool {
   private readonly slots: Slot[] = [];
   private readonly waiting: Job[] = [];

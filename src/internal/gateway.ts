@@ -26,7 +26,7 @@ import { createTsa } from './tsa-service.js';
 import { startInternalAudit } from './audit-start.js';
 import { wirePacketPath } from './packet-path.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
-import { InspectPool } from '../gateway/inspect-pool.js';
+import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
@@ -52,10 +52,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const loop = new LoopDelay();
   // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
   // never holds the loop that answers the link's heartbeats.
-  const inspect = new InspectPool({
-    workers: cfg.inspect.workers, maxQueue: cfg.inspect.maxQueue, deadlineMs: cfg.inspect.deadlineMs,
-    inflateBudgetBytes: cfg.inspect.requestInflateBytes, busyRetryAfterSeconds: cfg.inspect.busyRetryAfterSeconds, log,
-  });
+  const inspect = inspectPoolFor(cfg.inspect, log);
   let link: LinkClient | null = null;
   const path = wirePacketPath({
     db: store.db, store, keys, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
