@@ -12,10 +12,8 @@
 // A date in a year with no calendar file is an environment fault (the operator must install the
 // year's calendar): it throws FERRY_ERR_APPROVAL_CALENDAR_RANGE rather than guessing weekends only.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FerryError } from '../errors.js';
-import { deepFreeze, parseYamlConfig } from './config-node.js';
+import { deepFreeze, parseYamlConfig, readYamlFiles } from './config-node.js';
 import { addDays, epochDay, localDateOf, weekday, yearOf, type LocalDate } from './local-date.js';
 
 export type CalendarStatus = 'official' | 'provisional';
@@ -100,14 +98,7 @@ export function calendarFromYears(years: readonly CalendarYear[]): Calendar {
 
 /** Read cn-*.yaml (any *.yaml) from `dir`. */
 export function loadCalendar(dir: string): Calendar {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  } catch (e) {
-    throw new FerryError('FERRY_ERR_APPROVAL_CALENDAR', `${dir}: cannot read the calendar directory: ${(e as Error).message}`, { cause: e });
-  }
-  if (names.length === 0) throw new FerryError('FERRY_ERR_APPROVAL_CALENDAR', `${dir}: no calendar files (*.yaml)`);
-  return calendarFromYears(names.map((f) => parseCalendarYear(readFileSync(join(dir, f), 'utf8'), join(dir, f))));
+  return calendarFromYears(readYamlFiles(dir, 'FERRY_ERR_APPROVAL_CALENDAR', 'calendar').map((f) => parseCalendarYear(f.text, f.file)));
 }
 
 function asDate(d: LocalDate | Date): LocalDate {

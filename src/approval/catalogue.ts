@@ -1,10 +1,8 @@
 // The item catalogue: config/items/*.yaml, one item per file, parsed once at start, validated, frozen.
 // Every error throws FERRY_ERR_APPROVAL_CATALOGUE naming the file and the key (STYLE 9).
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { FerryError } from '../errors.js';
-import { ConfigNode, deepFreeze, parseYamlConfig } from './config-node.js';
+import { ConfigNode, deepFreeze, parseYamlConfig, readYamlFiles } from './config-node.js';
 import {
   ITEM_CATEGORIES, ITEM_MODES,
   type Department, type Fee, type FormField, type GreenChannel, type Item, type Material,
@@ -197,17 +195,7 @@ export function catalogueFromSources(sources: readonly { file: string; text: str
 
 /** Read every *.yaml / *.yml file in `dir` (the thin I/O shell around catalogueFromSources). */
 export function loadCatalogue(dir: string): Catalogue {
-  let names: string[];
-  try {
-    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
-  } catch (e) {
-    throw new FerryError('FERRY_ERR_APPROVAL_CATALOGUE', `${dir}: cannot read the item directory: ${(e as Error).message}`, { cause: e });
-  }
-  if (names.length === 0) throw new FerryError('FERRY_ERR_APPROVAL_CATALOGUE', `${dir}: no item files (*.yaml)`);
-  return catalogueFromSources(names.map((f) => {
-    const file = join(dir, f);
-    return { file, text: readFileSync(file, 'utf8') };
-  }));
+  return catalogueFromSources(readYamlFiles(dir, 'FERRY_ERR_APPROVAL_CATALOGUE', 'item'));
 }
 
 export function findItem(catalogue: Catalogue, code: string): Item | undefined {

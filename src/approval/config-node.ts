@@ -5,6 +5,8 @@
 //   config/items/SCJG-001.yaml:14: materials[5].acceptance: must be one of required, tolerable (got "later")
 // Unknown keys are errors (STYLE 9), so a typo such as `promiseDays:` never falls back to a default.
 
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { FerryError, type FerryErrorCode } from '../errors.js';
 import { lineOfPath, parseConfigText, type ParsedConfig } from '../config/load.js';
 import { SchemaError, bool, got, int, list, num, obj, oneOf, opt, str, type Check } from '../config/schema.js';
@@ -128,4 +130,17 @@ export function deepFreeze<T>(v: T): T {
     for (const k of Object.keys(v)) deepFreeze((v as Record<string, unknown>)[k]);
   }
   return v;
+}
+
+/** The *.yaml / *.yml files of a folder (items, calendar years), sorted, each with its text; a folder
+ *  that cannot be read or holds none is refused under `code`, naming the folder and `what` it holds. */
+export function readYamlFiles(dir: string, code: ConfigCode, what: string): { file: string; text: string }[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+  } catch (e) {
+    throw new FerryError(code, `${dir}: cannot read the ${what} directory: ${(e as Error).message}`, { cause: e });
+  }
+  if (names.length === 0) throw new FerryError(code, `${dir}: no ${what} files (*.yaml)`);
+  return names.map((f) => ({ file: join(dir, f), text: readFileSync(join(dir, f), 'utf8') }));
 }
