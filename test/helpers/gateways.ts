@@ -166,8 +166,9 @@ export async function startPair(opts: PairOptions = {}): Promise<Pair> {
       for (;;) {
         try {
           const h = await operatorHealth(pair.externalOperatorUrl);
-          // Up, and the intranet's catalogue has arrived (ingress checks forms against it).
-          if (h.link === 'up' && h.catalogue) return;
+          // Up, and the intranet's catalogue has arrived (ingress checks forms against it), and the
+          // intranet listener answers (it binds after the link dials: tests call it next).
+          if (h.link === 'up' && h.catalogue && (await intranetCall(pair, 'GET', '/health')).status === 200) return;
         } catch { /* not listening yet */ }
         if (Date.now() > until) {
           throw new Error(`link not up after ${timeoutMs} ms\nexternal:\n${pair.external.log.slice(-20).join('\n')}\ninternal:\n${pair.internal.log.slice(-20).join('\n')}`);
