@@ -4,11 +4,12 @@
 // constructors, accessors, arrow functions and function expressions. A function is measured with
 // everything nested in it, so a factory that returns an object of closures counts as ONE function:
 // such a factory is a class in hiding, and splitting it into many short closures changes nothing.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './helpers/source-files.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
@@ -62,15 +63,6 @@ function longFunctions(file: string, text: string, limit = MAX_BODY_LINES): Long
   return out;
 }
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
 
 function scanSrc(): LongFunction[] {
   return sourceFiles(SRC).flatMap((p) => longFunctions(relative(ROOT, p).split('\\').join('/'), readFileSync(p, 'utf8')));

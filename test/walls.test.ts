@@ -1,25 +1,17 @@
 // The walls between src/ folders, read from the code's own imports. A wall that is only written in
 // DESIGN.md erodes one convenient import at a time; here a forbidden edge fails `npm test` and names
 // the file, the import and the rule it breaks.
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { sourceFiles } from './helpers/source-files.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SRC = join(ROOT, 'src');
 
 interface Edge { readonly from: string; readonly to: string }
 
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...sourceFiles(p));
-    else if (name.endsWith('.ts') && !name.endsWith('.d.ts')) out.push(p);
-  }
-  return out;
-}
 
 // Static imports and re-exports (possibly over several lines), side-effect imports, dynamic import().
 // Anchored at the start of a line so that template strings that happen to say "from '...'" are not read.

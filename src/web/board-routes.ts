@@ -45,24 +45,30 @@ export function registerBoard(app: FastifyInstance, d: BoardDeps): void {
     return reply.header('content-type', 'text/html; charset=utf-8').header('content-security-policy', PAGE_CSP).send(body);
   });
 
-  // Open streams end when the gateway closes (else a screen on the wall would hold its shutdown);
-  // the screens reconnect to the next process by themselves.
+  // One poller serves every open screen (the board is read once a tick, not once per screen), runs
+  // only while a screen is connected, and ends the streams when the gateway closes (else a screen on
+  // the wall would hold its shutdown); the screens reconnect to the next process by themselves.
   const streams = new Set<ServerResponse>();
-  app.addHook('preClose', async () => { for (const res of streams) res.end(); });
+  let last = '';
+  let quiet = 0;
+  let timer: NodeJS.Timeout | null = null;
+  const tick = () => {
+    const v = snapshot(d).version;
+    if (v !== last) { last = v; quiet = 0; for (const res of streams) res.write(`data: ${v}\n\n`); }
+    else if ((quiet += d.pollMs ?? BOARD_POLL_MS) >= KEEPALIVE_MS) { quiet = 0; for (const res of streams) res.write(': keep-alive\n\n'); }
+  };
+  app.addHook('preClose', async () => { if (timer) clearInterval(timer); for (const res of streams) res.end(); });
   app.get('/board/events', hide, (req, reply) => {
     reply.hijack();
     const res = reply.raw;
-    streams.add(res);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    let last = '';
-    let quiet = 0;
-    const tick = () => {
-      const v = snapshot(d).version;
-      if (v !== last) { last = v; quiet = 0; res.write(`data: ${v}\n\n`); }
-      else if ((quiet += d.pollMs ?? BOARD_POLL_MS) >= KEEPALIVE_MS) { quiet = 0; res.write(': keep-alive\n\n'); }
-    };
-    tick();
-    const timer = setInterval(tick, d.pollMs ?? BOARD_POLL_MS);
-    req.raw.on('close', () => { clearInterval(timer); streams.delete(res); });
+    // A new screen gets the current version at once (it compares it with the page it loaded).
+    if (timer) res.write(`data: ${last}\n\n`);
+    streams.add(res);
+    if (!timer) { last = ''; tick(); timer = setInterval(tick, d.pollMs ?? BOARD_POLL_MS); }
+    req.raw.on('close', () => {
+      streams.delete(res);
+      if (streams.size === 0 && timer) { clearInterval(timer); timer = null; }
+    });
   });
 }
