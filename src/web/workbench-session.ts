@@ -69,14 +69,15 @@ export function createCsrf(key: Buffer = randomBytes(32)): Csrf {
   };
 }
 
-/** A POST from another site: the browser says so (Fetch Metadata), or its Origin is not this host.
+/** A POST from another site: the browser says so (Fetch Metadata), or its Origin is another host.
  *  A second line behind the token and SameSite=Strict; requests without these headers (old browsers,
- *  scripts) still need the token. */
+ *  scripts) still need the token. `Origin: null` is not evidence either way: under the listeners'
+ *  `Referrer-Policy: no-referrer` Chromium sends exactly that on its own same-origin form posts. */
 export function crossSite(headers: Readonly<Record<string, string | string[] | undefined>>): boolean {
   const site = headers['sec-fetch-site'];
   if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') return true;
   const origin = headers['origin'];
+  if (typeof origin !== 'string' || origin === 'null') return false;
   const host = headers['host'];
-  if (typeof origin === 'string' && origin !== 'null') return typeof host !== 'string' || origin !== `https://${host}`;
-  return origin === 'null';
+  return typeof host !== 'string' || origin !== `https://${host}`;
 }
