@@ -85,10 +85,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     register: async (app) => {
       await registerStaffApi(app, { desk, auth, log, afterAction: path.flushOut });
       registerBoard(app, hallBoard(desk, catalogue, trust));
-      registerWorkbench(app, {
-        desk, auth, clock: trust, log, yellowShare: settings.supervision.yellowShare,
-        requestBody: (caseId) => store.cases.requestBody(caseId), afterAction: path.flushOut,
-      });
+      registerWorkbench(app, { desk, auth, clock: trust, log, yellowShare: settings.supervision.yellowShare, requestBody: (id) => store.cases.requestBody(id), afterAction: path.flushOut });
     },
     tls: intranetTls, clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });

@@ -6,7 +6,9 @@
 import { createHash } from 'node:crypto';
 import { fail, type Verdict } from '../errors.js';
 import { parseSubmission } from '../policy/submission-shape.js';
-import type { AttachmentRow } from '../desk/store/approval-store.js';
+import type { CaseView } from '../desk/desk-views.js';
+
+type AttachmentRow = CaseView['submission']['attachments'][number];
 
 export interface MaterialFile { readonly fileName: string; readonly mediaType: string; readonly bytes: Buffer }
 

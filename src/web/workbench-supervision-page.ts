@@ -5,7 +5,9 @@ import { barChart } from './svg-chart.js';
 import { workbenchPage, type Viewer, type WorkbenchShell } from './workbench-layout.js';
 import { when } from './workbench-pages.js';
 import type { DepartmentMonth } from '../approval/index.js';
-import type { CardRow } from '../desk/store/approval-store.js';
+import type { DeskViews } from '../desk/desk-views.js';
+
+type CardRow = ReturnType<DeskViews['cards']>[number];
 
 const pct = (r: number | null) => (r === null ? '—' : `${Math.round(r * 100)}%`);
 const dec = (v: number | null) => (v === null ? '—' : (Math.round(v * 10) / 10).toString());
