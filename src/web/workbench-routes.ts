@@ -78,10 +78,14 @@ function pageSession(ctx: Ctx, req: FastifyRequest, reply: FastifyReply, permiss
   return sess;
 }
 
+/** The posted form; a body of any other type (JSON, text, none) reads as an empty form, so it carries
+ *  no token and is refused like any other tokenless post. */
+const formOf = (req: FastifyRequest): FormBody => (req.body instanceof Map ? req.body as FormBody : new Map());
+
 /** A POST needing a session: the session and the form, or the refusal already sent. The token is
  *  checked before anything in the form is used. */
 function postSession(ctx: Ctx, req: FastifyRequest, reply: FastifyReply): { sess: Session; form: FormBody } | FastifyReply {
-  const form = req.body as FormBody;
+  const form = formOf(req);
   const sess = sessionOf(ctx, req);
   if (!sess) return refusePage(ctx, reply, 'FERRY_ERR_DESK_CSRF', ctx.s.t('workbench.csrfRefused'));
   if (crossSite(req.headers) || !ctx.csrf.check(sess.viewer.csrf, one(form, '_csrf'))) {
@@ -168,7 +172,7 @@ function registerLogin(app: FastifyInstance, ctx: Ctx): void {
     return sendPage(reply.header('set-cookie', loginCookie(nonce)), 200, loginPage(s, csrf.forLogin(nonce)));
   });
   app.post('/workbench/login', PAGE, async (req, reply) => {
-    const form = req.body as FormBody;
+    const form = formOf(req);
     const nonce = parseCookies(req.headers.cookie).get(LOGIN_COOKIE);
     const name = (one(form, 'name') ?? '').slice(0, 64);
     if (!nonce || crossSite(req.headers) || !csrf.check(csrf.forLogin(nonce), one(form, '_csrf'))) {
