@@ -101,8 +101,8 @@ export function registerWorkbench(app: FastifyInstance, d: WorkbenchDeps): void 
   const css = loadAsset(a, 'workbench.css');
   const js = loadAsset(a, 'workbench.js');
   const icon = loadAsset(a, 'favicon.svg');
-  // favicon.svg is registered by the board already, at the same hashed path.
-  registerAssets(app, [css, js]);
+  // favicon.svg is shared with the hall board, at the same hashed path: registered once by whichever comes first.
+  registerAssets(app, [css, js, ...(app.hasRoute({ method: 'GET', url: icon.path }) ? [] : [icon])]);
   const ctx: Ctx = { d, s: { t: loadStrings(join(dir, 'strings', 'zh-CN.yaml')), stylesheet: css.path, script: js.path, icon: icon.path }, csrf: createCsrf() };
   registerPages(app, ctx);
   void app.register(async (forms) => {
