@@ -4,8 +4,9 @@
 //   queuesFor   the API's answer: the window queue and/or the review queue, by the roles held
 //   workFor     the same queues cut per role for the workbench: cases to accept (window), tasks with
 //               working days left and the colour they are heading for (officer A/B), cases ready for
-//               the decision (lead, 首席代表), approved cases whose fee is not yet recorded (cashier)
-import { feeFen, type CaseStatus } from '../approval/index.js';
+//               the decision (lead, 首席代表), approved cases whose fee is not yet recorded, for the
+//               cashier of the charging department
+import { chargingDepartmentOf, feeFen, type CaseStatus } from '../approval/index.js';
 import type { DeskViews, QueueRow } from './desk-views.js';
 import type { StaffIdentity } from './roles.js';
 
@@ -76,12 +77,13 @@ export function workFor(desk: Pick<DeskViews, 'queue' | 'caseView'>, s: StaffIde
     out.toFinish = win.filter((r) => FINISH.includes(r.status));
   }
   if (has('lead')) out.toDecide = win.filter((r) => r.status === 'under-review');
-  if (has('cashier')) out.fees = feesDue(desk, win);
+  // A cashier collects for the department the catalogue names (guards.ts), which need not lead the case.
+  if (has('cashier')) out.fees = feesDue(desk, desk.queue({ as: 'window' }), s.department);
   if (has('officer')) out.tasks = tasksOf(desk, s, q.review ?? [], yellowShare);
   return out;
 }
 
-function feesDue(desk: Pick<DeskViews, 'caseView'>, rows: readonly QueueRow[]): FeeRow[] {
+function feesDue(desk: Pick<DeskViews, 'caseView'>, rows: readonly QueueRow[], department: string): FeeRow[] {
   const out: FeeRow[] = [];
   for (const r of rows) {
     if (r.status !== 'decided-approved') continue;
@@ -89,7 +91,7 @@ function feesDue(desk: Pick<DeskViews, 'caseView'>, rows: readonly QueueRow[]): 
     if (!v.ok) continue;
     const c = v.value.state;
     const amountFen = feeFen(c.item.fee);
-    if (amountFen > 0 && c.payments.length === 0) out.push({ ...r, amountFen });
+    if (amountFen > 0 && c.payments.length === 0 && chargingDepartmentOf(c.item) === department) out.push({ ...r, amountFen });
   }
   return out;
 }
