@@ -215,6 +215,8 @@ export const ERRORS = {
   FERRY_ERR_DESK_STAFF: { status: 400, meaning: 'a staff account field is invalid (name, department, roles, password rule); the message names it' },
   FERRY_ERR_DESK_STAFF_EXISTS: { status: 409, meaning: 'a staff account with this name already exists' },
   FERRY_ERR_DESK_NO_STAFF: { status: 404, meaning: 'no staff account with this name' },
+  FERRY_ERR_DESK_CSRF: { status: 403, meaning: 'a workbench form was posted without the CSRF token bound to its session (or from another site); nothing was changed' },
+  FERRY_ERR_DESK_NO_MATERIAL: { status: 404, meaning: 'the case has no such material, or its bytes are not held on the intranet (only the filed originals are)' },
   FERRY_ERR_DESK_STORE: { meaning: 'a stored case row cannot be read back (hand-edited, or written by an unknown schema version)' },
   // --- audit (tamper-evident audit chain) ---
   FERRY_ERR_AUDIT_ENTRY: { meaning: 'an audit entry to append is invalid (unknown action, field too long, detail not plain JSON); a programming fault' },

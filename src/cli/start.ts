@@ -80,6 +80,7 @@ async function startDemo(args: string[]): Promise<number> {
 ferry: applicant API  https://127.0.0.1:8443/api/v1  (CA: ${certs}/ca.crt)
 ferry: intranet       https://127.0.0.1:8318/health  (same CA)
 ferry: hall board     https://127.0.0.1:8318/board  (the hall's screens: open cases, no personal data)
+ferry: workbench      https://127.0.0.1:8318/workbench  (staff pages; make accounts with \`ferry staff add --config ${configs.internal} ...\`)
 ferry: try   curl --cacert ${certs}/ca.crt https://127.0.0.1:8443/health
 ferry: with  curl --cacert ${certs}/ca.crt --cert ${certs}/operator-client.crt --key ${certs}/operator-client.key https://127.0.0.1:8443/health  (link state)
 ferry: operator      http://127.0.0.1:8445/health  http://127.0.0.1:8319/health  (/metrics on both)

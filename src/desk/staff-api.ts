@@ -17,6 +17,7 @@ import { httpStatus, isFerryError, type FerryErrorCode } from '../errors.js';
 import type { Logger } from '../gateway/logger.js';
 import type { ApprovalDesk } from './approval-desk.js';
 import { departmentsOf } from './case-record.js';
+import { queuesFor } from './staff-queues.js';
 import { may, mayReadCase, type Permission, type StaffIdentity } from './roles.js';
 import type { StaffAuth } from './staff-auth.js';
 import { declareApi } from '../net/openapi.js';
@@ -150,18 +151,7 @@ function registerSessionRoutes(api: FastifyInstance, { d, guard, staffOf }: Staf
 
 /** The work queue, one case, and an action on it. */
 function registerCaseRoutes(api: FastifyInstance, { d, guard, staffOf }: StaffRoutes): void {
-  api.get('/api/v1/staff/queue', { schema: QUEUE_SCHEMA, preHandler: guard('queue.read') }, async (req) => {
-    const s = staffOf(req);
-    if (s.roles.includes('supervisor')) {
-      const dept = query(req, 'department');
-      return { window: d.desk.queue({ as: 'window', ...(dept ? { department: dept } : {}) }), review: dept ? d.desk.queue({ department: dept, as: 'review' }) : [] };
-    }
-    const windowSide = s.roles.some((r) => r === 'window' || r === 'lead' || r === 'cashier');
-    return {
-      ...(windowSide ? { window: d.desk.queue({ department: s.department, as: 'window' }) } : {}),
-      ...(s.roles.includes('officer') ? { review: d.desk.queue({ department: s.department, as: 'review' }) } : {}),
-    };
-  });
+  api.get('/api/v1/staff/queue', { schema: QUEUE_SCHEMA, preHandler: guard('queue.read') }, async (req) => queuesFor(d.desk, staffOf(req), query(req, 'department')));
 
   api.get('/api/v1/staff/cases/:id', { schema: CASE_SCHEMA, preHandler: guard('case.read') }, async (req, reply) => {
     const v = d.desk.caseView((req.params as { id: string }).id);

@@ -7,6 +7,7 @@ import { outboxSource } from '../gateway/outbox-source.js';
 import { catalogueResync } from '../gateway/catalogue-resync.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import { registerBoard } from '../web/board-routes.js';
+import { registerWorkbench } from '../web/workbench-routes.js';
 import { hallBoard } from './hall-board.js';
 import type { Logger } from '../gateway/logger.js';
 import { loadPolicy } from '../gateway/policy.js';
@@ -84,6 +85,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     register: async (app) => {
       await registerStaffApi(app, { desk, auth, log, afterAction: path.flushOut });
       registerBoard(app, hallBoard(desk, catalogue, trust));
+      registerWorkbench(app, { desk, auth, clock: trust, log, yellowShare: settings.supervision.yellowShare, requestBody: (id) => store.cases.requestBody(id), afterAction: path.flushOut });
     },
     tls: intranetTls, clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });

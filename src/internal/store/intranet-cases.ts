@@ -51,6 +51,7 @@ export class IntranetCases {
   private readonly insertStmt;
   private readonly getStmt;
   private readonly countStmt;
+  private readonly bodyStmt;
   constructor(db: Db) {
     // item_code and received_at come from the desk's row for the case (one source for each fact): the
     // desk takes the case first, in the same transaction; with no desk row nothing is inserted.
@@ -60,6 +61,7 @@ export class IntranetCases {
     this.getStmt = db.prepare(`SELECT case_id AS caseId, submitted_at AS submittedAt, origin_domain AS originDomain
       FROM intranet_cases WHERE case_id = ?`);
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM intranet_cases');
+    this.bodyStmt = db.prepare('SELECT request_body AS body FROM intranet_cases WHERE case_id = ?');
   }
   /** Records the delivery of a case the desk has taken. False when this case was already recorded, or
    *  the desk holds no case with this id (the caller hands it to the desk first). */
@@ -69,6 +71,10 @@ export class IntranetCases {
   }
   get(caseId: string): DeliveredCase | null {
     return (this.getStmt.get(caseId) as DeliveredCase | undefined) ?? null;
+  }
+  /** The exact bytes the applicant filed (the workbench serves the original materials from them). */
+  requestBody(caseId: string): Buffer | null {
+    return (this.bodyStmt.get(caseId) as { body: Buffer } | undefined)?.body ?? null;
   }
   count(): number {
     return (this.countStmt.get() as { n: number }).n;

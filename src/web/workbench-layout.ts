@@ -1,0 +1,47 @@
+// The frame every workbench page shares: Chinese first, the staff member and a logout form (a POST
+// with its CSRF token: a logout link could be fired from another site), one style sheet, one small
+// script. No inline script or style: the page's CSP forbids both.
+import { html, type Html } from './html.js';
+import type { Translate } from './strings.js';
+import type { StaffIdentity } from '../desk/roles.js';
+
+export interface WorkbenchShell { readonly t: Translate; readonly stylesheet: string; readonly script: string; readonly icon: string }
+/** Who is logged in and the token their forms carry. */
+export interface Viewer { readonly staff: StaffIdentity; readonly csrf: string }
+
+export const csrfField = (token: string): Html => html`<input type="hidden" name="_csrf" value="${token}">`;
+
+export function workbenchPage(s: WorkbenchShell, title: string, body: Html, who?: Viewer): string {
+  const { t } = s;
+  return `<!DOCTYPE html>\n${html`<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title} - ${t('workbench.title')}</title>
+<link rel="stylesheet" href="${s.stylesheet}">
+<link rel="icon" href="${s.icon}" type="image/svg+xml">
+<script src="${s.script}" defer></script>
+</head>
+<body>
+<a class="skip" href="#main">${t('workbench.skip')}</a>
+<header class="site"><div class="bar">
+<a class="brand" href="/workbench">${t('workbench.title')}</a>
+${who ? html`<nav aria-label="${t('workbench.nav')}"><ul>
+<li><a href="/workbench">${t('workbench.queue')}</a></li>
+${who.staff.roles.includes('supervisor') ? html`<li><a href="/workbench/supervision">${t('workbench.supervision')}</a></li>` : ''}
+</ul></nav>
+<div class="who"><span>${t('workbench.signedInAs', { name: who.staff.name, department: who.staff.department })}</span>
+<form method="post" action="/workbench/logout">${csrfField(who.csrf)}<button type="submit" class="link">${t('workbench.logout')}</button></form></div>` : ''}
+</div></header>
+<main id="main">
+${body}
+</main>
+</body>
+</html>
+`.text}`;
+}
+
+/** A page that says what went wrong; `code` is the stable error code, shown for the help desk. */
+export function workbenchMessage(s: WorkbenchShell, title: string, message: string, code?: string, who?: Viewer): string {
+  return workbenchPage(s, title, html`<h1>${title}</h1><p class="alert" role="alert">${message}</p>${code ? html`<p class="code">${s.t('workbench.errorCode', { code })}</p>` : ''}<p><a href="/workbench">${s.t('workbench.back')}</a></p>`, who);
+}
