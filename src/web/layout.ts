@@ -8,7 +8,10 @@ export const PAGE_CSP = "default-src 'self'; object-src 'none'; base-uri 'none';
 
 export interface Shell { readonly t: Translate; readonly stylesheet: string; readonly icon: string }
 
-export function page(s: Shell, title: string, body: Html): string {
+/** Same-origin scripts a page loads (deferred; the page works without them). */
+export interface PageExtras { readonly scripts?: readonly string[] }
+
+export function page(s: Shell, title: string, body: Html, extras: PageExtras = {}): string {
   const { t } = s;
   return `<!DOCTYPE html>\n${html`<html lang="zh-CN">
 <head>
@@ -17,6 +20,7 @@ export function page(s: Shell, title: string, body: Html): string {
 <title>${title} - ${t('site.title')}</title>
 <link rel="stylesheet" href="${s.stylesheet}">
 <link rel="icon" href="${s.icon}" type="image/svg+xml">
+${(extras.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
 <body>
 <a class="skip" href="#main">${t('site.skip')}</a>

@@ -79,6 +79,7 @@ export function itemPage(s: Shell, i: PublishedItem): string {
 ${i.parallelDepartments.length ? html`<dt>${t('item.parallel')}</dt><dd>${i.parallelDepartments.join('、')}</dd>` : ''}
 <dt>${t('item.mode')}</dt><dd>${i.modeText}</dd>
 </dl>
+<p><a class="button" href="/file/${encodeURIComponent(i.code)}">${t('filing.start')}</a></p>
 <h2>${t('item.basis')}</h2>${list(i.legalBasis)}
 <h2>${t('item.conditions')}</h2>${list(i.conditions)}
 <h2>${t('item.materials')}</h2>${materials}
