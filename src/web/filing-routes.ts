@@ -119,21 +119,21 @@ export function registerFiling(app: FastifyInstance, d: FilingDeps, s: Shell, sc
       const type = req.params.action as PageAction;
       const caseId = req.params.caseId.toUpperCase().slice(0, 40);
       if (!ACTIONS.includes(type)) return send(reply, 404, messagePage(s, s.t('error.notFoundTitle'), s.t('error.notFoundBody')));
-      // The case number and secret first, before any file is read (the same gate as the API's).
-      let denied: { status: number; headers: Record<string, string> } | null = null;
+      // The case number and secret first, before any file is read (the same gate as the API's). A form
+      // that fails before the gate ran (not multipart, cut off) is refused like a wrong secret: no
+      // page about the case without its secret.
+      let gate: { ok: true } | { ok: false; status: number; headers: Record<string, string> } = { ok: false, status: 404, headers: {} };
       const read = await readMultipart(req, {
         maxRequestBytes: d.maxRequestBytes,
         beforeFiles: (fields) => {
-          const a = d.cases.access(d.cases.isCaseId(caseId) ? caseId : '', fields.get(FORM.secret) ?? null, req.ip);
-          if (a.ok) return null;
-          denied = a;
-          return { status: a.status, code: 'FERRY_ERR_API_CASE_ACCESS', detail: 'case access refused' };
+          gate = d.cases.access(d.cases.isCaseId(caseId) ? caseId : '', fields.get(FORM.secret) ?? null, req.ip);
+          return gate.ok ? null : { status: gate.status, code: 'FERRY_ERR_API_CASE_ACCESS', detail: 'case access refused' };
         },
       });
-      const gate = denied as { status: number; headers: Record<string, string> } | null;
-      if (gate) {
-        const msg = gate.status === 429 ? s.t('case.throttled', { seconds: gate.headers['retry-after'] ?? '60' }) : s.t('case.refused');
-        return send(reply.headers(gate.headers), gate.status, lookupPage(s, caseId, msg));
+      const g = gate as typeof gate;
+      if (!g.ok) {
+        const msg = g.status === 429 ? s.t('case.throttled', { seconds: g.headers['retry-after'] ?? '60' }) : s.t('case.refused');
+        return send(reply.headers(g.headers), g.status, lookupPage(s, caseId, msg));
       }
       const view = d.cases.get(caseId);
       if (!view) return send(reply, 404, lookupPage(s, caseId, s.t('case.refused')));
