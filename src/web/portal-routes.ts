@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { webDir } from './web-root.js';
 import { randomBytes } from 'node:crypto';
 import { registerFiling, type FilingDeps } from './filing-routes.js';
+import { kioskHome, kioskItem, kioskList } from './kiosk-pages.js';
 
 export interface PortalDeps {
   /** The catalogue in force, or null before the intranet first published one. */
@@ -48,7 +49,8 @@ export function registerPortal(app: FastifyInstance, d: PortalDeps): void {
   const css = loadAsset(join(dir, 'assets'), 'portal.css');
   const icon = loadAsset(join(dir, 'assets'), 'favicon.svg');
   const script = loadAsset(join(dir, 'assets'), 'filing.js');
-  registerAssets(app, [css, icon, script]);
+  const kiosk = loadAsset(join(dir, 'assets'), 'kiosk.js');
+  registerAssets(app, [css, icon, script, kiosk]);
   const s: Shell = { t: loadStrings(join(dir, 'strings', 'zh-CN.yaml')), stylesheet: css.path, icon: icon.path };
   // How long the gateway took over each page, for the browser's developer tools and the page tests.
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -74,6 +76,18 @@ export function registerPortal(app: FastifyInstance, d: PortalDeps): void {
     return send(reply, 200, itemPage(s, item));
   }));
   const actions = d.filing ? () => ({ token: randomBytes(18).toString('base64url'), script: script.path }) : undefined;
+  // The hall's touch kiosks: the catalogue by touch alone (src/web/kiosk-pages.ts).
+  app.get('/kiosk', PAGE, async (_req, reply) => withCatalogue(reply, (c) => send(reply, 200, kioskHome(s, c.items, kiosk.path))));
+  app.get('/kiosk/items', PAGE, async (req, reply) => withCatalogue(reply, (c) => {
+    const q = parseItemQuery(req.query as Record<string, unknown>);
+    if (!q.ok || q.value.q !== '') return send(reply, 400, messagePage(s, s.t('error.badQueryTitle'), s.t('error.badQueryBody')));
+    return send(reply, 200, kioskList(s, q.value, searchItems(c.items, q.value), kiosk.path));
+  }));
+  app.get('/kiosk/items/:code', PAGE, async (req, reply) => withCatalogue(reply, (c) => {
+    const item = c.byCode.get((req.params as { code: string }).code);
+    if (!item) return send(reply, 404, messagePage(s, s.t('item.notFoundTitle'), s.t('item.notFoundBody', { code: (req.params as { code: string }).code.slice(0, 64) })));
+    return send(reply, 200, kioskItem(s, item, kiosk.path));
+  }));
   registerCasePages(app, d.cases, s, actions);
   if (d.filing) registerFiling(app, { ...d.filing, catalogue: d.catalogue, cases: d.cases }, s, script.path);
 }

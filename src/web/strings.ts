@@ -49,6 +49,7 @@ export const STRING_KEYS = {
   'caseAction.comment': [], 'caseAction.evaluateSubmit': [], 'caseAction.evaluated': ['score'], 'caseAction.alreadyEvaluated': [],
   'caseAction.supplementSent': [], 'caseAction.withdrawSent': [], 'caseAction.evaluateSent': [], 'caseAction.refused': [],
   'case.receiptVerifyDigest': [],
+  'kiosk.title': [], 'kiosk.lead': [], 'kiosk.home': [], 'kiosk.idle': ['seconds'], 'kiosk.toFile': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StringKey = keyof typeof STRING_KEYS;
