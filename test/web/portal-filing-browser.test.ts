@@ -9,7 +9,7 @@
 // 360 px and its weight; the weights and the gateway's own time (Server-Timing) are printed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -37,7 +37,7 @@ describe.skipIf(!hasChromium())('applicant portal: filing and case actions in Ch
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'ferry-filing-'));
-    pair = await startPair({ logLevel: 'warn', policyFile: policyWithoutRateLimits() });
+    pair = await startPair({ logLevel: 'info', policyFile: policyWithoutRateLimits() });
     await pair.waitLinkUp();
     const r = ferry(['staff', 'add', '--config', join(pair.dir, 'internal.yaml'), '--id', 'aic.win', '--name', 'aic.win', '--department', 'aic', '--roles', 'window'], { FERRY_STAFF_PASSWORD: PASSWORD });
     expect(r.status, r.stderr).toBe(0);
@@ -152,6 +152,21 @@ describe.skipIf(!hasChromium())('applicant portal: filing and case actions in Ch
     expect(seen).toEqual({ 'material.application': 100, 'material.articles': 100, 'material.shareholder-ids': 100, 'material.officer-appointments': 100 });
     await checkPage(o, 'POST /file/SCJG-001 → filed page (JS on)', answer.headers()['server-timing']);
     filed.push(got);
+    // The printed receipt: number, secret and imprint, without the site's header, navigation or buttons.
+    expect(await o.page.isVisible('button[data-print]')).toBe(true); // the script offers it
+    await o.page.emulateMedia({ media: 'print' });
+    expect(await o.page.isVisible('header.site')).toBe(false);
+    expect(await o.page.isVisible('button[data-print]')).toBe(false);
+    expect(await o.page.isVisible('#case-secret')).toBe(true);
+    await o.page.emulateMedia({ media: 'screen' });
+    // The secret is in no log line of either gateway, and not in clear in the external database.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(pair.external.log.filter((l) => l.includes(got.secret))).toEqual([]);
+    expect(pair.internal.log.filter((l) => l.includes(got.secret))).toEqual([]);
+    for (const f of ['external.sqlite', 'external.sqlite-wal']) {
+      const path = join(pair.dir, 'var/external', f);
+      if (existsSync(path)) expect(readFileSync(path).includes(Buffer.from(got.secret)), f).toBe(false);
+    }
 
     // The case reaches the intranet with the four files under their materials, their types as inspected.
     const until = Date.now() + 20_000;
