@@ -396,4 +396,33 @@ describe.skipIf(!hasChromium())('applicant portal: filing and case actions in Ch
     await o.page.context().close();
     await second.page.context().close();
   }, 120_000);
+
+  it('shows nothing about a case to a case-action form without its secret first, whatever the form looks like', async () => {
+    const c = filed[0]!;
+    const B = '----ferryHostile';
+    const mp = (parts: string[]) => Buffer.from(parts.map((p) => `--${B}\r\n${p}\r\n`).join('') + `--${B}--\r\n`);
+    const field = (n: string, v: string) => `Content-Disposition: form-data; name="${n}"\r\n\r\n${v}`;
+    const pdfPart = `Content-Disposition: form-data; name="material.name-approval"; filename="a.pdf"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4 x`;
+    const multipartType = { 'content-type': `multipart/form-data; boundary=${B}` };
+    const refused = '办件编号和查询密码不匹配，或办件不存在。';
+    const rows: [string, string, Buffer | string, Record<string, string>, number, string][] = [
+      // Only multipart is parsed on these paths: anything else is refused before a byte is read.
+      ['urlencoded, right secret', 'withdraw', `secret=${encodeURIComponent(c.secret)}&confirm=yes`, { 'content-type': 'application/x-www-form-urlencoded' }, 415, 'FERRY_ERR_API_MEDIA_TYPE'],
+      ['multipart, wrong secret', 'withdraw', mp([field('secret', 'WRONG-WRONG-WRONG'), field('confirm', 'yes')]), multipartType, 404, refused],
+      ['multipart, no secret', 'evaluate', mp([field('score', '5')]), multipartType, 404, refused],
+      ['multipart, file before the secret', 'supplement', mp([pdfPart, field('secret', c.secret)]), multipartType, 404, refused],
+      ['multipart, cut off', 'withdraw', Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="secret"\r\n\r\n${c.secret}`), multipartType, 404, refused],
+    ];
+    for (const [what, action, body, headers, status, says] of rows) {
+      const r = await httpsCall('POST', `${pair.apiUrl}/case/${c.caseId}/${action}`, pair.ca, body, headers);
+      const text = r.body.toString('utf8');
+      expect(r.status, what).toBe(status);
+      expect(text, what).toContain(says);
+      expect(text, what).not.toContain('办理进度'); // no timeline, no status
+      expect(text, what).not.toContain(c.caseId.slice(-6) + '</dd>');
+    }
+    // And it stays withdrawable only by the holder: the case was not touched by any of these.
+    const s = await caseStatus(c, () => true, 'the status');
+    expect(s.status).not.toBe('withdrawn');
+  }, 60_000);
 });
