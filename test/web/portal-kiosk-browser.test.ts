@@ -27,10 +27,18 @@ describe.skipIf(!hasChromium())('applicant portal: the kiosk catalogue in Chromi
     }
   }, 90_000);
   afterAll(async () => { await browser?.close(); await pair?.stop(); });
+  const weights = new Map<Page, number>();
+  const weigh = (page: Page) => page.on('response', (r) => { void r.body().then((b) => { weights.set(page, (weights.get(page) ?? 0) + b.length); }, () => {}); });
 
   /** What a kiosk page must hold: no input of any kind, big targets, links that stay in the kiosk. */
   async function checkKiosk(page: Page, problems: string[], name: string): Promise<void> {
     await page.waitForLoadState('load');
+    await new Promise((r) => setTimeout(r, 100)); // the last bodies counted
+    const bytes = weights.get(page) ?? 0;
+    weights.set(page, 0);
+    // eslint-disable-next-line no-console
+    console.log(`page weight ${name}: ${bytes} bytes`);
+    expect(bytes, name).toBeLessThan(150 * 1024);
     expect(problems, name).toEqual([]);
     expect(await axeSerious(page), name).toEqual([]);
     expect(await page.locator('input, textarea, select, [contenteditable]').count(), `${name}: a text input on a kiosk`).toBe(0);
@@ -45,6 +53,7 @@ describe.skipIf(!hasChromium())('applicant portal: the kiosk catalogue in Chromi
 
   it('is browsed by tapping alone: start → department → item guide, with big targets and no input', async () => {
     const { page, problems } = await watchedPage(browser, pair.apiUrl, { viewport: { width: 1080, height: 1920 }, hasTouch: true });
+    weigh(page);
     const start = await page.goto(`${pair.apiUrl}/kiosk`);
     expect(start!.status()).toBe(200);
     await checkKiosk(page, problems, '/kiosk');
