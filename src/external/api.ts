@@ -22,7 +22,7 @@ import type { IntakeRequest, IntakeResult } from './intake.js';
 import { registerCaseRoutes, type ReceiptCheck } from './case-routes.js';
 import { registerPortal } from '../web/portal-routes.js';
 import { CASE_ID_PATTERN } from './case-id.js';
-import { registerApplicantRoutes, type ApplicantRouteDeps } from './applicant-routes.js';
+import { actionRoute, registerApplicantRoutes, type ApplicantRouteDeps } from './applicant-routes.js';
 import { createCaseAccess } from './case-access.js';
 import { SecretThrottle } from './secret-throttle.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
@@ -32,7 +32,7 @@ import { clientRole } from '../net/client-role.js';
 import { declareApi } from '../net/openapi.js';
 import { errorBody } from './api-error.js';
 import { rateRefusal, refusal } from './ingress-steps.js';
-import { runIngress, type Allowed, type IngressRoute, type PipelineDeps } from './ingress-pipeline.js';
+import { ingest, runIngress, type Allowed, type IngressRoute, type PipelineDeps } from './ingress-pipeline.js';
 import type { IdempotencyStore } from './idempotency.js';
 import { CA_SCHEMA, HEALTH_SCHEMA, SUBMIT_SCHEMA } from './api-schemas.js';
 
@@ -131,13 +131,16 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   // The deployment CA, so that an applicant can check a receipt with openssl alone.
   app.get('/api/v1/trust/ca.pem', { schema: CA_SCHEMA }, async (_req, reply) => reply.header('content-type', 'application/x-pem-file').send(d.caPem));
 
-  // The applicant portal's pages, same origin as the API (src/web/).
+  const applicant: ApplicantRouteDeps = { catalogue: d.catalogue, sendAction: d.sendAction, pipeline, evaluated: evaluationNote(d.status) };
+  const action = actionRoute(applicant);
+  // The applicant portal's pages, same origin as the API (src/web/); its forms run the same pipeline.
   registerPortal(app, {
     catalogue: () => d.catalogue.current(),
-    cases: { get: (id) => d.status.get(id), isCaseId: (id) => CASE_ID_PATTERN.test(id), access },
+    cases: { get: (id) => caseView(d.status, id), isCaseId: (id) => CASE_ID_PATTERN.test(id), access },
+    filing: { file: (input) => ingest(pipeline, submission, input), act: (input) => ingest(pipeline, action, input), maxRequestBytes: d.maxBodyBytes },
   });
   registerCaseRoutes(app, { status: d.status, access, verifyReceipt: d.verifyReceipt, asResponse: d.asResponse, log: d.log });
-  registerApplicantRoutes(app, { catalogue: d.catalogue, sendAction: d.sendAction, pipeline });
+  registerApplicantRoutes(app, { ...applicant, route: action });
 
   // The public learns that the gateway answers, nothing more: link state and queue counts tell an
   // attacker when the intranet is cut off and how loaded the gateway is. Operators present a client
@@ -147,6 +150,23 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     return op.ok ? { status: 'ok', ...d.health() } : { status: 'ok' };
   });
   return app;
+}
+
+/** The case as its page shows it: the status cache's view and the receipt's imprint. */
+function caseView(status: StatusCache, caseId: string) {
+  const v = status.get(caseId);
+  if (!v) return null;
+  const r = status.receipt(caseId);
+  return { ...v, ...(r ? { imprint: r.requestSha256.toString('hex') } : {}) };
+}
+
+/** The evaluation, noted in the case's history in the status cache (not sent by the intranet: it
+ *  answers an evaluation with no event), so the page knows one was sent. */
+function evaluationNote(status: StatusCache) {
+  return (caseId: string, score: number, at: Date) => {
+    const now = status.get(caseId)?.status;
+    if (now) status.apply(caseId, now, at.getTime(), 'evaluated', Buffer.alloc(0), null, JSON.stringify({ type: 'evaluation-sent', score }));
+  };
 }
 
 /** The submission's own steps in the pipeline: catalogue and form in the gate, then the policy. */

@@ -16,13 +16,16 @@ export interface ApplicantRouteDeps {
   catalogue: CatalogueCache;
   sendAction: (req: ActionRequest, now: Date) => Promise<{ ok: true } | { ok: false; reason: 'outbox-full' }>;
   pipeline: PipelineDeps;
+  /** Notes in the status cache, in the transaction that seals it, that the case's evaluation was
+   *  sent: the case page then shows it and offers no second one (the intranet refuses one anyway). */
+  evaluated?: (caseId: string, score: number, at: Date) => void;
 }
 
-type ActionAllowed = Allowed & { kind: 'supplement' | 'evaluation'; action: string };
+type ActionAllowed = Allowed & { kind: 'supplement' | 'evaluation'; action: string; score?: number };
 
 /** An action's own steps: its kind (and so its rule, size and rates) is known once parsed, so they
  *  are checked in the gate, after parsing and before any attachment is inspected. */
-function actionRoute(d: ApplicantRouteDeps): IngressRoute<ActionAllowed> {
+export function actionRoute(d: ApplicantRouteDeps): IngressRoute<ActionAllowed> {
   return {
     name: 'case action', route: 'POST /api/v1/cases/:caseId/actions', inspectKind: 'action', kindBeforeParsing: null,
     gate: (p, c) => {
@@ -37,13 +40,17 @@ function actionRoute(d: ApplicantRouteDeps): IngressRoute<ActionAllowed> {
       const v = decideAction(c.policy, c.from, 'intranet', raw.length, p.action, types);
       if (!v.ok) return { ok: false, refusal: refusal(v.code, v.detail, v.rule) };
       const action = v.value.action.type;
-      return { ok: true, value: { kind: v.value.kind, rule: v.value.rule, action, audit: { action }, log: { action } } };
+      const score = v.value.action.type === 'evaluate' ? { score: v.value.action.score } : {};
+      return { ok: true, value: { kind: v.value.kind, rule: v.value.rule, action, audit: { action }, log: { action }, ...score } };
     },
     intake: async (v, c, raw, now, inTransaction) => {
       const caseId = c.caseId!;
       const r = await d.sendAction({
         caseId, kind: v.kind, raw, sourceAddress: c.ip, clientIdentity: formatClientIdentity(c.cert), fromDomain: c.from,
-        inTransaction: () => inTransaction({ caseId }),
+        inTransaction: () => {
+          inTransaction({ caseId });
+          if (v.score !== undefined) d.evaluated?.(caseId, v.score, now);
+        },
       }, now);
       return r.ok ? { ok: true, caseId } : { ok: false };
     },
@@ -51,7 +58,7 @@ function actionRoute(d: ApplicantRouteDeps): IngressRoute<ActionAllowed> {
   };
 }
 
-export function registerApplicantRoutes(app: FastifyInstance, d: ApplicantRouteDeps): void {
+export function registerApplicantRoutes(app: FastifyInstance, d: ApplicantRouteDeps & { route?: IngressRoute<ActionAllowed> }): void {
   app.get('/api/v1/items', { schema: ITEMS_SCHEMA }, async (_req, reply) => {
     const c = d.catalogue.current();
     if (!c) return sendError(reply, 'FERRY_ERR_API_UNAVAILABLE', 'the catalogue has not been published yet', { retryAfterSeconds: 5 });
@@ -64,7 +71,7 @@ export function registerApplicantRoutes(app: FastifyInstance, d: ApplicantRouteD
     return item;
   });
 
-  const action = actionRoute(d);
+  const action = d.route ?? actionRoute(d);
   app.post<{ Params: { caseId: string } }>('/api/v1/cases/:caseId/actions', { schema: ACTION_SCHEMA },
     (req, reply) => runIngress(d.pipeline, action, req, reply, req.params.caseId));
 }

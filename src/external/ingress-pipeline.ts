@@ -12,7 +12,7 @@
 // Every refusal goes through one helper; every policy decision, allow or deny, reaches the audit chain.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { TLSSocket } from 'node:tls';
-import { ERRORS, type FerryErrorCode } from '../errors.js';
+import { ERRORS, httpStatus, type FerryErrorCode } from '../errors.js';
 import type { InspectPool } from '../gateway/inspect-pool.js';
 import type { Logger } from '../gateway/logger.js';
 import { withoutQuotedInput } from '../gateway/quoted-input.js';
@@ -21,7 +21,7 @@ import { clientDomain, type ClientCertFacts } from '../policy/client-domain.js';
 import type { Policy, PolicyRule } from '../policy/policy-model.js';
 import type { RateLimiter } from '../policy/rate-limit.js';
 import type { Clock } from '../time/clock.js';
-import { sendError } from './api-error.js';
+import { errorBody, type ErrorOptions } from './api-error.js';
 import type { CaseAccess } from './case-access.js';
 import { presentedSecret } from './case-access.js';
 import { IDEMPOTENCY_HEADER, IN_PROGRESS_RETRY_AFTER_S, type Claim, type FirstAnswer, type IdempotencyStore } from './idempotency.js';
@@ -79,7 +79,29 @@ export function clientCert(socket: TLSSocket): ClientCertFacts | null {
   return { authorized: socket.authorized, subjectCN: typeof cn === 'string' ? cn : undefined, sha256: c.fingerprint256 };
 }
 
-const send = (reply: FastifyReply, a: FirstAnswer) => reply.code(a.status).headers(a.headers).send(a.body);
+/** What one filing request brings to the pipeline, however it arrived: the JSON API's body and headers,
+ *  or a web form's parts turned into the same JSON bytes (src/external/multipart-ingress.ts). */
+export interface IngressInput {
+  /** The exact request bytes: what is parsed, inspected, sealed and time-stamped. */
+  body: Buffer;
+  ip: string;
+  socket: TLSSocket;
+  idempotencyKey: string | undefined;
+  /** The case secret as presented (actions); never part of `body`. */
+  secret: string | null;
+  caseId: string | undefined;
+}
+
+/** The pipeline's answer as a value: the JSON API sends it as is, a page renders it. */
+export type IngressAnswer = FirstAnswer & { refused: boolean };
+
+const answerOf = (a: FirstAnswer, refused = false): IngressAnswer => ({ ...a, refused });
+
+/** The answer an error gets (the shape sendError sends; src/external/api-error.ts). */
+function errorAnswer(code: FerryErrorCode, message: string, o: ErrorOptions = {}): IngressAnswer {
+  const headers: Record<string, string> = o.retryAfterSeconds !== undefined ? { 'retry-after': String(o.retryAfterSeconds) } : {};
+  return { status: o.status ?? httpStatus(code), headers, body: errorBody(code, message, o.rule) as unknown as Record<string, unknown>, refused: true };
+}
 
 /** The scope an idempotency key belongs to (src/external/idempotency.ts). */
 function keyScope(c: IngressContext): string {
@@ -87,48 +109,60 @@ function keyScope(c: IngressContext): string {
   return c.cert?.authorized ? `cert:${c.cert.sha256.replace(/:/g, '').toLowerCase()}` : `ip:${c.ip}`;
 }
 
+/** The JSON API's entry: the body fastify kept as bytes, the secret and key from the headers. */
 export async function runIngress<V extends Allowed>(
   d: PipelineDeps, route: IngressRoute<V>, req: FastifyRequest, reply: FastifyReply, caseId?: string,
 ): Promise<FastifyReply> {
-  if (caseId !== undefined) {
+  const key = req.headers[IDEMPOTENCY_HEADER];
+  const a = await ingest(d, route, {
+    body: req.body as Buffer, ip: req.ip, socket: req.raw.socket as TLSSocket, idempotencyKey: typeof key === 'string' ? key : undefined,
     // The case secret comes in a header only: the body's exact bytes are sealed and cross to the
     // intranet, and the secret must not.
-    const a = d.access(caseId, presentedSecret(req.headers), req.ip);
-    if (!a.ok) return reply.code(a.status).headers(a.headers).send(a.body);
+    secret: caseId !== undefined ? presentedSecret(req.headers) : null, caseId,
+  });
+  return reply.code(a.status).headers(a.headers).send(a.body);
+}
+
+/** The pipeline itself, for every entry (the JSON API, the portal's forms): one order of checks. */
+export async function ingest<V extends Allowed>(d: PipelineDeps, route: IngressRoute<V>, input: IngressInput): Promise<IngressAnswer> {
+  const { caseId } = input;
+  if (caseId !== undefined) {
+    const a = d.access(caseId, input.secret, input.ip);
+    if (!a.ok) return { status: a.status, headers: a.headers, body: a.body as unknown as Record<string, unknown>, refused: true };
   }
   const policy = d.policy();
-  const cert = clientCert(req.raw.socket as TLSSocket);
+  const cert = clientCert(input.socket);
   const from = clientDomain(policy, cert);
   if (!from.ok) {
-    d.log.warn({ stage: 'ingress', case: caseId, code: from.code, detail: from.detail, ip: req.ip }, `${route.name} refused`);
-    return sendError(reply, from.code, from.detail);
+    d.log.warn({ stage: 'ingress', case: caseId, code: from.code, detail: from.detail, ip: input.ip }, `${route.name} refused`);
+    return errorAnswer(from.code, from.detail);
   }
-  const body = req.body as Buffer;
-  const c: IngressContext = { policy, from: from.value, cert, ip: req.ip, caseId, rule: undefined, bytes: body.length };
-  const refuse = (r: Refusal) => {
+  const body = input.body;
+  const c: IngressContext = { policy, from: from.value, cert, ip: input.ip, caseId, rule: undefined, bytes: body.length };
+  const refuse = (r: Refusal): IngressAnswer => {
     if (r.decision) d.recordDecision(false, route.name, { domain: c.from, ...(caseId ? { case: caseId } : {}), code: r.code, rule: r.rule ?? 'shape', detail: withoutQuotedInput(r.detail) });
-    d.log.warn({ stage: 'ingress', case: caseId, domain: c.from, code: r.code, rule: r.rule, detail: r.detail, ip: req.ip }, `${route.name} refused`);
-    return sendError(reply, r.code, r.detail, { rule: r.rule, retryAfterSeconds: r.retryAfterSeconds, status: r.status });
+    d.log.warn({ stage: 'ingress', case: caseId, domain: c.from, code: r.code, rule: r.rule, detail: r.detail, ip: input.ip }, `${route.name} refused`);
+    return errorAnswer(r.code, r.detail, { rule: r.rule, retryAfterSeconds: r.retryAfterSeconds, status: r.status });
   };
   // Content-Type and Content-Length were checked by the parser; now what needs no parsing.
   if (route.kindBeforeParsing !== null) {
-    const pre = beforeParsing(policy, d.limiter, { from: c.from, to: 'intranet', kind: route.kindBeforeParsing, bytes: c.bytes, sourceAddress: req.ip });
+    const pre = beforeParsing(policy, d.limiter, { from: c.from, to: 'intranet', kind: route.kindBeforeParsing, bytes: c.bytes, sourceAddress: input.ip });
     if (!pre.ok) return refuse(pre.refusal);
     c.rule = pre.rule;
   }
-  const key = req.headers[IDEMPOTENCY_HEADER];
-  const claim: Claim | null = typeof key === 'string'
+  const key = input.idempotencyKey;
+  const claim: Claim | null = key !== undefined
     ? d.idempotency.claim({ scope: keyScope(c), key, route: route.route, raw: body, nowMs: d.clock.now().getTime() }) : null;
   if (claim?.kind === 'repeat') {
     d.log.info({ stage: 'ingress', case: claim.answer.body['caseId'], domain: c.from }, `${route.name} repeated with its Idempotency-Key: first answer`);
-    return send(reply, claim.answer);
+    return answerOf(claim.answer);
   }
   if (claim?.kind === 'mismatch') return refuse(refusal('FERRY_ERR_API_IDEMPOTENCY_MISMATCH', `${IDEMPOTENCY_HEADER}: already used for a different request; use a new key for a new request`, undefined, false));
   if (claim?.kind === 'in-progress') {
     return refuse({ ...refusal('FERRY_ERR_API_IDEMPOTENCY_IN_PROGRESS', `${IDEMPOTENCY_HEADER}: a request with this key is still being processed`, undefined, false), retryAfterSeconds: IN_PROGRESS_RETRY_AFTER_S });
   }
   try {
-    return await inspectAndFile(d, route, c, body, claim, refuse, reply);
+    return await inspectAndFile(d, route, c, body, claim, refuse);
   } finally {
     if (claim?.kind === 'new') claim.release();
   }
@@ -136,8 +170,8 @@ export async function runIngress<V extends Allowed>(
 
 async function inspectAndFile<V extends Allowed>(
   d: PipelineDeps, route: IngressRoute<V>, c: IngressContext, body: Buffer, claim: Claim | null,
-  refuse: (r: Refusal) => FastifyReply, reply: FastifyReply,
-): Promise<FastifyReply> {
+  refuse: (r: Refusal) => IngressAnswer,
+): Promise<IngressAnswer> {
   // Parsed and inspected in a worker; the gate runs here between the two, on what parsing found.
   const o = await d.inspect.run<Refusal>({
     kind: route.inspectKind, raw: body,
@@ -158,11 +192,11 @@ async function inspectAndFile<V extends Allowed>(
   });
   if (!r.ok || first === null) {
     d.log.warn({ stage: 'ingress', case: c.caseId, code: 'FERRY_ERR_API_UNAVAILABLE' }, `outbox full: ${route.name} refused`);
-    return sendError(reply, 'FERRY_ERR_API_UNAVAILABLE', 'the gateway is busy; retry later', { retryAfterSeconds: 30 });
+    return errorAnswer('FERRY_ERR_API_UNAVAILABLE', 'the gateway is busy; retry later', { retryAfterSeconds: 30 });
   }
   d.afterIntake();
   d.log.info({ stage: 'ingress', case: r.caseId, domain: c.from, kind: v.value.kind, rule: v.value.rule, ...v.value.log }, `${route.name} sealed`);
-  return send(reply, first);
+  return answerOf(first);
 }
 
 /** Codes a filing route can answer with, besides its own parser's: for its OpenAPI document. */

@@ -5,12 +5,15 @@
 import { html, type Html } from './html.js';
 import { page, type Shell } from './layout.js';
 import type { StringKey } from './strings.js';
+import { caseActionForms, type CaseActionView } from './filing-actions.js';
 
 /** One row of the status cache's history as the page reads it (src/external/store/status-cache.ts). */
 export interface CaseHistoryRow { readonly status: string; readonly at: number; readonly detail: string; readonly event: string | null }
 export interface CaseView {
   readonly caseId: string; readonly status: string; readonly submittedAt: number | null; readonly receivedAt: number | null;
   readonly hasReceipt: boolean; readonly history: readonly CaseHistoryRow[];
+  /** SHA-256 of the request bytes, hex: the receipt's imprint (`openssl ts -verify -digest`). */
+  readonly imprint?: string;
 }
 
 const TIME = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'medium', timeStyle: 'short' });
@@ -37,8 +40,8 @@ export function lookupPage(s: Shell, caseId = '', message?: string): string {
   return page(s, s.t('case.heading'), html`<h1>${s.t('case.heading')}</h1><p class="lead">${s.t('case.lead')}</p>${lookupForm(s, caseId, message)}`);
 }
 
-type Event = Record<string, unknown> & { type?: string };
-function parseEvent(json: string | null): Event | null {
+export type Event = Record<string, unknown> & { type?: string };
+export function parseEvent(json: string | null): Event | null {
   if (!json) return null;
   try { const v: unknown = JSON.parse(json); return v && typeof v === 'object' ? v as Event : null; } catch { return null; }
 }
@@ -63,6 +66,7 @@ ${reasons.length ? html`<ul>${reasons.map((r) => html`<li>${str(r.department)}�
     }
     case 'not-accepted': return html`<p>${t('case.notAcceptedReason', { reason: str(e.reason) })}</p>`;
     case 'accepted': return typeof e.dueDate === 'string' ? html`<p>${t('case.dueDate', { date: e.dueDate })}</p>` : html``;
+    case 'evaluation-sent': return html`<p>${t('caseAction.evaluated', { score: typeof e.score === 'number' ? e.score : '' })}</p>`;
     default: return html``;
   }
 }
@@ -72,7 +76,7 @@ function downloadForm(action: string, secret: string, label: string): Html {
   return html`<form method="post" action="${action}"><input type="hidden" name="secret" value="${secret}"><button type="submit">${label}</button></form>`;
 }
 
-export function casePage(s: Shell, c: CaseView, secret: string): string {
+export function casePage(s: Shell, c: CaseView, secret: string, actions?: CaseActionView): string {
   const { t } = s;
   const events = c.history.map((h) => ({ h, e: parseEvent(h.event) }));
   const hasResult = events.some(({ e }) => e?.type === 'result-ready' && typeof e.resultDocument === 'string');
@@ -84,11 +88,13 @@ export function casePage(s: Shell, c: CaseView, secret: string): string {
 <dt>${t('case.submittedAt')}</dt><dd>${when(c.submittedAt)}</dd>
 ${c.receivedAt !== null ? html`<dt>${t('case.receivedAt')}</dt><dd>${when(c.receivedAt)}</dd>` : ''}
 </dl>
+${actions ? caseActionForms(s, c, secret, events.map(({ e }) => e), actions) : ''}
 ${hasResult ? downloadForm(`${api}/result`, secret, t('case.resultDownload')) : ''}
 <h2>${t('case.timeline')}</h2>
 <ol class="timeline">${[...events].reverse().map(({ h, e }) => html`<li><time>${when(h.at)}</time> <strong>${statusText(s, h.status)}</strong>${eventDetail(s, e)}</li>`)}</ol>
 <h2>${t('case.receipt')}</h2>
 ${c.hasReceipt
-    ? html`${downloadForm(`${api}/receipt`, secret, t('case.receiptDownload'))}<p>${t('case.receiptVerify')}</p><pre><code>openssl ts -verify -data 提交的原始数据.json -in ${c.caseId}.tsr -CAfile ca.pem</code></pre><p><a href="/api/v1/trust/ca.pem">ca.pem</a></p>`
-    : html`<p>${t('case.receiptNone')}</p>`}`);
+    ? html`${downloadForm(`${api}/receipt`, secret, t('case.receiptDownload'))}<p>${t('case.receiptVerify')}</p><pre><code>openssl ts -verify -data 提交的原始数据.json -in ${c.caseId}.tsr -CAfile ca.pem</code></pre>
+${c.imprint ? html`<p>${t('case.receiptVerifyDigest')}</p><pre><code>openssl ts -verify -digest ${c.imprint} -in ${c.caseId}.tsr -CAfile ca.pem</code></pre>` : ''}<p><a href="/api/v1/trust/ca.pem">ca.pem</a></p>`
+    : html`<p>${t('case.receiptNone')}</p>`}`, { scripts: actions ? [actions.script] : [] });
 }

@@ -8,7 +8,11 @@ export const PAGE_CSP = "default-src 'self'; object-src 'none'; base-uri 'none';
 
 export interface Shell { readonly t: Translate; readonly stylesheet: string; readonly icon: string }
 
-export function page(s: Shell, title: string, body: Html): string {
+/** Same-origin scripts a page loads (deferred; the page works without them); a body class and a header
+ *  navigation of its own (the kiosk's, which leads nowhere but its own start). */
+export interface PageExtras { readonly scripts?: readonly string[]; readonly bodyClass?: string; readonly nav?: Html; readonly home?: string }
+
+export function page(s: Shell, title: string, body: Html, extras: PageExtras = {}): string {
   const { t } = s;
   return `<!DOCTYPE html>\n${html`<html lang="zh-CN">
 <head>
@@ -17,12 +21,13 @@ export function page(s: Shell, title: string, body: Html): string {
 <title>${title} - ${t('site.title')}</title>
 <link rel="stylesheet" href="${s.stylesheet}">
 <link rel="icon" href="${s.icon}" type="image/svg+xml">
+${(extras.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
 </head>
-<body>
+<body${extras.bodyClass ? html` class="${extras.bodyClass}"` : ''}>
 <a class="skip" href="#main">${t('site.skip')}</a>
 <header class="site"><div class="bar">
-<a class="brand" href="/">${t('site.title')}</a>
-<nav aria-label="${t('site.title')}"><ul><li><a href="/">${t('nav.home')}</a></li><li><a href="/items">${t('nav.items')}</a></li><li><a href="/case">${t('nav.case')}</a></li></ul></nav>
+<a class="brand" href="${extras.home ?? '/'}">${t('site.title')}</a>
+${extras.nav ?? html`<nav aria-label="${t('site.title')}"><ul><li><a href="/">${t('nav.home')}</a></li><li><a href="/items">${t('nav.items')}</a></li><li><a href="/case">${t('nav.case')}</a></li></ul></nav>`}
 </div></header>
 <main id="main">
 ${body}

@@ -7,7 +7,7 @@ import { page, type Shell } from './layout.js';
 import { departments, type ItemPage, type ItemQuery } from './catalogue-search.js';
 import type { StringKey } from './strings.js';
 
-const categoryKey = (c: string) => `category.${c}` as StringKey;
+export const categoryKey = (c: string) => `category.${c}` as StringKey;
 
 function searchForm(s: Shell, q = ''): Html {
   return html`<form class="search" method="get" action="/items" role="search">
@@ -17,9 +17,12 @@ function searchForm(s: Shell, q = ''): Html {
 </form>`;
 }
 
+/** The order categories are offered in. */
+export const CATEGORY_ORDER = ['administrative-permit', 'filing', 'public-service'] as const;
+
 export function homePage(s: Shell, items: readonly PublishedItem[]): string {
   const { t } = s;
-  const cats = ['administrative-permit', 'filing', 'public-service'].map((c) => ({ c, n: items.filter((i) => i.category === c).length })).filter((x) => x.n > 0);
+  const cats = CATEGORY_ORDER.map((c) => ({ c, n: items.filter((i) => i.category === c).length })).filter((x) => x.n > 0);
   return page(s, t('home.heading'), html`<h1>${t('home.heading')}</h1>
 <p class="lead">${t('home.lead')}</p>
 ${searchForm(s)}
@@ -67,11 +70,13 @@ ${i.greenChannelDays !== undefined ? html`<li>${t('item.green', { days: i.greenC
 
 const list = (xs: readonly string[]) => html`<ul>${xs.map((x) => html`<li>${x}</li>`)}</ul>`;
 
-export function itemPage(s: Shell, i: PublishedItem): string {
+/** An item's guide (what the public-disclosure rules ask), with the way to file it online when the
+ *  page offers one (the kiosk does not: no personal data is typed into a shared screen). */
+export function itemGuide(s: Shell, i: PublishedItem, o: { filing: boolean }): Html {
   const { t } = s;
   const materials = html`<ol>${i.materials.map((m) => html`<li>${m.name}${m.tolerable
     ? html`<span class="tolerable">${m.commitWithinDays !== undefined ? t('item.tolerable', { days: m.commitWithinDays }) : t('item.tolerableNoLimit')}</span>` : ''}${m.note ? html`<div class="meta">${m.note}</div>` : ''}</li>`)}</ol>`;
-  return page(s, i.name, html`<h1>${i.name}</h1>
+  return html`<h1>${i.name}</h1>
 <dl class="facts">
 <dt>${t('item.code')}</dt><dd>${i.code}</dd>
 <dt>${t('item.category')}</dt><dd>${t(categoryKey(i.category))}</dd>
@@ -79,13 +84,18 @@ export function itemPage(s: Shell, i: PublishedItem): string {
 ${i.parallelDepartments.length ? html`<dt>${t('item.parallel')}</dt><dd>${i.parallelDepartments.join('、')}</dd>` : ''}
 <dt>${t('item.mode')}</dt><dd>${i.modeText}</dd>
 </dl>
+${o.filing ? html`<p><a class="button" href="/file/${encodeURIComponent(i.code)}">${t('filing.start')}</a></p>` : ''}
 <h2>${t('item.basis')}</h2>${list(i.legalBasis)}
 <h2>${t('item.conditions')}</h2>${list(i.conditions)}
 <h2>${t('item.materials')}</h2>${materials}
 <h2>${t('item.procedure')}</h2><ol>${i.procedure.map((p) => html`<li>${p}</li>`)}</ol>
 <h2>${t('item.limits')}</h2>${limits(s, i)}
 <h2>${t('item.fee')}</h2><p>${i.fee.text}</p>${i.fee.free ? '' : html`<p>${t('item.feeBasis', { basis: i.fee.legalBasis })}</p>`}
-<h2>${t('item.result')}</h2><p>${i.result}</p>`);
+<h2>${t('item.result')}</h2><p>${i.result}</p>`;
+}
+
+export function itemPage(s: Shell, i: PublishedItem): string {
+  return page(s, i.name, itemGuide(s, i, { filing: true }));
 }
 
 /** A page that says what went wrong in the applicant's words (404 item, bad query, no catalogue). */

@@ -69,6 +69,20 @@ export const STRING_KEYS = {
   'workbench.decisionsOnTime': [], 'workbench.avgDays': [], 'workbench.reviews': [], 'workbench.reviewsOnTime': [],
   'workbench.avgScore': [],
   'error.badQueryTitle': [], 'error.badQueryBody': [], 'error.notFoundTitle': [], 'error.notFoundBody': [],
+  // The filing page, the page after filing and the case page's actions (src/web/filing-*.ts, case-page.ts).
+  'filing.start': [], 'filing.heading': ['name'], 'filing.lead': [], 'filing.applicant': [], 'filing.applicantType': [],
+  'filing.person': [], 'filing.enterprise': [], 'filing.name': [], 'filing.idNumber': [], 'filing.phone': [], 'filing.email': [],
+  'filing.optional': [], 'filing.form': [], 'filing.materials': [], 'filing.materialsLead': [], 'filing.submit': [],
+  'filing.refused': [], 'filing.progress': ['name'], 'filing.busy': [],
+  'filed.heading': [], 'filed.lead': [], 'filed.secretOnce': [], 'filed.item': [], 'filed.imprint': [], 'filed.print': [],
+  'filed.view': [], 'filed.receiptLater': [],
+  'caseAction.supplementHeading': [], 'caseAction.supplementLead': [], 'caseAction.supplementSubmit': [], 'caseAction.reason': [],
+  'caseAction.withdrawHeading': [], 'caseAction.withdrawLead': [], 'caseAction.withdrawConfirm': [], 'caseAction.withdrawSubmit': [],
+  'caseAction.confirmMissing': [], 'caseAction.evaluateHeading': [], 'caseAction.score': [], 'caseAction.scoreValue': ['n'],
+  'caseAction.comment': [], 'caseAction.evaluateSubmit': [], 'caseAction.evaluated': ['score'], 'caseAction.alreadyEvaluated': [],
+  'caseAction.supplementSent': [], 'caseAction.withdrawSent': [], 'caseAction.evaluateSent': [], 'caseAction.refused': [],
+  'case.receiptVerifyDigest': [],
+  'kiosk.title': [], 'kiosk.lead': [], 'kiosk.home': [], 'kiosk.idle': ['seconds'], 'kiosk.toFile': [],
 } as const satisfies Record<string, readonly string[]>;
 
 export type StringKey = keyof typeof STRING_KEYS;

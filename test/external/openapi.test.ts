@@ -134,7 +134,7 @@ describe('applicant API document (external gateway)', () => {
       const routes = registeredRoutes(app);
       expect(routes.length).toBeGreaterThanOrEqual(13); // the parser found the table
       // The portal's pages (src/web/) share the listener but are not API: they stay out of the document.
-      const isPage = (r: string) => /^GET|^POST/.test(r) && /^\S+ (\/|\/(items|case|assets)(\/.*)?)$/.test(r);
+      const isPage = (r: string) => /^GET|^POST/.test(r) && /^\S+ (\/|\/(items|case|assets|file|kiosk)(\/.*)?)$/.test(r);
       expect(routes.filter(isPage).length).toBeGreaterThanOrEqual(5);
       expect(documentedRoutes(applicantDoc)).toEqual(routes.filter((r) => !isPage(r)));
     } finally { await app.close(); await pool.close(); store.db.close(); }
