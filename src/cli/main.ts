@@ -13,6 +13,8 @@ import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup.js';
 import { configCommand, CONFIG_USAGE } from './config-check.js';
 import { rejectedCommand, REJECTED_USAGE } from './rejected.js';
 import { outboxCommand, OUTBOX_USAGE } from './outbox.js';
+import { statusCommand, STATUS_USAGE } from './status.js';
+import { intakeCommand, INTAKE_USAGE } from './intake.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -30,7 +32,7 @@ Usage:
   ferry policy explain config/policy.yaml --from public --to intranet --kind submission [--item SCJG-001] [--attachment a.pdf]
   ferry quarantine list --config config/internal.yaml [--state held] [--json]
   ferry quarantine release|reject <packet> --config config/internal.yaml --operator NAME --reason "WHY"
-${REJECTED_USAGE}${OUTBOX_USAGE}  ferry audit verify --config config/internal.yaml [--peer var/external/external.sqlite] [--json]   (--help for pins by file)
+${STATUS_USAGE}${INTAKE_USAGE}${REJECTED_USAGE}${OUTBOX_USAGE}  ferry audit verify --config config/internal.yaml [--peer var/external/external.sqlite] [--json]   (--help for pins by file)
   ferry audit export --db var/internal/internal.sqlite --from 2026-11-01 --to 2026-11-30 --out bundle --ca certs/ca.crt --sign-cert certs/internal-sign.crt [--tsa-cert certs/tsa.crt --tsa-policy OID]
   ferry staff add|list|disable ... --config config/internal.yaml
   ferry case list|show|act ... --config config/internal.yaml
@@ -72,6 +74,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'quarantine': return await quarantineCommand(rest);
       case 'rejected': return await rejectedCommand(rest);
       case 'outbox': return await outboxCommand(rest);
+      case 'status': return await statusCommand(rest);
+      case 'intake': return await intakeCommand(rest);
       case 'config': return await configCommand(rest);
       case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
       case 'log': return await logCommand(rest);

@@ -18,6 +18,7 @@ import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_HOST, DEFAULT_OPERATOR_POR
 import {
   DEFAULT_BUSY_RETRY_AFTER_S, DEFAULT_INSPECT_DEADLINE_MS, DEFAULT_INSPECT_QUEUE, DEFAULT_INSPECT_WORKERS, DEFAULT_REQUEST_INFLATE_BUDGET_BYTES,
 } from '../gateway/inspect-limits.js';
+import { DEFAULT_MIN_FREE_BYTES, DEFAULT_MIN_FREE_PERCENT, DEFAULT_STORAGE_CHECK_SECONDS } from '../gateway/storage-watch.js';
 
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
@@ -93,9 +94,18 @@ const operatorCfg = (role: keyof typeof DEFAULT_OPERATOR_PORT) =>
 const auditObj = obj({ anchorIntervalMs: opt(int({ min: 1000, max: 24 * 3_600_000 }), DEFAULT_ANCHOR_INTERVAL_MS) });
 const auditCfg = opt(auditObj, auditObj({}, 'audit'));
 
+/** Free space in dataDir below which intake stops and /health answers 503 (src/gateway/storage-watch.ts):
+ *  the larger of minFreeBytes and minFreePercent of the filesystem, read every checkIntervalSeconds. */
+const storageObj = obj({
+  minFreeBytes: opt(int({ min: 0, max: 2 ** 50 }), DEFAULT_MIN_FREE_BYTES),
+  minFreePercent: opt(int({ min: 0, max: 50 }), DEFAULT_MIN_FREE_PERCENT),
+  checkIntervalSeconds: opt(int({ min: 1, max: 3600 }), DEFAULT_STORAGE_CHECK_SECONDS),
+});
+const storageCfg = opt(storageObj, storageObj({}, 'storage'));
+
 /** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, audit, inspection. */
 const common = {
-  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg, inspect: inspectCfg,
+  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg, inspect: inspectCfg, storage: storageCfg,
   /** Rows of rejected_packets kept (digest + 4 KiB prefix each); past it the oldest go, counted. */
   maxRejected: opt(int({ min: 1, max: 10_000_000 }), DEFAULT_MAX_REJECTED),
 };

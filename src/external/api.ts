@@ -30,7 +30,8 @@ import { APPLICANT_LIMITS, guardConnections, requestTimeoutFor, tlsServerTimeout
 import { addSecurityHeaders } from '../net/security-headers.js';
 import { clientRole } from '../net/client-role.js';
 import { declareApi } from '../net/openapi.js';
-import { errorBody } from './api-error.js';
+import { errorBody, sendStorageFault } from './api-error.js';
+import type { IntakeClosed } from '../gateway/intake-gate.js';
 import { rateRefusal, refusal } from './ingress-steps.js';
 import { runIngress, type Allowed, type IngressRoute, type PipelineDeps } from './ingress-pipeline.js';
 import type { IdempotencyStore } from './idempotency.js';
@@ -64,6 +65,10 @@ export interface ApiDeps {
   limits?: ConnectionLimits;
   /** First answers kept for Idempotency-Key repeats (src/external/idempotency.ts). */
   idempotency: IdempotencyStore;
+  /** Intake open or not (pause, storage): the pipeline's first step. */
+  intakeClosed?: () => IntakeClosed | null;
+  /** A request met a storage fault: look at the disk now (src/gateway/storage-watch.ts). */
+  onStorageFault?: () => void;
 }
 
 /** Fastify's own errors mapped onto Ferry's registry, so clients see one set of codes. Their messages
@@ -106,6 +111,8 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     fieldCode: 'FERRY_ERR_API_FIELD',
   });
   app.setErrorHandler((e: FastifyError, req, reply) => {
+    const path0 = req.url.split('?')[0]!.slice(0, 200);
+    if (sendStorageFault(reply, e, () => { d.log.error({ err: e.message, sqlite: e.code, path: path0 }, 'storage fault on a request: answered 503'); d.onStorageFault?.(); })) return;
     // A schema refusal is a FerryError whose message names the field (src/net/openapi.ts): say it.
     const own = e.validationContext !== undefined && isFerryError(e);
     const code = own ? (e as unknown as { code: FerryErrorCode }).code : mapFastifyError(e);
@@ -123,7 +130,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log });
   const pipeline: PipelineDeps = {
     policy: d.policy, limiter: d.limiter, inspect: d.inspect, idempotency: d.idempotency, recordDecision: d.recordDecision,
-    access, clock: d.clock, log: d.log, afterIntake: d.afterIntake,
+    access, clock: d.clock, log: d.log, afterIntake: d.afterIntake, ...(d.intakeClosed ? { intakeClosed: d.intakeClosed } : {}),
   };
   const submission = submissionRoute(d);
   app.post('/api/v1/submissions', { schema: SUBMIT_SCHEMA }, (req, reply) => runIngress(pipeline, submission, req, reply));

@@ -25,6 +25,12 @@ import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
+import { StorageWatch } from '../gateway/storage-watch.js';
+import { IntakeGate } from '../gateway/intake-gate.js';
+import { GatewayKv } from '../store/gateway-kv.js';
+import { startStatusSocket } from '../gateway/status-socket.js';
+import { statusSocketPath } from '../gateway/status-socket-protocol.js';
+import { statusReport } from '../gateway/status-socket-report.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
@@ -32,7 +38,9 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
   const apiTls = loadTls(cfg.api.tls, keys);
   const linkTls = loadTls(cfg.link.tls, keys, 'external-gateway-link');
+  const startedAt = Date.now();
   const store = openExternalStore(cfg.dataDir);
+  const storage = new StorageWatch(cfg.dataDir, cfg.storage, log);
   const audit = startAudit({
     db: store.db, gateway: 'external', clock, log, configFile,
     anchorers: [new SignatureAnchorer(keys.signKey, keys.signCert)],
@@ -42,6 +50,8 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
+  const gate = new IntakeGate(new GatewayKv(store.db), storage, audit, () => clock.now());
+  storage.start();
 
   const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
@@ -73,6 +83,8 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     asResponse: encodeGranted,
     tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     idempotency: store.idempotency,
+    intakeClosed: () => gate.closed(),
+    onStorageFault: () => void storage.check(),
     afterIntake: () => link?.pump(),
     health: () => ({
       gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
@@ -85,7 +97,15 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
-  const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }), metrics, cfg.keys.ca, log);
+  const probe = {
+    ...externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }),
+    storage: () => storage.current(), intake: () => gate.facts(),
+  };
+  const operator = await startOperatorListener(cfg.operator, probe, metrics, cfg.keys.ca, log);
+  const status = await startStatusSocket({
+    file: statusSocketPath(cfg.dataDir, 'external'), intake: gate, log,
+    report: () => statusReport({ probe, watch: metrics.link, health: operator.health, startedAt }),
+  });
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 
@@ -94,6 +114,8 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     async stop() {
       policy.stop();
       replay.stop();
+      storage.stop();
+      await status.close();
       await operator.close();
       await app.close();
       await inspect.close();

@@ -1,6 +1,7 @@
 // The one pipeline every applicant POST that files something goes through (a submission, an action on
 // a case), in this order, cheapest first (src/external/ingress-steps.ts says why):
 //   0. the route's own schema (fastify, before this runs): case number, Idempotency-Key header
+//      then intake open? (not paused, storage above its threshold) → 503 + Retry-After, one comparison
 //   1. the case secret (actions)                      → 404 / 429, no parsing
 //   2. client domain from the TLS client certificate  → 403
 //   3. rule, size and per-address / per-township rate, when the kind is known before parsing
@@ -25,6 +26,7 @@ import { sendError } from './api-error.js';
 import type { CaseAccess } from './case-access.js';
 import { presentedSecret } from './case-access.js';
 import { IDEMPOTENCY_HEADER, IN_PROGRESS_RETRY_AFTER_S, type Claim, type FirstAnswer, type IdempotencyStore } from './idempotency.js';
+import type { IntakeClosed } from '../gateway/intake-gate.js';
 import { beforeParsing, notInspected, refusal, type Refusal } from './ingress-steps.js';
 
 export interface PipelineDeps {
@@ -38,6 +40,9 @@ export interface PipelineDeps {
   clock: Clock;
   log: Logger;
   afterIntake: () => void;
+  /** Null while intake is open; else why not (src/gateway/intake-gate.ts). Not an audit event per
+   *  request: the pause or the storage state change is audited once. */
+  intakeClosed?: () => IntakeClosed | null;
 }
 
 /** What one request has established by the time its route's steps run. */
@@ -90,6 +95,8 @@ function keyScope(c: IngressContext): string {
 export async function runIngress<V extends Allowed>(
   d: PipelineDeps, route: IngressRoute<V>, req: FastifyRequest, reply: FastifyReply, caseId?: string,
 ): Promise<FastifyReply> {
+  const closed = d.intakeClosed?.();
+  if (closed) return sendError(reply, closed.code, closed.detail, { retryAfterSeconds: closed.retryAfterSeconds });
   if (caseId !== undefined) {
     // The case secret comes in a header only: the body's exact bytes are sealed and cross to the
     // intranet, and the secret must not.
@@ -172,6 +179,7 @@ export const PIPELINE_CODES: readonly FerryErrorCode[] = [
   'FERRY_ERR_POLICY_CLIENT_CERT', 'FERRY_ERR_POLICY_DIRECTION', 'FERRY_ERR_POLICY_KIND', 'FERRY_ERR_POLICY_DOMAIN', 'FERRY_ERR_POLICY_TOO_LARGE',
   'FERRY_ERR_POLICY_ATTACHMENT_TYPE', 'FERRY_ERR_POLICY_ATTACHMENT_COUNT', 'FERRY_ERR_POLICY_ATTACHMENT_SIZE', 'FERRY_ERR_POLICY_RATE',
   'FERRY_ERR_API_BUSY', 'FERRY_ERR_API_UNAVAILABLE', 'FERRY_ERR_API_INTERNAL',
+  'FERRY_ERR_OPS_INTAKE_PAUSED', 'FERRY_ERR_STORE_LOW_SPACE', 'FERRY_ERR_STORE_FULL', 'FERRY_ERR_STORE_UNAVAILABLE',
   // The attachment inspectors' refusals: each names the attachment.
   ...(Object.keys(ERRORS) as FerryErrorCode[]).filter((c) => c.split('_')[2] === 'CONTENT' && 'status' in ERRORS[c]),
 ];

@@ -32,6 +32,10 @@ import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
+import { StorageWatch } from '../gateway/storage-watch.js';
+import { startStatusSocket } from '../gateway/status-socket.js';
+import { statusSocketPath } from '../gateway/status-socket-protocol.js';
+import { statusReport } from '../gateway/status-socket-report.js';
 
 export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
 
@@ -40,7 +44,10 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const tls = loadTls(cfg.link.tls, keys, 'internal-gateway-link');
   // Every key file is read and judged before anything starts: a refusal later would leave timers running.
   const intranetTls = loadTls(cfg.intranet.tls, keys, 'intranet-server');
+  const startedAt = Date.now();
   const store = openInternalStore(cfg.dataDir);
+  const storage = new StorageWatch(cfg.dataDir, cfg.storage, log);
+  storage.start();
   const metrics = createGatewayMetrics('internal');
   const { tsa, cert: tsaCert } = createTsa(cfg.tsa, keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
   const audit = startInternalAudit({ cfg, keys, linkCert: tls.leaf, db: store.db, trust, tsa, tsaCert, log, configFile });
@@ -76,7 +83,15 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }), metrics, cfg.keys.ca, log);
+  const probe = {
+    ...internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
+    storage: () => storage.current(),
+  };
+  const operator = await startOperatorListener(cfg.operator, probe, metrics, cfg.keys.ca, log);
+  const status = await startStatusSocket({
+    file: statusSocketPath(cfg.dataDir, 'internal'), intake: null, log,
+    report: () => statusReport({ probe, watch: metrics.link, health: operator.health, startedAt }),
+  });
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
@@ -99,6 +114,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     async stop() {
       clearInterval(drainTimer);
       replay.stop();
+      storage.stop();
+      await status.close();
       notifier.stop();
       monitor.stop();
       policy.stop();
