@@ -60,7 +60,7 @@ export class IntakeGate {
     const record: PauseRecord = { since: this.now().toISOString(), operator, reason };
     this.kv.put(INTAKE_PAUSED_KEY, JSON.stringify(record));
     this.pause = record;
-    this.audit.record('intake.pause', 'operator', { by: 'operator', reason }, operator);
+    this.audit.record('intake.pause', 'operator', { by: 'operator', reason }, `operator:${operator}`);
     return { changed: true, facts: this.facts() };
   }
 
@@ -69,7 +69,7 @@ export class IntakeGate {
     this.kv.delete(INTAKE_PAUSED_KEY);
     const was = this.pause;
     this.pause = null;
-    this.audit.record('intake.resume', 'operator', { by: 'operator', reason, pausedSince: was.since }, operator);
+    this.audit.record('intake.resume', 'operator', { by: 'operator', reason, pausedSince: was.since }, `operator:${operator}`);
     return { changed: true, facts: this.facts() };
   }
 }
