@@ -26,6 +26,7 @@ import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { StorageWatch } from '../gateway/storage-watch.js';
+import { OutboxDropped } from '../store/outbox-dropped.js';
 import { IntakeGate } from '../gateway/intake-gate.js';
 import { GatewayKv } from '../store/gateway-kv.js';
 import { startStatusSocket } from '../gateway/status-socket.js';
@@ -97,9 +98,10 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
+  const dropped = new OutboxDropped(store.db);
   const probe = {
     ...externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }),
-    storage: () => storage.current(), intake: () => gate.facts(),
+    storage: () => storage.current(), dropped: () => dropped.count(), intake: () => gate.facts(),
   };
   const operator = await startOperatorListener(cfg.operator, probe, metrics, cfg.keys.ca, log);
   const status = await startStatusSocket({

@@ -91,6 +91,11 @@ function queueGauges(c: GaugeContext): void {
   // The alarm for refusals flowing back: every held packet is a case answered 202 that is not moving.
   new Gauge({ name: 'ferry_outbox_held', help: 'Packets the peer refused back (could not open or verify) and this gateway holds until keys are fixed and `ferry outbox retry` runs.', registers,
     collect() { const read = probe.queues['held']; const q = read ? guard('held', read) : null; this.set(q?.count ?? 0); } });
+  const dropped = probe.dropped?.bind(probe);
+  if (dropped) {
+    new Gauge({ name: 'ferry_outbox_dropped_packets', help: 'Held packets an operator gave up with `ferry outbox drop` (kept in outbox_dropped): cases answered 202 that were not delivered.', registers,
+      collect() { const n = guard('dropped', dropped); if (n !== null) this.set(n); } });
+  }
   new Gauge({ name: 'ferry_queue_high_water_packets', help: 'Outbox depth above which /health answers 503.', labelNames: ['queue'] as const, registers,
     collect() { this.set({ queue: 'outbox' }, probe.outboxHighWater); } });
   quarantineGauges(c);

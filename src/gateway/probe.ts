@@ -47,6 +47,8 @@ export interface GatewayProbe {
   chain(): ChainStatus;
   /** The catalogue this gateway serves (external) or last published (internal). */
   catalogue(): { sha256: string; items: number } | null;
+  /** Held packets an operator gave up (`ferry outbox drop`): each is a case answered 202 and not delivered. */
+  dropped?(): number;
   /** Free space of dataDir as last read by the storage watch (src/gateway/storage-watch.ts). */
   storage?(): StorageFacts;
   /** Whether intake is open (external gateway: src/gateway/intake-gate.ts). */

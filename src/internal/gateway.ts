@@ -33,6 +33,7 @@ import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
 import { StorageWatch } from '../gateway/storage-watch.js';
+import { OutboxDropped } from '../store/outbox-dropped.js';
 import { startStatusSocket } from '../gateway/status-socket.js';
 import { statusSocketPath } from '../gateway/status-socket-protocol.js';
 import { statusReport } from '../gateway/status-socket-report.js';
@@ -83,9 +84,10 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
+  const dropped = new OutboxDropped(store.db);
   const probe = {
     ...internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
-    storage: () => storage.current(),
+    storage: () => storage.current(), dropped: () => dropped.count(),
   };
   const operator = await startOperatorListener(cfg.operator, probe, metrics, cfg.keys.ca, log);
   const status = await startStatusSocket({
