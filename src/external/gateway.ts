@@ -26,6 +26,7 @@ import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { StorageWatch } from '../gateway/storage-watch.js';
+import { RefusalAggregator } from '../audit/refusal-summary.js';
 import { OutboxDropped } from '../store/outbox-dropped.js';
 import { IntakeGate } from '../gateway/intake-gate.js';
 import { GatewayKv } from '../store/gateway-kv.js';
@@ -51,6 +52,13 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
+  // The refusal budget: per (address, code) and window, one full entry, then a counted summary.
+  const refusals = new RefusalAggregator((r) => {
+    log.warn({ stage: 'refusals', ip: r.address, code: r.code, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() },
+      'refusals from one source aggregated');
+    try { audit.record('refusal.summary', r.address, { code: r.code, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() }); } catch { /* logged by the audit writer */ }
+  }, Date.now, cfg.audit.refusalWindowSeconds * 1000);
+  refusals.start();
   const gate = new IntakeGate(new GatewayKv(store.db), storage, audit, () => clock.now());
   storage.start();
 
@@ -85,6 +93,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     idempotency: store.idempotency,
     intakeClosed: () => gate.closed(),
+    shouldRecordRefusal: (address, code) => refusals.note(address, code) === 'write',
     onStorageFault: () => void storage.check(),
     afterIntake: () => link?.pump(),
     health: () => ({
@@ -120,6 +129,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       await status.close();
       await operator.close();
       await app.close();
+      refusals.stop();
       await inspect.close();
       loop.stop();
       await link?.close();
