@@ -1,5 +1,7 @@
 // Refusals from one source, aggregated (issue 13: 48,000 bad anonymous requests made 50,046 audit
-// rows and 50k log lines, an outside path to fill the disk). Per (source address, code) and window,
+// rows and 50k log lines, an outside path to fill the disk). Per (source address, code, scope) and
+// window — the scope is one of a few fixed names (the route: 'submission', 'case action', 'http',
+// 'access'), so a refused action still shows beside a refused submission —
 // the first refusal is written as before (audit entry and log line, with its detail), and the rest
 // are only counted; when the window closes one `refusal.summary` entry and one log line carry the
 // count. So a flood writes O(windows × distinct codes) rows, whatever its rate.
@@ -16,6 +18,7 @@ export const OVERFLOW_ADDRESS = '*';
 export interface RefusalSummary {
   readonly address: string;
   readonly code: string;
+  readonly scope: string;
   /** Refusals in the window, the first (written in full) included. */
   readonly count: number;
   readonly firstAt: number;
@@ -38,12 +41,12 @@ export class RefusalAggregator {
   ) {}
 
   /** Counts one refusal; 'write' when the caller should write it in full (the first of its window). */
-  note(address: string, code: string): Seen {
+  note(address: string, code: string, scope = ''): Seen {
     const t = this.now();
-    let key = `${address}\u0000${code}`;
+    let key = `${address}\u0000${code}\u0000${scope}`;
     let b = this.buckets.get(key);
     if (!b && this.buckets.size >= this.maxKeys) {
-      key = `${OVERFLOW_ADDRESS}\u0000${code}`;
+      key = `${OVERFLOW_ADDRESS}\u0000${code}\u0000${scope}`;
       b = this.buckets.get(key);
     }
     if (b) { b.count++; b.lastAt = t; return 'counted'; }
@@ -57,8 +60,8 @@ export class RefusalAggregator {
     this.buckets = new Map();
     for (const [key, b] of closing) {
       if (b.count < 2) continue;
-      const [address, code] = key.split('\u0000') as [string, string];
-      this.emit({ address, code, count: b.count, firstAt: b.firstAt, lastAt: b.lastAt });
+      const [address, code, scope] = key.split('\u0000') as [string, string, string];
+      this.emit({ address, code, scope, count: b.count, firstAt: b.firstAt, lastAt: b.lastAt });
     }
   }
 

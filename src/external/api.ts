@@ -70,7 +70,7 @@ export interface ApiDeps {
   /** A request met a storage fault: look at the disk now (src/gateway/storage-watch.ts). */
   onStorageFault?: () => void;
   /** The per-source refusal budget (src/audit/refusal-summary.ts), asked before a refusal is logged or audited. */
-  shouldRecordRefusal?: (address: string, code: FerryErrorCode) => boolean;
+  shouldRecordRefusal?: (address: string, code: FerryErrorCode, scope: string) => boolean;
 }
 
 /** Fastify's own errors mapped onto Ferry's registry, so clients see one set of codes. Their messages
@@ -114,7 +114,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
   });
   app.setErrorHandler((e: FastifyError, req, reply) => {
     const path0 = req.url.split('?')[0]!.slice(0, 200);
-    const shouldLog = (code: FerryErrorCode) => d.shouldRecordRefusal?.(req.ip, code) ?? true;
+    const shouldLog = (code: FerryErrorCode) => d.shouldRecordRefusal?.(req.ip, code, 'http') ?? true;
     if (sendStorageFault(reply, e, () => {
       d.onStorageFault?.();
       if (shouldLog('FERRY_ERR_STORE_FULL')) d.log.error({ err: e.message, sqlite: e.code, path: path0 }, 'storage fault on a request: answered 503');
@@ -133,7 +133,7 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     void reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `no route ${req.method.slice(0, 10)} for this path`));
   });
 
-  const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log, ...(d.shouldRecordRefusal ? { shouldLog: d.shouldRecordRefusal as (a: string, c: string) => boolean } : {}) });
+  const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log, ...(d.shouldRecordRefusal ? { shouldLog: (a: string, c: string) => d.shouldRecordRefusal!(a, c as FerryErrorCode, 'access') } : {}) });
   const pipeline: PipelineDeps = {
     policy: d.policy, limiter: d.limiter, inspect: d.inspect, idempotency: d.idempotency, recordDecision: d.recordDecision,
     access, clock: d.clock, log: d.log, afterIntake: d.afterIntake, ...(d.intakeClosed ? { intakeClosed: d.intakeClosed } : {}),

@@ -54,9 +54,9 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const current = () => policy.holder.current();
   // The refusal budget: per (address, code) and window, one full entry, then a counted summary.
   const refusals = new RefusalAggregator((r) => {
-    log.warn({ stage: 'refusals', ip: r.address, code: r.code, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() },
+    log.warn({ stage: 'refusals', ip: r.address, code: r.code, scope: r.scope, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() },
       'refusals from one source aggregated');
-    try { audit.record('refusal.summary', r.address, { code: r.code, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() }); } catch { /* logged by the audit writer */ }
+    try { audit.record('refusal.summary', r.address, { code: r.code, scope: r.scope, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() }); } catch { /* logged by the audit writer */ }
   }, Date.now, cfg.audit.refusalWindowSeconds * 1000);
   refusals.start();
   const gate = new IntakeGate(new GatewayKv(store.db), storage, audit, () => clock.now());
@@ -93,7 +93,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     idempotency: store.idempotency,
     intakeClosed: () => gate.closed(),
-    shouldRecordRefusal: (address, code) => refusals.note(address, code) === 'write',
+    shouldRecordRefusal: (address, code, scope) => refusals.note(address, code, scope) === 'write',
     onStorageFault: () => void storage.check(),
     afterIntake: () => link?.pump(),
     health: () => ({

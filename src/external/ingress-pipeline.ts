@@ -45,7 +45,7 @@ export interface PipelineDeps {
   intakeClosed?: () => IntakeClosed | null;
   /** The per-source refusal budget, asked before any audit or log write of a refusal
    *  (src/audit/refusal-summary.ts): false = counted into the window's summary, not written. */
-  shouldRecordRefusal?: (address: string, code: FerryErrorCode) => boolean;
+  shouldRecordRefusal?: (address: string, code: FerryErrorCode, scope: string) => boolean;
 }
 
 /** What one request has established by the time its route's steps run. */
@@ -110,14 +110,14 @@ export async function runIngress<V extends Allowed>(
   const cert = clientCert(req.raw.socket as TLSSocket);
   const from = clientDomain(policy, cert);
   if (!from.ok) {
-    if (d.shouldRecordRefusal?.(req.ip, from.code) ?? true) d.log.warn({ stage: 'ingress', case: caseId, code: from.code, detail: from.detail, ip: req.ip }, `${route.name} refused`);
+    if (d.shouldRecordRefusal?.(req.ip, from.code, route.name) ?? true) d.log.warn({ stage: 'ingress', case: caseId, code: from.code, detail: from.detail, ip: req.ip }, `${route.name} refused`);
     return sendError(reply, from.code, from.detail);
   }
   const body = req.body as Buffer;
   const c: IngressContext = { policy, from: from.value, cert, ip: req.ip, caseId, rule: undefined, bytes: body.length };
   const refuse = (r: Refusal) => {
     // The budget first: a flood from one address costs a counter, not a row and a line per request.
-    if (!(d.shouldRecordRefusal?.(req.ip, r.code) ?? true)) return sendError(reply, r.code, r.detail, { rule: r.rule, retryAfterSeconds: r.retryAfterSeconds, status: r.status });
+    if (!(d.shouldRecordRefusal?.(req.ip, r.code, route.name) ?? true)) return sendError(reply, r.code, r.detail, { rule: r.rule, retryAfterSeconds: r.retryAfterSeconds, status: r.status });
     if (r.decision) d.recordDecision(false, route.name, { domain: c.from, ...(caseId ? { case: caseId } : {}), code: r.code, rule: r.rule ?? 'shape', detail: withoutQuotedInput(r.detail) });
     d.log.warn({ stage: 'ingress', case: caseId, domain: c.from, code: r.code, rule: r.rule, detail: r.detail, ip: req.ip }, `${route.name} refused`);
     return sendError(reply, r.code, r.detail, { rule: r.rule, retryAfterSeconds: r.retryAfterSeconds, status: r.status });
