@@ -15,6 +15,7 @@ import { rejectedCommand, REJECTED_USAGE } from './rejected.js';
 import { outboxCommand, OUTBOX_USAGE } from './outbox.js';
 import { statusCommand, STATUS_USAGE } from './status.js';
 import { intakeCommand, INTAKE_USAGE } from './intake.js';
+import { caseTraceCommand, CASE_TRACE_USAGE } from './case-trace.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -36,7 +37,7 @@ ${STATUS_USAGE}${INTAKE_USAGE}${REJECTED_USAGE}${OUTBOX_USAGE}  ferry audit veri
   ferry audit export --db var/internal/internal.sqlite --from 2026-11-01 --to 2026-11-30 --out bundle --ca certs/ca.crt --sign-cert certs/internal-sign.crt [--tsa-cert certs/tsa.crt --tsa-policy OID]
   ferry staff add|list|disable ... --config config/internal.yaml
   ferry case list|show|act ... --config config/internal.yaml
-  ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
+${CASE_TRACE_USAGE}  ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
   ferry log mask F20261203-7K3MQ9XD2B4C6E8G [--json]   the token a case number appears as in logs
 ${BACKUP_USAGE}
 Examples:
@@ -77,7 +78,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'status': return await statusCommand(rest);
       case 'intake': return await intakeCommand(rest);
       case 'config': return await configCommand(rest);
-      case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
+      case 'case': return rest[0] === 'trace' ? await caseTraceCommand(rest.slice(1)) : await deskCommand(cmd, rest);
+      case 'staff': case 'supervision': return await deskCommand(cmd, rest);
       case 'log': return await logCommand(rest);
       case 'backup': return await backupCommand(rest);
       case 'restore': return await restoreCommand(rest);

@@ -2,7 +2,8 @@
 // (sealed to an encryption certificate it does not hold) is refused back and held at the external
 // gateway; dropping it needs an operator and a reason, is audited with the packet's digest, keeps the
 // packet whole in outbox_dropped, shows the applicant 'undelivered' (never a silent loss of a 202) and
-// raises ferry_outbox_dropped_packets.
+// raises ferry_outbox_dropped_packets. Then `ferry case trace` follows that case on both gateways
+// (read-only, by case number or by its log token), including the intranet's rejected packet.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,9 @@ import Database from 'better-sqlite3';
 import { operatorHealth, preparePair, sampleSubmission, spawnGateway, type GatewayProc, type PairFiles } from '../helpers/gateways.js';
 import { httpsCall } from '../helpers/https-client.js';
 import { secretHeader } from '../helpers/case-secret.js';
+import { maskCaseId } from '../../src/gateway/case-mask.js';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 const BIN = join(import.meta.dirname, '../../bin/ferry.js');
 const ferry = (...args: string[]) => spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', timeout: 20_000 });
@@ -93,5 +97,51 @@ describe('ferry outbox drop', () => {
     const again = ferry('outbox', 'drop', packetId, '--config', files.externalConfig, '--operator', 'alice', '--reason', 'again');
     expect(again.status).toBe(2);
     expect(again.stderr).toMatch(/^ferry: FERRY_ERR_STORE_HELD_NOT_FOUND: .*no held packet/m);
+  });
+
+  it('ferry case trace follows the case on the external gateway: status, outbox history, drop, audit — by number or log token', () => {
+    const r = ferry('case', 'trace', caseId, '--config', files.externalConfig, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const t = JSON.parse(r.stdout) as { caseId: string; logged: string; packets: string[]; events: { where: string; what: string; packet?: string }[] };
+    expect(t.caseId).toBe(caseId);
+    expect(t.logged).toBe(maskCaseId(caseId));
+    expect(t.packets).toContain(packetId);
+    const where = (w: string) => t.events.filter((e) => e.where === w).map((e) => e.what);
+    expect(where('status')).toEqual(expect.arrayContaining(["applicant sees 'submitted'", "applicant sees 'delayed'", "applicant sees 'undelivered'"]));
+    expect(where('outbox_dropped')).toHaveLength(1);
+    expect(where('audit').some((w) => w.includes('outbox.drop by operator:alice'))).toBe(true);
+    expect(where('audit').some((w) => w.includes('packet.out'))).toBe(true);
+    // The token a log line shows leads to the same trace.
+    const byToken = JSON.parse(ferry('case', 'trace', maskCaseId(caseId), '--config', files.externalConfig, '--json').stdout);
+    expect(byToken.caseId).toBe(caseId);
+    const text = ferry('case', 'trace', caseId, '--config', files.externalConfig);
+    expect(text.stdout.split('\n')[0]).toBe(`case ${caseId} on the external gateway (in logs: ${maskCaseId(caseId)})`);
+  });
+
+  it('ferry case trace on the intranet finds the packet it could not open (by --packet), and says when it knows nothing', () => {
+    const r = ferry('case', 'trace', caseId, '--config', files.internalConfig, '--packet', packetId, '--json');
+    expect(r.status, r.stderr).toBe(0);
+    const t = JSON.parse(r.stdout) as { events: { where: string; what: string }[] };
+    expect(t.events.some((e) => e.where === 'rejected' && e.what.includes('FERRY_ERR_SEAL'))).toBe(true);
+    const none = ferry('case', 'trace', 'F20200101-ABCDEFGHJKMNPQRS', '--config', files.externalConfig);
+    expect(none.status).toBe(1);
+    expect(none.stdout).toContain('nothing about this case here');
+    const token = ferry('case', 'trace', 'F20200101~0123abcd', '--config', files.externalConfig);
+    expect(token.status).toBe(1);
+    expect(token.stderr).toMatch(/^ferry: no case .* appears in logs as F20200101~0123abcd/m);
+  });
+
+  it('ferry case trace refuses what is not a case and never creates a database', () => {
+    const bad = ferry('case', 'trace', 'not-a-case', '--config', files.externalConfig);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toMatch(/^ferry: FERRY_ERR_CLI_USAGE: .*neither a case number/);
+    const elsewhere = mkdtempSync(join(tmpdir(), 'ferry-trace-'));
+    const cfg = join(elsewhere, 'external.yaml');
+    writeFileSync(cfg, readFileSync(files.externalConfig, 'utf8').replace(/^dataDir: .*$/m, `dataDir: ${join(elsewhere, 'nothing-here')}`));
+    const missing = ferry('case', 'trace', caseId, '--config', cfg);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^ferry: FERRY_ERR_STORE_MISSING: .*nothing-here/m);
+    expect(existsSync(join(elsewhere, 'nothing-here'))).toBe(false);
   });
 });
