@@ -86,7 +86,7 @@ export async function main(argv: string[]): Promise<number> {
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
-        process.stderr.write(`ferry: unknown command '${cmd}'\n\n${USAGE}`); return 2;
+        process.stderr.write(`ferry: unknown command '${cmd.slice(0, 40)}' (ferry --help lists the commands)\n`); return 2;
     }
   } catch (e) {
     if (isFerryError(e)) { process.stderr.write(`ferry: ${e.code}: ${e.message}\n`); return 2; }
