@@ -21,18 +21,11 @@ import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
-import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
-import { StorageWatch } from '../gateway/storage-watch.js';
-import { RefusalAggregator } from '../audit/refusal-summary.js';
-import { OutboxDropped } from '../store/outbox-dropped.js';
-import { IntakeGate } from '../gateway/intake-gate.js';
-import { GatewayKv } from '../store/gateway-kv.js';
-import { startStatusSocket } from '../gateway/status-socket.js';
-import { statusSocketPath } from '../gateway/status-socket-protocol.js';
-import { statusReport } from '../gateway/status-socket-report.js';
+import { startIntakeControls } from '../gateway/intake-gate-wiring.js';
+import { startOperatorSurface } from '../gateway/operator-surface.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
@@ -40,9 +33,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const keys = loadGatewayKeys(cfg.keys, cfg.peer);
   const apiTls = loadTls(cfg.api.tls, keys);
   const linkTls = loadTls(cfg.link.tls, keys, 'external-gateway-link');
-  const startedAt = Date.now();
   const store = openExternalStore(cfg.dataDir);
-  const storage = new StorageWatch(cfg.dataDir, cfg.storage, log);
   const audit = startAudit({
     db: store.db, gateway: 'external', clock, log, configFile,
     anchorers: [new SignatureAnchorer(keys.signKey, keys.signCert)],
@@ -52,15 +43,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
-  // The refusal budget: per (address, code) and window, one full entry, then a counted summary.
-  const refusals = new RefusalAggregator((r) => {
-    log.warn({ stage: 'refusals', ip: r.address, code: r.code, scope: r.scope, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() },
-      'refusals from one source aggregated');
-    try { audit.record('refusal.summary', r.address, { code: r.code, scope: r.scope, count: r.count, from: new Date(r.firstAt).toISOString(), to: new Date(r.lastAt).toISOString() }); } catch { /* logged by the audit writer */ }
-  }, Date.now, cfg.audit.refusalWindowSeconds * 1000);
-  refusals.start();
-  const gate = new IntakeGate(new GatewayKv(store.db), storage, audit, () => clock.now());
-  storage.start();
+  const controls = startIntakeControls({ db: store.db, dataDir: cfg.dataDir, storage: cfg.storage, refusalWindowMs: cfg.audit.refusalWindowSeconds * 1000, audit, log, now: () => clock.now() });
 
   const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
@@ -92,9 +75,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     asResponse: encodeGranted,
     tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     idempotency: store.idempotency,
-    intakeClosed: () => gate.closed(),
-    shouldRecordRefusal: (address, code, scope) => refusals.note(address, code, scope) === 'write',
-    onStorageFault: () => void storage.check(),
+    ...controls.apiHooks,
     afterIntake: () => link?.pump(),
     health: () => ({
       gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
@@ -107,16 +88,8 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
-  const dropped = new OutboxDropped(store.db);
-  const probe = {
-    ...externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }),
-    storage: () => storage.current(), dropped: () => dropped.count(), intake: () => gate.facts(),
-  };
-  const operator = await startOperatorListener(cfg.operator, probe, metrics, cfg.keys.ca, log);
-  const status = await startStatusSocket({
-    file: statusSocketPath(cfg.dataDir, 'external'), intake: gate, log,
-    report: () => statusReport({ probe, watch: metrics.link, health: operator.health, startedAt }),
-  });
+  const operator = await startOperatorSurface({ base: externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }),
+    db: store.db, dataDir: cfg.dataDir, operator: cfg.operator, caFile: cfg.keys.ca, metrics, log, storage: controls.storage, intake: controls.gate });
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 
@@ -125,11 +98,9 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     async stop() {
       policy.stop();
       replay.stop();
-      storage.stop();
-      await status.close();
       await operator.close();
       await app.close();
-      refusals.stop();
+      controls.stop();
       await inspect.close();
       loop.stop();
       await link?.close();

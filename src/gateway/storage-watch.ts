@@ -60,6 +60,13 @@ export class StorageWatch {
     this.facts = this.judge(space, null);
   }
 
+  /** Validated and watching. */
+  static started(dir: string, cfg: StorageSettings, log: Logger): StorageWatch {
+    const w = new StorageWatch(dir, cfg, log);
+    w.start();
+    return w;
+  }
+
   current(): StorageFacts { return this.facts; }
 
   /** Told of every change of state (ok → low, low → ok, → unknown). */

@@ -30,13 +30,9 @@ import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
-import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
 import { StorageWatch } from '../gateway/storage-watch.js';
-import { OutboxDropped } from '../store/outbox-dropped.js';
-import { startStatusSocket } from '../gateway/status-socket.js';
-import { statusSocketPath } from '../gateway/status-socket-protocol.js';
-import { statusReport } from '../gateway/status-socket-report.js';
+import { startOperatorSurface } from '../gateway/operator-surface.js';
 
 export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
 
@@ -45,10 +41,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const tls = loadTls(cfg.link.tls, keys, 'internal-gateway-link');
   // Every key file is read and judged before anything starts: a refusal later would leave timers running.
   const intranetTls = loadTls(cfg.intranet.tls, keys, 'intranet-server');
-  const startedAt = Date.now();
   const store = openInternalStore(cfg.dataDir);
-  const storage = new StorageWatch(cfg.dataDir, cfg.storage, log);
-  storage.start();
   const metrics = createGatewayMetrics('internal');
   const { tsa, cert: tsaCert } = createTsa(cfg.tsa, keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
   const audit = startInternalAudit({ cfg, keys, linkCert: tls.leaf, db: store.db, trust, tsa, tsaCert, log, configFile });
@@ -84,16 +77,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const dropped = new OutboxDropped(store.db);
-  const probe = {
-    ...internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
-    storage: () => storage.current(), dropped: () => dropped.count(),
-  };
-  const operator = await startOperatorListener(cfg.operator, probe, metrics, cfg.keys.ca, log);
-  const status = await startStatusSocket({
-    file: statusSocketPath(cfg.dataDir, 'internal'), intake: null, log,
-    report: () => statusReport({ probe, watch: metrics.link, health: operator.health, startedAt }),
-  });
+  const operator = await startOperatorSurface({ base: internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
+    db: store.db, dataDir: cfg.dataDir, operator: cfg.operator, caFile: cfg.keys.ca, metrics, log, storage: StorageWatch.started(cfg.dataDir, cfg.storage, log), intake: null });
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
@@ -116,8 +101,6 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     async stop() {
       clearInterval(drainTimer);
       replay.stop();
-      storage.stop();
-      await status.close();
       notifier.stop();
       monitor.stop();
       policy.stop();
