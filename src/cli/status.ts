@@ -23,7 +23,7 @@ export function renderStatus(r: Obj): string {
   const problems = (Array.isArray(h['problems']) ? h['problems'] : []) as Obj[];
   const lines = [
     `Gateway         : ${n(r['gateway'])} (ferry ${n(r['version'])}, pid ${n(r['pid'])}, up since ${n(r['startedAt'])})`,
-    `Health          : ${n(h['status'])}${problems.length ? '' : ''}`,
+    `Health          : ${n(h['status'])}`,
     ...problems.map((p) => `  ! ${n(p['rule']).padEnd(8)} ${n(p['code'])}: ${n(p['detail'])}`),
     `Link            : ${n(link['state'])} for ${n(link['sinceSeconds'], ' s')}, last frame ${n(link['lastFrameAgeSeconds'], ' s')} ago (heartbeat ${n(link['heartbeatMs'], ' ms')}), ${n(link['reconnects'])} reconnects`,
     'Queues          : NAME          COUNT  OLDEST',
