@@ -70,11 +70,18 @@ export const ERRORS = {
   FERRY_ERR_STORE_OUTBOX_FULL: { status: 503, meaning: 'the outbox holds its maximum number of packets; the sender waits' },
   FERRY_ERR_STORE_MISSING: { meaning: 'a command named a gateway database that does not exist (dataDir in the config, or --db); commands never create one, the gateway does on its first start' },
   FERRY_ERR_STORE_BACKUP: { meaning: 'a backup or restore was refused: the file exists, is not an intact backup of this gateway role, or the database is open in a running gateway; the message names the file' },
+  FERRY_ERR_STORE_FULL: { status: 503, meaning: 'the gateway\'s disk is full (SQLITE_FULL, ENOSPC, EDQUOT): nothing was accepted; retry after the Retry-After seconds' },
+  FERRY_ERR_STORE_UNAVAILABLE: { status: 503, meaning: 'a storage read or write failed (I/O error, locked, read-only, cannot open): nothing was accepted; retry after the Retry-After seconds' },
+  FERRY_ERR_STORE_LOW_SPACE: { status: 503, meaning: 'free space in dataDir is below storage.minFreeBytes / minFreePercent: intake stopped until space is freed; retry after the Retry-After seconds' },
+  FERRY_ERR_STORE_HELD_NOT_FOUND: { meaning: '`ferry outbox drop` named a packet that is not held (never refused, already retried or dropped)' },
   FERRY_ERR_STORE_SCHEMA: { meaning: 'a read-only command found a gateway database at an older schema version; start the gateway of this version once to migrate it' },
 
   // --- ops (the operator listener's health rule: docs/OPERATIONS.md "Monitoring") ---
   FERRY_ERR_OPS_LINK_DOWN: { status: 503, meaning: 'the link between the gateways has been down longer than operator.linkGraceSeconds' },
   FERRY_ERR_OPS_STORE: { status: 503, meaning: "a read of the gateway's SQLite store failed while answering /health or /metrics" },
+  FERRY_ERR_OPS_STORAGE_LOW: { status: 503, meaning: 'free space in dataDir is below the storage threshold (or could not be read): /health answers 503 and intake is stopped' },
+  FERRY_ERR_OPS_INTAKE_PAUSED: { status: 503, meaning: 'an operator paused intake (`ferry intake pause`): new submissions and actions are refused, statuses and the link keep flowing' },
+  FERRY_ERR_OPS_SOCKET: { meaning: 'the gateway\'s local status socket cannot be reached or answered outside its protocol (`ferry status` exits 2); the message names the socket' },
   FERRY_ERR_OPS_OUTBOX_HIGH: { status: 503, meaning: 'the outbox holds more packets than its high-water mark (80% of maxOutbox)' },
 
   // --- pki (certificates and keys) ---

@@ -12,6 +12,10 @@ export const AUDIT_ACTIONS = [
   'rejected.retry', // an operator asked for another attempt at a packet that could not be opened
   'rejected.drop', // an operator gave up a packet that could not be opened (evidence kept)
   'outbox.retry', // an operator put packets the peer had refused back in the outbox
+  'outbox.drop', // an operator gave up a held packet (with a reason); the case shows the loss
+  'intake.pause', // an operator paused intake (`ferry intake pause`), or storage ran low
+  'intake.resume', // intake reopened
+  'refusal.summary', // refusals from one source address with one code, counted over a window
   'cert.change', // a certificate or key was installed, rotated or removed
   'config.change', // configuration or policy changed (seen at start or reload)
   'time.trust', // the trusted-time verdict changed (NTP quorum gained or lost)

@@ -6,6 +6,7 @@ export function parse<T extends NonNullable<ParseArgsConfig['options']>>(args: s
   try {
     return parseArgs({ args, options, allowPositionals, strict: true });
   } catch (e) {
-    throw new FerryError('FERRY_ERR_CLI_USAGE', (e as Error).message);
+    // node's message runs over several lines (a hint about '--'); the `ferry:` format is one line.
+    throw new FerryError('FERRY_ERR_CLI_USAGE', (e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).join(' '));
   }
 }

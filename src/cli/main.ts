@@ -13,6 +13,9 @@ import { backupCommand, restoreCommand, BACKUP_USAGE } from './backup.js';
 import { configCommand, CONFIG_USAGE } from './config-check.js';
 import { rejectedCommand, REJECTED_USAGE } from './rejected.js';
 import { outboxCommand, OUTBOX_USAGE } from './outbox.js';
+import { statusCommand, STATUS_USAGE } from './status.js';
+import { intakeCommand, INTAKE_USAGE } from './intake.js';
+import { caseTraceCommand, CASE_TRACE_USAGE } from './case-trace.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -30,11 +33,11 @@ Usage:
   ferry policy explain config/policy.yaml --from public --to intranet --kind submission [--item SCJG-001] [--attachment a.pdf]
   ferry quarantine list --config config/internal.yaml [--state held] [--json]
   ferry quarantine release|reject <packet> --config config/internal.yaml --operator NAME --reason "WHY"
-${REJECTED_USAGE}${OUTBOX_USAGE}  ferry audit verify --config config/internal.yaml [--peer var/external/external.sqlite] [--json]   (--help for pins by file)
+${STATUS_USAGE}${INTAKE_USAGE}${REJECTED_USAGE}${OUTBOX_USAGE}  ferry audit verify --config config/internal.yaml [--peer var/external/external.sqlite] [--json]   (--help for pins by file)
   ferry audit export --db var/internal/internal.sqlite --from 2026-11-01 --to 2026-11-30 --out bundle --ca certs/ca.crt --sign-cert certs/internal-sign.crt [--tsa-cert certs/tsa.crt --tsa-policy OID]
   ferry staff add|list|disable ... --config config/internal.yaml
   ferry case list|show|act ... --config config/internal.yaml
-  ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
+${CASE_TRACE_USAGE}  ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
   ferry log mask F20261203-7K3MQ9XD2B4C6E8G [--json]   the token a case number appears as in logs
 ${BACKUP_USAGE}
 Examples:
@@ -72,15 +75,18 @@ export async function main(argv: string[]): Promise<number> {
       case 'quarantine': return await quarantineCommand(rest);
       case 'rejected': return await rejectedCommand(rest);
       case 'outbox': return await outboxCommand(rest);
+      case 'status': return await statusCommand(rest);
+      case 'intake': return await intakeCommand(rest);
       case 'config': return await configCommand(rest);
-      case 'staff': case 'case': case 'supervision': return await deskCommand(cmd, rest);
+      case 'case': return rest[0] === 'trace' ? await caseTraceCommand(rest.slice(1)) : await deskCommand(cmd, rest);
+      case 'staff': case 'supervision': return await deskCommand(cmd, rest);
       case 'log': return await logCommand(rest);
       case 'backup': return await backupCommand(rest);
       case 'restore': return await restoreCommand(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE); return cmd ? 0 : 2;
       default:
-        process.stderr.write(`ferry: unknown command '${cmd}'\n\n${USAGE}`); return 2;
+        process.stderr.write(`ferry: unknown command '${cmd.slice(0, 40)}' (ferry --help lists the commands)\n`); return 2;
     }
   } catch (e) {
     if (isFerryError(e)) { process.stderr.write(`ferry: ${e.code}: ${e.message}\n`); return 2; }

@@ -23,12 +23,23 @@ import { systemClock } from '../time/clock.js';
 import { parse } from './args.js';
 import { cliTrustedClock, type CliClock } from './trusted-time.js';
 
+const QUARANTINE_LIST_STATES = ['held', 'released', 'rejected'] as const;
+
+/** Usage first: a wrong word is named with the valid ones before any file is opened. */
+function checkUsage(sub: string | undefined, state: string | undefined): void {
+  if (sub !== 'list' && sub !== 'release' && sub !== 'reject') throw new FerryError('FERRY_ERR_CLI_USAGE', `quarantine: unknown subcommand '${sub ?? ''}' (list, release, reject)`);
+  if (state !== undefined && !QUARANTINE_LIST_STATES.includes(state as never)) {
+    throw new FerryError('FERRY_ERR_CLI_USAGE', `--state must be one of ${QUARANTINE_LIST_STATES.join(', ')}, not '${state.slice(0, 40)}'`);
+  }
+}
+
 export async function quarantineCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   const { values, positionals } = parse(rest, {
     config: { type: 'string', default: 'config/internal.yaml' }, state: { type: 'string' }, json: { type: 'boolean', default: false },
     operator: { type: 'string' }, reason: { type: 'string' },
   }, true);
+  checkUsage(sub, values.state);
   const gw = loadAnyGatewayConfig(values.config!);
   const internal = gw.role === 'internal';
     // A decision is audited with the gateway's trusted time, like every other audit entry.

@@ -14,10 +14,12 @@ import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { DEFAULT_PREVIOUS_KEY_GRACE_DAYS } from '../seal/limits.js';
 import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS, type ConnectionLimits } from '../net/connection-guard.js';
 import { DEFAULT_ANCHOR_INTERVAL_MS } from '../audit/limits.js';
+import { DEFAULT_REFUSAL_WINDOW_MS } from '../audit/refusal-summary.js';
 import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_HOST, DEFAULT_OPERATOR_PORT } from '../gateway/operator-limits.js';
 import {
   DEFAULT_BUSY_RETRY_AFTER_S, DEFAULT_INSPECT_DEADLINE_MS, DEFAULT_INSPECT_QUEUE, DEFAULT_INSPECT_WORKERS, DEFAULT_REQUEST_INFLATE_BUDGET_BYTES,
 } from '../gateway/inspect-limits.js';
+import { DEFAULT_MIN_FREE_BYTES, DEFAULT_MIN_FREE_PERCENT, DEFAULT_STORAGE_CHECK_SECONDS } from '../gateway/storage-watch.js';
 
 const file = () => filePath();
 const port = () => int({ min: 0, max: 65535 });
@@ -90,12 +92,25 @@ const operatorCfg = (role: keyof typeof DEFAULT_OPERATOR_PORT) =>
   opt(operatorObj, operatorObj({ port: DEFAULT_OPERATOR_PORT[role] }, 'operator'));
 
 /** The audit chain: how often its head is anchored (signature, and RFC 3161 on the intranet). */
-const auditObj = obj({ anchorIntervalMs: opt(int({ min: 1000, max: 24 * 3_600_000 }), DEFAULT_ANCHOR_INTERVAL_MS) });
+const auditObj = obj({
+  anchorIntervalMs: opt(int({ min: 1000, max: 24 * 3_600_000 }), DEFAULT_ANCHOR_INTERVAL_MS),
+  /** Refusals from one address with one code are written once per window, then counted (src/audit/refusal-summary.ts). */
+  refusalWindowSeconds: opt(int({ min: 1, max: 3600 }), DEFAULT_REFUSAL_WINDOW_MS / 1000),
+});
 const auditCfg = opt(auditObj, auditObj({}, 'audit'));
+
+/** Free space in dataDir below which intake stops and /health answers 503 (src/gateway/storage-watch.ts):
+ *  the larger of minFreeBytes and minFreePercent of the filesystem, read every checkIntervalSeconds. */
+const storageObj = obj({
+  minFreeBytes: opt(int({ min: 0, max: 2 ** 50 }), DEFAULT_MIN_FREE_BYTES),
+  minFreePercent: opt(int({ min: 0, max: 50 }), DEFAULT_MIN_FREE_PERCENT),
+  checkIntervalSeconds: opt(int({ min: 1, max: 3600 }), DEFAULT_STORAGE_CHECK_SECONDS),
+});
+const storageCfg = opt(storageObj, storageObj({}, 'storage'));
 
 /** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, audit, inspection. */
 const common = {
-  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg, inspect: inspectCfg,
+  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg, inspect: inspectCfg, storage: storageCfg,
   /** Rows of rejected_packets kept (digest + 4 KiB prefix each); past it the oldest go, counted. */
   maxRejected: opt(int({ min: 1, max: 10_000_000 }), DEFAULT_MAX_REJECTED),
 };

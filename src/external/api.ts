@@ -30,7 +30,8 @@ import { APPLICANT_LIMITS, guardConnections, requestTimeoutFor, tlsServerTimeout
 import { addSecurityHeaders } from '../net/security-headers.js';
 import { clientRole } from '../net/client-role.js';
 import { declareApi } from '../net/openapi.js';
-import { errorBody } from './api-error.js';
+import { errorBody, sendStorageFault } from './api-error.js';
+import type { IntakeClosed } from '../gateway/intake-gate.js';
 import { rateRefusal, refusal } from './ingress-steps.js';
 import { ingest, runIngress, type Allowed, type IngressRoute, type PipelineDeps } from './ingress-pipeline.js';
 import type { IdempotencyStore } from './idempotency.js';
@@ -64,6 +65,12 @@ export interface ApiDeps {
   limits?: ConnectionLimits;
   /** First answers kept for Idempotency-Key repeats (src/external/idempotency.ts). */
   idempotency: IdempotencyStore;
+  /** Intake open or not (pause, storage): the pipeline's first step. */
+  intakeClosed?: () => IntakeClosed | null;
+  /** A request met a storage fault: look at the disk now (src/gateway/storage-watch.ts). */
+  onStorageFault?: () => void;
+  /** The per-source refusal budget (src/audit/refusal-summary.ts), asked before a refusal is logged or audited. */
+  shouldRecordRefusal?: (address: string, code: FerryErrorCode, scope: string) => boolean;
 }
 
 /** Fastify's own errors mapped onto Ferry's registry, so clients see one set of codes. Their messages
@@ -106,13 +113,19 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     fieldCode: 'FERRY_ERR_API_FIELD',
   });
   app.setErrorHandler((e: FastifyError, req, reply) => {
+    const path0 = req.url.split('?')[0]!.slice(0, 200);
+    const shouldLog = (code: FerryErrorCode) => d.shouldRecordRefusal?.(req.ip, code, 'http') ?? true;
+    if (sendStorageFault(reply, e, () => {
+      d.onStorageFault?.();
+      if (shouldLog('FERRY_ERR_STORE_FULL')) d.log.error({ err: e.message, sqlite: e.code, path: path0 }, 'storage fault on a request: answered 503');
+    })) return;
     // A schema refusal is a FerryError whose message names the field (src/net/openapi.ts): say it.
     const own = e.validationContext !== undefined && isFerryError(e);
     const code = own ? (e as unknown as { code: FerryErrorCode }).code : mapFastifyError(e);
     const status = httpStatus(code);
     const path = req.url.split('?')[0]!.slice(0, 200);
     if (status >= 500) d.log.error({ err: e.message, fastify: e.code, path, code }, 'request failed');
-    else d.log.warn({ path, code, fastify: e.code }, 'request refused');
+    else if (shouldLog(code)) d.log.warn({ path, code, fastify: e.code, ip: req.ip }, 'request refused');
     void reply.code(status).send(errorBody(code, status >= 500 ? 'internal error; nothing was accepted' : own ? e.message : ERRORS[code].meaning));
   });
   app.setNotFoundHandler((req, reply) => {
@@ -120,10 +133,11 @@ export async function buildApi(d: ApiDeps): Promise<FastifyInstance> {
     void reply.code(404).send(errorBody('FERRY_ERR_API_NOT_FOUND', `no route ${req.method.slice(0, 10)} for this path`));
   });
 
-  const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log });
+  const access = createCaseAccess({ status: d.status, throttle: new SecretThrottle(d.clock), log: d.log, ...(d.shouldRecordRefusal ? { shouldLog: (a: string, c: string) => d.shouldRecordRefusal!(a, c as FerryErrorCode, 'access') } : {}) });
   const pipeline: PipelineDeps = {
     policy: d.policy, limiter: d.limiter, inspect: d.inspect, idempotency: d.idempotency, recordDecision: d.recordDecision,
-    access, clock: d.clock, log: d.log, afterIntake: d.afterIntake,
+    access, clock: d.clock, log: d.log, afterIntake: d.afterIntake, ...(d.intakeClosed ? { intakeClosed: d.intakeClosed } : {}),
+    ...(d.shouldRecordRefusal ? { shouldRecordRefusal: d.shouldRecordRefusal } : {}),
   };
   const submission = submissionRoute(d);
   app.post('/api/v1/submissions', { schema: SUBMIT_SCHEMA }, (req, reply) => runIngress(pipeline, submission, req, reply));

@@ -38,13 +38,17 @@ export function presentedSecret(headers: IncomingHttpHeaders, formBody?: unknown
   return null;
 }
 
-export interface CaseAccessDeps { status: StatusCache; throttle: SecretThrottle; log: Logger }
+export interface CaseAccessDeps {
+  status: StatusCache; throttle: SecretThrottle; log: Logger;
+  /** The refusal budget (src/audit/refusal-summary.ts): false = counted, not logged again. */
+  shouldLog?: (source: string, code: string) => boolean;
+}
 
 export function createCaseAccess(d: CaseAccessDeps) {
   return (caseId: string, presented: string | null, source: string): CaseAccess => {
     const wait = d.throttle.blocked(source, caseId);
     if (wait !== null) {
-      d.log.warn({ stage: 'access', case: caseId, ip: source, code: 'FERRY_ERR_API_THROTTLED' }, 'case access throttled');
+      if (d.shouldLog?.(source, 'FERRY_ERR_API_THROTTLED') ?? true) d.log.warn({ stage: 'access', case: caseId, ip: source, code: 'FERRY_ERR_API_THROTTLED' }, 'case access throttled');
       return {
         ok: false, status: 429, headers: { 'retry-after': String(wait) },
         body: errorBody('FERRY_ERR_API_THROTTLED', `too many wrong case secrets; retry after ${wait} s`),
@@ -52,7 +56,7 @@ export function createCaseAccess(d: CaseAccessDeps) {
     }
     if (caseSecretMatches(caseId, presented, d.status.secretHash(caseId))) return { ok: true };
     d.throttle.failed(source, caseId);
-    d.log.warn({ stage: 'access', case: caseId, ip: source, code: 'FERRY_ERR_API_CASE_ACCESS', presented: presented !== null }, 'case access refused');
+    if (d.shouldLog?.(source, 'FERRY_ERR_API_CASE_ACCESS') ?? true) d.log.warn({ stage: 'access', case: caseId, ip: source, code: 'FERRY_ERR_API_CASE_ACCESS', presented: presented !== null }, 'case access refused');
     return REFUSED;
   };
 }

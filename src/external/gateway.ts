@@ -21,10 +21,11 @@ import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
-import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
+import { startIntakeControls } from '../gateway/intake-gate-wiring.js';
+import { startOperatorSurface } from '../gateway/operator-surface.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
@@ -42,6 +43,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   trust?.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
+  const controls = startIntakeControls({ db: store.db, dataDir: cfg.dataDir, storage: cfg.storage, refusalWindowMs: cfg.audit.refusalWindowSeconds * 1000, audit, log, now: () => clock.now() });
 
   const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
@@ -73,6 +75,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     asResponse: encodeGranted,
     tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     idempotency: store.idempotency,
+    ...controls.apiHooks,
     afterIntake: () => link?.pump(),
     health: () => ({
       gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
@@ -85,7 +88,8 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
-  const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }), metrics, cfg.keys.ca, log);
+  const operator = await startOperatorSurface({ base: externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }),
+    db: store.db, dataDir: cfg.dataDir, operator: cfg.operator, caFile: cfg.keys.ca, metrics, log, storage: controls.storage, intake: controls.gate });
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 
@@ -96,6 +100,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       replay.stop();
       await operator.close();
       await app.close();
+      controls.stop();
       await inspect.close();
       loop.stop();
       await link?.close();

@@ -31,3 +31,14 @@ export function delayedStatusHooks(status: StatusCache): Pick<HeldHooks, 'onHeld
     },
   };
 }
+
+export const UNDELIVERED_STATUS = 'undelivered';
+/** Shown when an operator gave the held packet up (`ferry outbox drop`): the applicant must act. */
+export const UNDELIVERED_DETAIL = 'Your submission could not be delivered to the approval office and was withdrawn by an operator. '
+  + 'Nothing of it was decided. Please submit it again, or contact the office quoting this case number.';
+
+/** The case of a dropped packet reads 'undelivered' (a loss the applicant sees, never a silent one). */
+export function markUndelivered(status: StatusCache, row: { caseId: string; packetId: Buffer }, now: number): boolean {
+  if (!row.caseId || !status.get(row.caseId)) return false;
+  return status.apply(row.caseId, UNDELIVERED_STATUS, now, UNDELIVERED_DETAIL, row.packetId, null);
+}

@@ -1,6 +1,7 @@
 // The one pipeline every applicant POST that files something goes through (a submission, an action on
 // a case), in this order, cheapest first (src/external/ingress-steps.ts says why):
 //   0. the route's own schema (fastify, before this runs): case number, Idempotency-Key header
+//      then intake open? (not paused, storage above its threshold) → 503 + Retry-After, one comparison
 //   1. the case secret (actions)                      → 404 / 429, no parsing
 //   2. client domain from the TLS client certificate  → 403
 //   3. rule, size and per-address / per-township rate, when the kind is known before parsing
@@ -25,6 +26,7 @@ import { errorBody, type ErrorOptions } from './api-error.js';
 import type { CaseAccess } from './case-access.js';
 import { presentedSecret } from './case-access.js';
 import { IDEMPOTENCY_HEADER, IN_PROGRESS_RETRY_AFTER_S, type Claim, type FirstAnswer, type IdempotencyStore } from './idempotency.js';
+import type { IntakeClosed } from '../gateway/intake-gate.js';
 import { beforeParsing, notInspected, refusal, type Refusal } from './ingress-steps.js';
 
 export interface PipelineDeps {
@@ -38,6 +40,12 @@ export interface PipelineDeps {
   clock: Clock;
   log: Logger;
   afterIntake: () => void;
+  /** Null while intake is open; else why not (src/gateway/intake-gate.ts). Not an audit event per
+   *  request: the pause or the storage state change is audited once. */
+  intakeClosed?: () => IntakeClosed | null;
+  /** The per-source refusal budget, asked before any audit or log write of a refusal
+   *  (src/audit/refusal-summary.ts): false = counted into the window's summary, not written. */
+  shouldRecordRefusal?: (address: string, code: FerryErrorCode, scope: string) => boolean;
 }
 
 /** What one request has established by the time its route's steps run. */
@@ -126,6 +134,9 @@ export async function runIngress<V extends Allowed>(
 /** The pipeline itself, for every entry (the JSON API, the portal's forms): one order of checks. */
 export async function ingest<V extends Allowed>(d: PipelineDeps, route: IngressRoute<V>, input: IngressInput): Promise<IngressAnswer> {
   const { caseId } = input;
+  // Paused intake or low disk: one comparison, before anything is read or written.
+  const closed = d.intakeClosed?.();
+  if (closed) return errorAnswer(closed.code, closed.detail, { retryAfterSeconds: closed.retryAfterSeconds });
   if (caseId !== undefined) {
     const a = d.access(caseId, input.secret, input.ip);
     if (!a.ok) return { status: a.status, headers: a.headers, body: a.body as unknown as Record<string, unknown>, refused: true };
@@ -134,12 +145,14 @@ export async function ingest<V extends Allowed>(d: PipelineDeps, route: IngressR
   const cert = clientCert(input.socket);
   const from = clientDomain(policy, cert);
   if (!from.ok) {
-    d.log.warn({ stage: 'ingress', case: caseId, code: from.code, detail: from.detail, ip: input.ip }, `${route.name} refused`);
+    if (d.shouldRecordRefusal?.(input.ip, from.code, route.name) ?? true) d.log.warn({ stage: 'ingress', case: caseId, code: from.code, detail: from.detail, ip: input.ip }, `${route.name} refused`);
     return errorAnswer(from.code, from.detail);
   }
   const body = input.body;
   const c: IngressContext = { policy, from: from.value, cert, ip: input.ip, caseId, rule: undefined, bytes: body.length };
   const refuse = (r: Refusal): IngressAnswer => {
+    // The budget first: a flood from one address costs a counter, not a row and a line per request.
+    if (!(d.shouldRecordRefusal?.(input.ip, r.code, route.name) ?? true)) return errorAnswer(r.code, r.detail, { rule: r.rule, retryAfterSeconds: r.retryAfterSeconds, status: r.status });
     if (r.decision) d.recordDecision(false, route.name, { domain: c.from, ...(caseId ? { case: caseId } : {}), code: r.code, rule: r.rule ?? 'shape', detail: withoutQuotedInput(r.detail) });
     d.log.warn({ stage: 'ingress', case: caseId, domain: c.from, code: r.code, rule: r.rule, detail: r.detail, ip: input.ip }, `${route.name} refused`);
     return errorAnswer(r.code, r.detail, { rule: r.rule, retryAfterSeconds: r.retryAfterSeconds, status: r.status });
@@ -206,6 +219,7 @@ export const PIPELINE_CODES: readonly FerryErrorCode[] = [
   'FERRY_ERR_POLICY_CLIENT_CERT', 'FERRY_ERR_POLICY_DIRECTION', 'FERRY_ERR_POLICY_KIND', 'FERRY_ERR_POLICY_DOMAIN', 'FERRY_ERR_POLICY_TOO_LARGE',
   'FERRY_ERR_POLICY_ATTACHMENT_TYPE', 'FERRY_ERR_POLICY_ATTACHMENT_COUNT', 'FERRY_ERR_POLICY_ATTACHMENT_SIZE', 'FERRY_ERR_POLICY_RATE',
   'FERRY_ERR_API_BUSY', 'FERRY_ERR_API_UNAVAILABLE', 'FERRY_ERR_API_INTERNAL',
+  'FERRY_ERR_OPS_INTAKE_PAUSED', 'FERRY_ERR_STORE_LOW_SPACE', 'FERRY_ERR_STORE_FULL', 'FERRY_ERR_STORE_UNAVAILABLE',
   // The attachment inspectors' refusals: each names the attachment.
   ...(Object.keys(ERRORS) as FerryErrorCode[]).filter((c) => c.split('_')[2] === 'CONTENT' && 'status' in ERRORS[c]),
 ];

@@ -12,6 +12,8 @@ import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
 import { CATALOGUE_CACHE_SQL, CatalogueCache } from './store/catalogue-cache.js';
 import { IDEMPOTENCY_SQL, IdempotencyStore } from './idempotency.js';
+import { GATEWAY_KV_SQL } from '../store/gateway-kv.js';
+import { OUTBOX_DROPPED_SQL } from '../store/outbox-dropped.js';
 
 export const EXTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, STATUS_CACHE_SQL].join('\n') },
@@ -22,6 +24,10 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 6, sql: REJECTED_BOUNDED_SQL },
   { version: 7, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
   { version: 8, sql: IDEMPOTENCY_SQL },
+  // The intake pause (src/gateway/intake-gate.ts) is a durable fact of the gateway, kept as the
+  // intranet keeps its own (IF NOT EXISTS: another migration may bring the same table first).
+  // Held packets an operator gave up, kept whole (src/store/outbox-dropped.ts).
+  { version: 10, sql: GATEWAY_KV_SQL.replace('CREATE TABLE gateway_kv', 'CREATE TABLE IF NOT EXISTS gateway_kv') + OUTBOX_DROPPED_SQL },
 ];
 
 export interface ExternalStore { db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache; idempotency: IdempotencyStore }

@@ -4,13 +4,16 @@
 //     session's own timeout and then counts as down),
 //   - time is untrusted while packets wait for a stamp (and the gateway holds them for it),
 //   - a store read failed (the SQLite file is unreadable, locked beyond busy_timeout, corrupt),
-//   - the outbox is above its high-water mark.
+//   - the outbox is above its high-water mark,
+//   - free space in dataDir is below the storage threshold, or unreadable (intake is stopped).
+// A paused intake is not unhealthy: it is the operator's choice, shown in the document.
 // judgeHealth is pure; readHealth gathers the facts from the probe.
 import type { FerryErrorCode } from '../errors.js';
 import type { TrustState } from '../time/time-trust.js';
 import type { GatewayProbe } from './probe.js';
 import type { LinkWatch } from './link-watch.js';
 import { SILENT_AFTER_HEARTBEATS } from './operator-limits.js';
+import type { StorageFacts } from './storage-watch.js';
 
 export type LinkView = 'up' | 'silent' | 'down';
 
@@ -28,11 +31,12 @@ export interface HealthFacts {
   readonly outboxHighWater: number;
   /** The first store read that failed, or null. */
   readonly storeError: string | null;
+  readonly storage?: StorageFacts | undefined;
 }
 
 export interface HealthRules { readonly linkGraceMs: number }
 
-export interface Problem { readonly code: FerryErrorCode; readonly rule: 'link' | 'time' | 'store' | 'outbox'; readonly detail: string }
+export interface Problem { readonly code: FerryErrorCode; readonly rule: 'link' | 'time' | 'store' | 'outbox' | 'storage'; readonly detail: string }
 
 export interface HealthVerdict { readonly healthy: boolean; readonly link: LinkView; readonly problems: readonly Problem[] }
 
@@ -51,6 +55,12 @@ export function judgeHealth(f: HealthFacts, r: HealthRules): HealthVerdict {
   if (f.storeError !== null) problems.push({ code: 'FERRY_ERR_OPS_STORE', rule: 'store', detail: f.storeError });
   if (f.outbox > f.outboxHighWater) {
     problems.push({ code: 'FERRY_ERR_OPS_OUTBOX_HIGH', rule: 'outbox', detail: `outbox holds ${f.outbox} packets; high-water mark ${f.outboxHighWater}` });
+  }
+  const st = f.storage;
+  if (st && st.state !== 'ok') {
+    problems.push({ code: 'FERRY_ERR_OPS_STORAGE_LOW', rule: 'storage', detail: st.state === 'low'
+      ? `free space in ${st.dir}: ${st.freeBytes} bytes, below the threshold of ${st.thresholdBytes}; intake stopped`
+      : `free space in ${st.dir} cannot be read: ${st.error ?? 'unknown'}; intake stopped` });
   }
   return { healthy: problems.length === 0, link, problems };
 }
@@ -77,8 +87,10 @@ export function readHealth(probe: GatewayProbe, watch: LinkWatch, rules: HealthR
   const v = judgeHealth({
     now, connected, linkSince: watch.stateSince, lastFrameAt, heartbeatMs: probe.link.heartbeatMs,
     time: time.state, timeHolds: probe.timeHolds, stampWaiting: stamp?.count ?? 0,
-    outbox: outbox.count, outboxHighWater: probe.outboxHighWater, storeError,
+    outbox: outbox.count, outboxHighWater: probe.outboxHighWater, storeError, storage: probe.storage?.(),
   }, rules);
+  const storage = probe.storage?.();
+  const intake = probe.intake?.();
   const seconds = (ms: number) => Math.round(ms) / 1000;
   return {
     status: v.healthy ? 200 : 503,
@@ -95,6 +107,8 @@ export function readHealth(probe: GatewayProbe, watch: LinkWatch, rules: HealthR
       quarantined: quarantine ? { held: quarantine.held, released: quarantine.released, rejected: quarantine.rejected } : null,
       rejected,
       time: { state: time.state, reason: time.reason },
+      ...(storage ? { storage: { state: storage.state, freeBytes: storage.freeBytes, thresholdBytes: storage.thresholdBytes } } : {}),
+      ...(intake ? { intake: intake.state } : {}),
       ...details,
     },
   };

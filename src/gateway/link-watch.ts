@@ -4,6 +4,7 @@ export class LinkWatch {
   private up = false;
   private everUp = false;
   private since: number;
+  private count = 0;
 
   /** `onReconnect` is told of every session that follows an earlier one (a true counter). */
   constructor(private readonly now: () => number, private readonly onReconnect: () => void) {
@@ -16,10 +17,13 @@ export class LinkWatch {
     if (!up && !this.up) return;
     this.up = up;
     this.since = this.now();
-    if (up && this.everUp) this.onReconnect();
+    if (up && this.everUp) { this.count++; this.onReconnect(); }
     if (up) this.everUp = true;
   };
 
   /** When the link last changed state (ms); the process start while it has never been up. */
   get stateSince(): number { return this.since; }
+
+  /** Sessions that followed an earlier one since the process started (the same as the counter metric). */
+  get reconnects(): number { return this.count; }
 }

@@ -11,7 +11,9 @@ import { EVENT_LOOP_RESOLUTION_MS } from './operator-limits.js';
 
 const TRUST_STATES = ['trusted', 'degraded', 'untrusted'] as const;
 const QUARANTINE_STATES = ['held', 'released', 'rejected'] as const;
-const HEALTH_RULES = ['link', 'time', 'store', 'outbox'] as const;
+const HEALTH_RULES = ['link', 'time', 'store', 'outbox', 'storage'] as const;
+const STORAGE_STATES = ['ok', 'low', 'unknown'] as const;
+const INTAKE_STATES = ['open', 'paused', 'storage-low'] as const;
 const seconds = (ms: number) => ms / 1000;
 
 /** A store read at scrape time: a failure is counted and the gauge left empty, never a failed scrape. */
@@ -57,6 +59,7 @@ export function registerGauges(registry: Registry, s: GaugeSources): void {
   auditGauges(c);
   eventLoopGauges(c, s.loop);
   catalogueGauges(c);
+  storageGauges(c);
   healthGauges(c, s.health);
 }
 
@@ -88,6 +91,11 @@ function queueGauges(c: GaugeContext): void {
   // The alarm for refusals flowing back: every held packet is a case answered 202 that is not moving.
   new Gauge({ name: 'ferry_outbox_held', help: 'Packets the peer refused back (could not open or verify) and this gateway holds until keys are fixed and `ferry outbox retry` runs.', registers,
     collect() { const read = probe.queues['held']; const q = read ? guard('held', read) : null; this.set(q?.count ?? 0); } });
+  const dropped = probe.dropped?.bind(probe);
+  if (dropped) {
+    new Gauge({ name: 'ferry_outbox_dropped_packets', help: 'Held packets an operator gave up with `ferry outbox drop` (kept in outbox_dropped): cases answered 202 that were not delivered.', registers,
+      collect() { const n = guard('dropped', dropped); if (n !== null) this.set(n); } });
+  }
   new Gauge({ name: 'ferry_queue_high_water_packets', help: 'Outbox depth above which /health answers 503.', labelNames: ['queue'] as const, registers,
     collect() { this.set({ queue: 'outbox' }, probe.outboxHighWater); } });
   quarantineGauges(c);
@@ -161,10 +169,27 @@ function catalogueGauges({ registers, probe, guard }: GaugeContext): void {
     collect() { this.set(guard('catalogue', () => probe.catalogue())?.items ?? 0); } });
 }
 
+/** Free space of dataDir (as the storage watch last read it) and whether intake is open. */
+function storageGauges({ registers, probe }: GaugeContext): void {
+  if (!probe.storage) return;
+  const storage = probe.storage.bind(probe);
+  new Gauge({ name: 'ferry_storage_free_bytes', help: 'Free space (for an unprivileged writer) on the filesystem of dataDir; NaN when unreadable.', registers,
+    collect() { this.set(storage().freeBytes ?? Number.NaN); } });
+  new Gauge({ name: 'ferry_storage_threshold_bytes', help: 'Free space below which intake stops and /health answers 503 (storage.minFreeBytes / minFreePercent).', registers,
+    collect() { this.set(storage().thresholdBytes ?? Number.NaN); } });
+  new Gauge({ name: 'ferry_storage_state', help: 'Storage state: 1 for the current state (ok, low, unknown), 0 for the others.', labelNames: ['state'] as const, registers,
+    collect() { const s = storage().state; for (const t of STORAGE_STATES) this.set({ state: t }, s === t ? 1 : 0); } });
+  if (!probe.intake) return;
+  const intake = probe.intake.bind(probe);
+  new Gauge({ name: 'ferry_intake_state', help: 'Intake state: 1 for the current state (open, paused by an operator, storage-low), 0 for the others.',
+    labelNames: ['state'] as const, registers,
+    collect() { const s = intake().state; for (const t of INTAKE_STATES) this.set({ state: t }, s === t ? 1 : 0); } });
+}
+
 function healthGauges({ registers }: GaugeContext, health: () => HealthReport): void {
   new Gauge({ name: 'ferry_health_ok', help: '1 when /health answers 200, 0 when it answers 503.', registers,
     collect() { this.set(health().status === 200 ? 1 : 0); } });
-  new Gauge({ name: 'ferry_health_problem', help: 'Health rules failing now (1) or not (0): link, time, store, outbox.',
+  new Gauge({ name: 'ferry_health_problem', help: 'Health rules failing now (1) or not (0): link, time, store, outbox, storage.',
     labelNames: ['rule'] as const, registers,
     collect() {
       const failing = new Set(((health().body.problems ?? []) as { rule: string }[]).map((p) => p.rule));

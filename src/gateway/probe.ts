@@ -3,6 +3,8 @@
 // could drift. Each gateway builds one (src/external/probe.ts, src/internal/probe.ts).
 import type { ChainStatus } from '../audit/anchor-status.js';
 import type { TrustDetail, TrustState } from '../time/time-trust.js';
+import type { StorageFacts } from './storage-watch.js';
+import type { IntakeFacts } from './intake-gate.js';
 
 /** A queue of packets: how many, and when the oldest entered (ms since the epoch). */
 export interface QueueFacts { readonly count: number; readonly oldestAt: number | null }
@@ -45,6 +47,12 @@ export interface GatewayProbe {
   chain(): ChainStatus;
   /** The catalogue this gateway serves (external) or last published (internal). */
   catalogue(): { sha256: string; items: number } | null;
+  /** Held packets an operator gave up (`ferry outbox drop`): each is a case answered 202 and not delivered. */
+  dropped?(): number;
+  /** Free space of dataDir as last read by the storage watch (src/gateway/storage-watch.ts). */
+  storage?(): StorageFacts;
+  /** Whether intake is open (external gateway: src/gateway/intake-gate.ts). */
+  intake?(): IntakeFacts;
   /** More fields for /health (cases, notifications, …): small numbers, never personal data. */
   details(): Record<string, unknown>;
 }

@@ -31,8 +31,9 @@ import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
-import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
+import { StorageWatch } from '../gateway/storage-watch.js';
+import { startOperatorSurface } from '../gateway/operator-surface.js';
 
 export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
 
@@ -77,7 +78,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }), metrics, cfg.keys.ca, log);
+  const operator = await startOperatorSurface({ base: internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
+    db: store.db, dataDir: cfg.dataDir, operator: cfg.operator, caFile: cfg.keys.ca, metrics, log, storage: StorageWatch.started(cfg.dataDir, cfg.storage, log), intake: null });
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),

@@ -14,6 +14,7 @@ import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
 import { APPROVAL_SQL } from '../desk/store/approval-store.js';
 import { GATEWAY_KV_SQL } from '../store/gateway-kv.js';
+import { OUTBOX_DROPPED_SQL } from '../store/outbox-dropped.js';
 
 export const INTERNAL_MIGRATIONS = [
   { version: 1, sql: [OUTBOX_SQL, SEEN_SQL, REJECTED_SQL, INTRANET_CASES_SQL].join('\n') },
@@ -25,6 +26,8 @@ export const INTERNAL_MIGRATIONS = [
   { version: 7, sql: NOTIFICATIONS_SQL },
   { version: 8, sql: REJECTED_BOUNDED_SQL },
   { version: 9, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
+  // Held packets an operator gave up, kept whole (src/store/outbox-dropped.ts).
+  { version: 13, sql: OUTBOX_DROPPED_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }

@@ -12,6 +12,8 @@ import { DEFAULT_MAX_BODY_BYTES } from '../../src/seal/limits.js';
 import { DEFAULT_MAX_REJECTED } from '../../src/store/rejected-packets.js';
 import { APPLICANT_LIMITS, INTRANET_LIMITS, LINK_LIMITS } from '../../src/net/connection-guard.js';
 import { DEFAULT_ANCHOR_INTERVAL_MS } from '../../src/audit/limits.js';
+import { DEFAULT_REFUSAL_WINDOW_MS } from '../../src/audit/refusal-summary.js';
+import { DEFAULT_MIN_FREE_BYTES, DEFAULT_MIN_FREE_PERCENT, DEFAULT_STORAGE_CHECK_SECONDS } from '../../src/gateway/storage-watch.js';
 import { DEFAULT_LINK_GRACE_SECONDS, DEFAULT_OPERATOR_HOST, DEFAULT_OPERATOR_PORT } from '../../src/gateway/operator-limits.js';
 import * as I from '../../src/gateway/inspect-limits.js';
 import { DEFAULT_SUPERVISION_SETTINGS } from '../../src/approval/settings.js';
@@ -48,11 +50,12 @@ describe('config defaults are the named constants', () => {
     expect(internal.time).toEqual(TIME);
   });
 
-  it('inspect, operator, audit, log, rejected rows: their areas\' constants', () => {
+  it('inspect, operator, audit, storage, log, rejected rows: their areas\' constants', () => {
     for (const [cfg, role] of [[external, 'external'], [internal, 'internal']] as const) {
       expect(cfg.inspect).toEqual(INSPECT);
       expect(cfg.operator).toEqual({ host: DEFAULT_OPERATOR_HOST, port: DEFAULT_OPERATOR_PORT[role], tls: null, linkGraceSeconds: DEFAULT_LINK_GRACE_SECONDS });
-      expect(cfg.audit).toEqual({ anchorIntervalMs: DEFAULT_ANCHOR_INTERVAL_MS });
+      expect(cfg.audit).toEqual({ anchorIntervalMs: DEFAULT_ANCHOR_INTERVAL_MS, refusalWindowSeconds: DEFAULT_REFUSAL_WINDOW_MS / 1000 });
+      expect(cfg.storage).toEqual({ minFreeBytes: DEFAULT_MIN_FREE_BYTES, minFreePercent: DEFAULT_MIN_FREE_PERCENT, checkIntervalSeconds: DEFAULT_STORAGE_CHECK_SECONDS });
       expect(cfg.log).toEqual({ level: DEFAULT_LOG_LEVEL });
       expect(cfg.maxRejected).toBe(DEFAULT_MAX_REJECTED);
       expect(cfg.allowRoot).toBe(false);

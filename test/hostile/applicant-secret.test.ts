@@ -6,7 +6,7 @@
 // copy of the personal data in it in any log, answer or audit chain.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -57,7 +57,8 @@ async function waitReceived() {
 /** Every file of both gateways' data directories, WAL and journal included. */
 function dataFiles(side: 'external' | 'internal'): [string, Buffer][] {
   const dir = join(pair.dir, `var/${side}`);
-  return readdirSync(dir).map((f) => [f, readFileSync(join(dir, f))]);
+  // Regular files: the gateway's status socket (ferry status) lives here too and holds no bytes.
+  return readdirSync(dir).filter((f) => statSync(join(dir, f)).isFile()).map((f) => [f, readFileSync(join(dir, f))]);
 }
 const allLogs = () => [...pair.external.log, ...pair.internal.log].join('\n');
 
