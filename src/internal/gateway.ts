@@ -15,7 +15,9 @@ import { LinkClient } from '../link/client.js';
 import type { TimeTrust } from '../time/time-trust.js';
 import type { Db } from '../store/db.js';
 import { applicantPhone } from '../desk/store/applicant-phone.js';
-import { loadCatalogue } from '../approval/catalogue.js';
+import { CatalogueHolder } from '../catalogue-io/catalogue-holder.js';
+import { listenForReload } from '../catalogue-io/reload-socket.js';
+import { catalogueReloader } from './catalogue-reload.js';
 import { loadCalendar } from '../approval/calendar.js';
 import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, startSupervisionMonitor } from '../desk/index.js';
 import { prepareTokenSigner } from '../time/tsa-token.js';
@@ -47,7 +49,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
-  const { catalogue, calendar, settings, desk, auth } = openDesk(cfg, store.db, trust, log, audit);
+  const { holder, catalogue, calendar, settings, desk, auth } = openDesk(cfg, store.db, trust, log, audit);
   const notifier = startNotifier({ db: store.db, queue: store.notifications, cfg: cfg.notify, log, phoneOf: applicantPhone(store.db) });
   const loop = new LoopDelay();
   // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
@@ -76,7 +78,12 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }), metrics, cfg.keys.ca, log);
+  // The catalogue is replaced without a restart (ferry catalogue import --apply, or SIGHUP).
+  const reloadCatalogue = catalogueReloader({ holder, dir: cfg.approval.items, audit, log, republish: path.flushOut });
+  const reloadSocket = await listenForReload(cfg.dataDir, reloadCatalogue);
+  const onHup = () => { reloadCatalogue(); };
+  process.on('SIGHUP', onHup);
+  const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, () => catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }), metrics, cfg.keys.ca, log);
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
@@ -98,6 +105,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     intranetPort, operatorPort: operator.port,
     async stop() {
       clearInterval(drainTimer);
+      process.off('SIGHUP', onHup);
+      await reloadSocket.close();
       replay.stop();
       notifier.stop();
       monitor.stop();
@@ -117,12 +126,13 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
 /** The approval desk this gateway hosts: catalogue, calendar, settings, the desk and staff sign-in,
  *  every staff action written to the audit chain. */
 function openDesk(cfg: InternalConfig, db: Db, trust: TimeTrust, log: Logger, audit: GatewayAudit) {
-  const catalogue = loadCatalogue(cfg.approval.items);
+  const holder = new CatalogueHolder(cfg.approval.items);
+  const catalogue = holder.view;
   const calendar = loadCalendar(cfg.approval.calendar);
   const settings = deskSettings(cfg.approval);
   const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment, ...i.parallelDepartments].map((d) => d.code)))];
   const staffAudit: StaffAuditFn = (action, subject, detail) => { const e = staffActionEntry(action, subject, detail); audit.record(e.action, e.subject, e.detail); };
   const desk = createApprovalDesk({ db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
   const auth = createStaffAuth({ db, clock: trust, settings, log, departments, audit: staffAudit });
-  return { catalogue, calendar, settings, desk, auth };
+  return { holder, catalogue, calendar, settings, desk, auth };
 }
