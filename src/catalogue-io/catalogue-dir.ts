@@ -3,7 +3,7 @@
 // reload. Only what changed is written; each file is written beside its final name and renamed over
 // it (a reader sees the old file or the new one, never half of one); items no longer listed are removed.
 
-import { renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { stringify } from 'yaml';
 import { parseItem, type Catalogue } from '../approval/catalogue.js';
@@ -31,7 +31,10 @@ export interface DirWrite { readonly written: number; readonly removed: number }
  *  their comments). */
 export function writeCatalogueDir(dir: string, next: Catalogue, source: string): DirWrite {
   const fileOf = new Map<string, { file: string; json: string }>();
-  for (const s of readYamlFiles(dir, 'FERRY_ERR_APPROVAL_CATALOGUE', 'item')) {
+  // A new source (the demo's first start) is made; an existing one must read as a catalogue first.
+  if (!existsSync(dir)) mkdirSync(dir, { recursive: true, mode: 0o755 });
+  const fresh = readdirSync(dir).every((f) => !/\.ya?ml$/.test(f));
+  for (const s of fresh ? [] : readYamlFiles(dir, 'FERRY_ERR_APPROVAL_CATALOGUE', 'item')) {
     const item = parseItem(s.text, s.file);
     fileOf.set(item.code, { file: s.file, json: JSON.stringify(item) });
   }
