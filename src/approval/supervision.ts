@@ -218,3 +218,41 @@ function feeCards(c: CaseState): Card[] {
   }
   return cards;
 }
+
+/** The earliest instant after `now` at which inspect() can find a card it does not find at `now`
+ *  without the case changing: the next yellow or red threshold of a clock still running (the window's
+ *  acceptance clock, each department's task, the case). undefined: none ahead (every clock stopped).
+ *  Card findings that depend on the record alone (procedure, decision, fee) can only change with the
+ *  case, and a change bumps its version, which puts it before the monitor anyway.
+ *
+ *  Why early is safe and late cannot happen: each threshold is computed as known at `now`; a pause still
+ *  open only adds days as time passes, so the threshold seen later is the same or later. The monitor
+ *  inspects at this instant and computes the next one; an inspection that finds nothing new costs one
+ *  case, never a missed card. */
+export function nextDeadline(c: CaseState, now: Date, settings: SupervisionSettings, calendar: Calendar): Date | undefined {
+  const ahead: Date[] = [];
+  const add = (d: Date) => { if (d > now) ahead.push(d); };
+  const running = (endAt: string | undefined) => endAt === undefined || new Date(endAt) > now;
+  const thresholds = (clock: Clocked, endAt: string | undefined) => {
+    if (!running(endAt)) return;
+    if (now < new Date(clock.startAt)) { add(new Date(clock.startAt)); return; }
+    add(warningInstant(calendar, clock, settings.yellowShare, now));
+    add(dueInstant(calendar, clock, now));
+  };
+  // The window's acceptance clocks (acceptanceCards).
+  const sameDay = c.item.sameDay === true;
+  const starts = c.history.filter((e) => e.event === 'submit' || (e.event === 'supplement' && (!c.acceptance || e.seq < c.acceptance.seq)));
+  for (const start of starts) {
+    const end = c.history.find((e) => e.seq > start.seq && ACCEPTANCE_ENDS.has(e.event));
+    if (!running(end?.at)) continue;
+    add(dueInstant(calendar, { startAt: start.at, limitDays: sameDay ? 0 : settings.acceptanceDecisionDays, pauses: [] }, now));
+  }
+  // The tasks and the case (timingCards).
+  const cc = caseClock(c);
+  if (cc && c.acceptance) {
+    const stop = stopAt(c);
+    for (const t of c.tasks) thresholds(taskClock(c, t), t.opinion?.at ?? stop);
+    thresholds(cc, stop);
+  }
+  return ahead.length === 0 ? undefined : new Date(Math.min(...ahead.map((d) => d.getTime())));
+}

@@ -12,7 +12,7 @@ import { NOTIFICATIONS_SQL, Notifications } from './store/notifications.js';
 import { STAMP_QUEUE_SQL, StampQueue } from './store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
-import { APPROVAL_SQL } from '../desk/store/approval-store.js';
+import { APPROVAL_SQL, NEXT_DEADLINE_SQL } from '../desk/store/approval-store.js';
 import { GATEWAY_KV_SQL } from '../store/gateway-kv.js';
 
 export const INTERNAL_MIGRATIONS = [
@@ -25,6 +25,7 @@ export const INTERNAL_MIGRATIONS = [
   { version: 7, sql: NOTIFICATIONS_SQL },
   { version: 8, sql: REJECTED_BOUNDED_SQL },
   { version: 9, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
+  { version: 11, sql: NEXT_DEADLINE_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }
