@@ -46,6 +46,12 @@ export function rowToItem(values: readonly unknown[], row: number, departments: 
     const t = r.text.trim();
     if ([...t].length > column.max) { bad(column.key, `has ${[...t].length} characters; at most ${column.max}`); continue; }
     if (t === '') { if (column.required) bad(column.key, 'is required'); continue; }
+    // A number where text belongs is a date or a code that the spreadsheet turned into a number (a
+    // date in a text-formatted column reads back as its serial number; 00123 loses its zeros).
+    if (r.number !== undefined && column.kind !== 'int' && column.kind !== 'yuan') {
+      bad(column.key, `holds a number (${t}) where text is expected: format the cell as text and enter it again`);
+      continue;
+    }
     if (column.kind === 'int' || column.kind === 'yuan') {
       const n = cellNumber(r);
       if (n === undefined) { bad(column.key, `must be a number (got "${t.slice(0, 40)}")`); continue; }
