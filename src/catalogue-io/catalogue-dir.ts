@@ -14,9 +14,10 @@ import { isGenericForm } from '../published/form.js';
 
 /** The YAML text of an item file: the item with its defaults left out (generic form, not same-day). */
 export function itemYaml(item: Item, source: string): string {
-  const { form, sameDay, reviewPoints, parallelDepartments, ...rest } = item;
+  const { form, sameDay, reviewPoints, parallelDepartments, fee, ...rest } = item;
   const v: Record<string, unknown> = {
     ...rest,
+    fee: fee.kind === 'free' ? 'free' : { amountFen: fee.amountFen, legalBasis: fee.legalBasis },
     ...(parallelDepartments.length > 0 ? { parallelDepartments } : {}),
     ...(isGenericForm(form) ? {} : { form }),
     ...(reviewPoints.length > 0 ? { reviewPoints } : {}),
@@ -38,31 +39,31 @@ export function writeCatalogueDir(dir: string, next: Catalogue, source: string):
     const item = parseItem(s.text, s.file);
     fileOf.set(item.code, { file: s.file, json: JSON.stringify(item) });
   }
-  let written = 0;
-  let removed = 0;
+  // Every file is made and read back first: a catalogue that cannot be written whole is not written at all.
+  const writes: { file: string; text: string }[] = [];
+  for (const item of next.items) {
+    const had = fileOf.get(item.code);
+    if (had && had.json === JSON.stringify(item)) continue;
+    const file = had?.file ?? join(dir, `${item.code}.yaml`);
+    const text = itemYaml(item, source);
+    // The written text must read back as the same item: the loader is the judge, not this writer.
+    if (JSON.stringify(parseItem(text, file)) !== JSON.stringify(item)) {
+      throw new FerryError('FERRY_ERR_CATALOGUE_SHEET', `${file}: item ${item.code} does not read back as written`);
+    }
+    writes.push({ file, text });
+  }
+  const gone = [...fileOf].filter(([code]) => !Object.hasOwn(next.byCode, code)).map(([, had]) => had.file);
   try {
-    for (const item of next.items) {
-      const had = fileOf.get(item.code);
-      if (had && had.json === JSON.stringify(item)) continue;
-      const file = had?.file ?? join(dir, `${item.code}.yaml`);
-      const text = itemYaml(item, source);
-      // The written text must read back as the same item: the loader is the judge, not this writer.
-      if (JSON.stringify(parseItem(text, file)) !== JSON.stringify(item)) {
-        throw new FerryError('FERRY_ERR_CATALOGUE_SHEET', `${file}: item ${item.code} does not read back as written`);
-      }
-      const tmp = join(dir, `.${basename(file)}.tmp`);
-      writeFileSync(tmp, text, { mode: 0o644 });
-      renameSync(tmp, file);
-      written++;
+    for (const w of writes) {
+      const tmp = join(dir, `.${basename(w.file)}.tmp`);
+      writeFileSync(tmp, w.text, { mode: 0o644 });
+      renameSync(tmp, w.file);
     }
-    for (const [code, had] of fileOf) {
-      if (Object.hasOwn(next.byCode, code)) continue;
-      unlinkSync(had.file);
-      removed++;
-    }
+    for (const f of gone) unlinkSync(f);
   } catch (e) {
-    if (e instanceof FerryError) throw e;
     throw new FerryError('FERRY_ERR_CATALOGUE_SHEET', `${dir}: cannot write the catalogue: ${(e as Error).message}`, { cause: e });
   }
+  const written = writes.length;
+  const removed = gone.length;
   return { written, removed };
 }
