@@ -37,28 +37,7 @@ export function rowToItem(values: readonly unknown[], row: number, departments: 
   const at = (key: string) => cells.get(key)!;
   const bad = (key: string, problem: string) => { const c = at(key); errors.push(`${c.address}: ${c.column.header} ${problem}`); };
 
-  // Every cell to text (or a number), with its own length cap.
-  const text = new Map<string, string>();
-  const num = new Map<string, number>();
-  for (const { column, index } of cells.values()) {
-    const r = cellText(values[index]);
-    if (!r.ok) { bad(column.key, r.problem); continue; }
-    const t = r.text.trim();
-    if ([...t].length > column.max) { bad(column.key, `has ${[...t].length} characters; at most ${column.max}`); continue; }
-    if (t === '') { if (column.required) bad(column.key, 'is required'); continue; }
-    // A number where text belongs is a date or a code that the spreadsheet turned into a number (a
-    // date in a text-formatted column reads back as its serial number; 00123 loses its zeros).
-    if (r.number !== undefined && column.kind !== 'int' && column.kind !== 'yuan') {
-      bad(column.key, `holds a number (${t}) where text is expected: format the cell as text and enter it again`);
-      continue;
-    }
-    if (column.kind === 'int' || column.kind === 'yuan') {
-      const n = cellNumber(r);
-      if (n === undefined) { bad(column.key, `must be a number (got "${t.slice(0, 40)}")`); continue; }
-      num.set(column.key, n);
-    }
-    text.set(column.key, t);
-  }
+  const { text, num } = readCells(values, cells, bad);
 
   const v: Record<string, unknown> = {};
   const str = (key: string) => text.get(key);
@@ -126,6 +105,33 @@ export function rowToItem(values: readonly unknown[], row: number, departments: 
     if (isFerryError(e) && e.code === 'FERRY_ERR_APPROVAL_CATALOGUE') return { ok: false, errors: [e.message] };
     throw e;
   }
+}
+
+/** Every cell to text (or a number), each with its own length cap; faults go to `bad`. */
+function readCells(values: readonly unknown[], cells: ReadonlyMap<string, Cell>, bad: (key: string, problem: string) => void) {
+  const text = new Map<string, string>();
+  const num = new Map<string, number>();
+  for (const { column, index } of cells.values()) {
+    const r = cellText(values[index]);
+    if (!r.ok) { bad(column.key, r.problem); continue; }
+    const t = r.text.trim();
+    if ([...t].length > column.max) { bad(column.key, `has ${[...t].length} characters; at most ${column.max}`); continue; }
+    if (t === '') { if (column.required) bad(column.key, 'is required'); continue; }
+    // A number where text belongs is a date or a code that the spreadsheet turned into a number (a
+    // date in a text-formatted column reads back as its serial number; 00123 loses its zeros).
+    if (r.number !== undefined && column.kind !== 'int' && column.kind !== 'yuan') {
+      bad(column.key, `holds a number (${t}) where text is expected: format the cell as text and enter it again`);
+      continue;
+    }
+    if (column.kind === 'int' || column.kind === 'yuan') {
+      const n = cellNumber(r);
+      if (n === undefined) { bad(column.key, `must be a number (got "${t.slice(0, 40)}")`); continue; }
+      num.set(column.key, n);
+    }
+    text.set(column.key, t);
+  }
+
+  return { text, num };
 }
 
 /** `id|名称|必需[|备注]` or `id|名称|容缺N[|备注]` (N: working days to supply it after acceptance). */

@@ -20,9 +20,10 @@ import type { Db } from '../store/db.js';
 import type { Clock } from '../time/clock.js';
 import { noAudit, stateOf, type AuditFn } from './case-record.js';
 
-/** Cases per page: small enough that a page's transaction is a few milliseconds, large enough that a
- *  pass over thousands of due cases is a few dozen pages. */
-export const SUPERVISION_PAGE = 200;
+/** Cases per page. Inspecting one case (parse its state, inspect, next deadline, record) costs about
+ *  0.5–1 ms on the reference 2-core machine (bench/supervision-scale.ts), so a page of 25 holds the event
+ *  loop for ~15–25 ms between yields: /health and the link's heartbeats wait at most that long. */
+export const SUPERVISION_PAGE = 25;
 
 export interface SupervisionDeps {
   readonly db: Db;

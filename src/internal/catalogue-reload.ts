@@ -4,6 +4,7 @@
 // and the one in force stays.
 
 import type { CatalogueHolder, ReloadOutcome } from '../catalogue-io/catalogue-holder.js';
+import { listenForReload } from '../catalogue-io/reload-socket.js';
 import type { GatewayAudit } from '../gateway/audit.js';
 import type { Logger } from '../gateway/logger.js';
 
@@ -24,4 +25,14 @@ export function catalogueReloader(d: { holder: CatalogueHolder; dir: string; aud
     d.republish();
     return r;
   };
+}
+
+/** The catalogue is replaced without a restart: `ferry catalogue import --apply` asks over the data
+ *  directory's socket (and hears the verdict); SIGHUP (systemctl reload) does the same silently. */
+export async function startCatalogueReload(d: Parameters<typeof catalogueReloader>[0] & { dataDir: string }): Promise<{ close(): Promise<void> }> {
+  const reload = catalogueReloader(d);
+  const socket = await listenForReload(d.dataDir, reload);
+  const onHup = () => { reload(); };
+  process.on('SIGHUP', onHup);
+  return { close: async () => { process.off('SIGHUP', onHup); await socket.close(); } };
 }

@@ -16,8 +16,7 @@ import type { TimeTrust } from '../time/time-trust.js';
 import type { Db } from '../store/db.js';
 import { applicantPhone } from '../desk/store/applicant-phone.js';
 import { CatalogueHolder } from '../catalogue-io/catalogue-holder.js';
-import { listenForReload } from '../catalogue-io/reload-socket.js';
-import { catalogueReloader } from './catalogue-reload.js';
+import { startCatalogueReload } from './catalogue-reload.js';
 import { loadCalendar } from '../approval/calendar.js';
 import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, startSupervisionMonitor } from '../desk/index.js';
 import { prepareTokenSigner } from '../time/tsa-token.js';
@@ -78,11 +77,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  // The catalogue is replaced without a restart (ferry catalogue import --apply, or SIGHUP).
-  const reloadCatalogue = catalogueReloader({ holder, dir: cfg.approval.items, audit, log, republish: path.flushOut });
-  const reloadSocket = await listenForReload(cfg.dataDir, reloadCatalogue);
-  const onHup = () => { reloadCatalogue(); };
-  process.on('SIGHUP', onHup);
+  const catalogueReload = await startCatalogueReload({ holder, dir: cfg.approval.items, dataDir: cfg.dataDir, audit, log, republish: path.flushOut });
   const operator = await startOperatorListener(cfg.operator, internalProbe(cfg, store, link, path.inbox.rejected, trust, () => catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }), metrics, cfg.keys.ca, log);
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
@@ -105,8 +100,6 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     intranetPort, operatorPort: operator.port,
     async stop() {
       clearInterval(drainTimer);
-      process.off('SIGHUP', onHup);
-      await reloadSocket.close();
       replay.stop();
       notifier.stop();
       monitor.stop();
@@ -115,7 +108,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       await inspect.close();
       loop.stop();
       link?.stop();
-      await operator.close();
+      await Promise.all([operator.close(), catalogueReload.close()]);
       await http.close();
       await audit.stop();
       store.db.close();
