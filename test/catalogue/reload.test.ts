@@ -59,3 +59,19 @@ describe('reloading the catalogue in a running gateway', () => {
     expect(JSON.stringify(loadCatalogue(items))).toBe(JSON.stringify(small));
   });
 });
+
+describe('the demo serves the county sample', () => {
+  it('writes the sample as the demo catalogue source on the first start, and keeps it after', async () => {
+    const { prepareDemoCatalogue } = await import('../../src/catalogue-io/demo-catalogue.js');
+    const { demoConfigText } = await import('../../src/config/demo-config.js');
+    const root = mkdtempSync(join(tmpdir(), 'ferry-demo-'));
+    cpSync('config/catalogue', join(root, 'catalogue'), { recursive: true });
+    expect(await prepareDemoCatalogue(root)).toBe('./items.demo');
+    const served = loadCatalogue(join(root, 'items.demo'));
+    expect(served.items.length).toBeGreaterThanOrEqual(311);
+    writeFileSync(join(root, 'items.demo', 'FGW-001.yaml'), readFileSync(join(root, 'items.demo', 'FGW-001.yaml'), 'utf8').replace('statutoryDays: 60', 'statutoryDays: 59'));
+    await prepareDemoCatalogue(root);
+    expect(loadCatalogue(join(root, 'items.demo')).byCode['FGW-001']!.statutoryDays).toBe(59);
+    expect(demoConfigText(readFileSync('config/internal.yaml', 'utf8'), 'config/internal.yaml', './items.demo')).toMatch(/^\s+items: \.\/items\.demo$/m);
+  });
+});
