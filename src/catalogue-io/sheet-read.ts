@@ -3,7 +3,7 @@
 // no catalogue, only the full list of faults, so a county fixes its sheet in one round (the spirit of
 // the one-time notice, 一次性告知, applied to ourselves).
 
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import ExcelJS from 'exceljs';
 import { catalogueFromItems, CODE_RE, ID_RE, type Catalogue } from '../approval/catalogue.js';
@@ -11,6 +11,7 @@ import type { Item } from '../approval/item.js';
 import { FerryError } from '../errors.js';
 import { cellText } from './cell-text.js';
 import { rowToItem, type DepartmentNames } from './row-to-item.js';
+import { zipProblem } from './zip-limits.js';
 import {
   DEPARTMENT_COLUMNS, DEPARTMENTS_SHEET, ITEM_COLUMNS, ITEMS_SHEET, MAX_FILE_BYTES, MAX_ROWS, NOTES_SHEET, columnLetter, type Column,
 } from './sheet-layout.js';
@@ -41,6 +42,10 @@ export async function readCatalogueSheet(file: string, knownDepartments: Departm
     throw new FerryError('FERRY_ERR_CATALOGUE_SHEET', `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { cause: e });
   }
   if (size > MAX_FILE_BYTES) throw new FerryError('FERRY_ERR_CATALOGUE_SHEET', `${file}: ${size} bytes; at most ${MAX_FILE_BYTES}`);
+  if (kind === '.xlsx') {
+    const problem = zipProblem(readFileSync(file));
+    if (problem) throw new FerryError('FERRY_ERR_CATALOGUE_SHEET', `${file}: ${problem}`);
+  }
   const wb = new ExcelJS.Workbook();
   try {
     // CSV: every field stays text (exceljs would otherwise turn 2026-01-02 into a date and 1e3 into 1000).
