@@ -143,4 +143,21 @@ describe('ferry catalogue import --apply, against running gateways', () => {
     });
     expect(seen.status).toBe('decided-approved');
   });
+
+  it('exports the catalogue in force, which imports back with no change (xlsx and csv); --help shows the commands', () => {
+    for (const ext of ['xlsx', 'csv']) {
+      const out = join(pair.dir, `export.${ext}`);
+      const e = ferry(['catalogue', 'export', '--out', out, '--config', cfg]);
+      expect(e.status, e.stderr).toBe(0);
+      expect(e.stdout).toContain(`${out}: 312 items`);
+      const i = ferry(['catalogue', 'import', out, '--config', cfg]);
+      expect(i.status, i.stderr).toBe(0);
+      expect(i.stdout).toContain('0 added, 0 removed, 0 changed');
+    }
+    const help = ferry(['catalogue', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('ferry catalogue import FILE.xlsx|FILE.csv [--apply]');
+    const usage = ferry(['catalogue', 'frobnicate']);
+    expect([usage.status, usage.stderr]).toEqual([2, 'ferry: FERRY_ERR_CLI_USAGE: catalogue import|export (got frobnicate)\n']);
+  });
 });
