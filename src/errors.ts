@@ -110,6 +110,8 @@ export const ERRORS = {
 
   // --- approval (catalogue, calendar, case workflow, supervision) ---
   FERRY_ERR_APPROVAL_CATALOGUE: { meaning: 'an item file in config/items is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
+  FERRY_ERR_CATALOGUE_SHEET: { meaning: 'a catalogue spreadsheet (ferry catalogue import/export) cannot be read or written, or holds faults; each fault is named as Sheet!Cell' },
+  FERRY_ERR_CATALOGUE_RELOAD: { meaning: 'the running internal gateway did not take the new catalogue (not reachable, or the catalogue failed validation there); the catalogue in force stays' },
   FERRY_ERR_APPROVAL_CALENDAR: { meaning: 'a calendar file in config/calendar is not valid YAML or has a bad, missing or unknown key; the message names the file and the key' },
   FERRY_ERR_APPROVAL_CALENDAR_RANGE: { meaning: 'a working-day computation reached a year for which no calendar file is loaded' },
   FERRY_ERR_APPROVAL_UNKNOWN_ITEM: { status: 404, meaning: 'no catalogue item has this code' },

@@ -236,6 +236,19 @@ const EFFECTS: { [E in CaseEventName]: Effect<E> } = {
     }
     return { next, events };
   },
+  'decide-on-the-spot': (s) => {
+    const { c, cmd, seq, at, actor } = s;
+    // One step stands for acceptance, the lead department's review and the decision, all at this
+    // instant: the record has the shape of any decided case, so reports and supervision read it alike.
+    const lead = c.item.leadDepartment;
+    const opinion = { verdict: cmd.verdict, reason: cmd.reason ?? '', by: actor.id, at };
+    const next: CaseState = {
+      ...c,
+      acceptance: { seq, at, by: actor.id, green: false, limitDays: 0, tolerated: [] },
+      tasks: [{ department: lead.code, departmentName: lead.name, a: actor.id, b: actor.id, startedAt: at, limitDays: 0, opinion }],
+    };
+    return EFFECTS.decide({ ...s, c: next, cmd: { type: 'decide' } });
+  },
   'record-payment': ({ c, cmd, at, actor }) => ({
     next: { ...c, payments: [...c.payments, { at, by: actor.id, amountFen: cmd.amountFen, reference: cmd.reference }] },
     events: [],

@@ -45,7 +45,9 @@ export interface HistoryEntry {
 
 export type CaseEventName =
   | 'accept' | 'notify' | 'supplement' | 'refuse' | 'resume-review' | 'supply-committed'
-  | 'give-opinion' | 'decide' | 'record-payment' | 'issue-result' | 'close' | 'withdraw';
+  | 'give-opinion' | 'decide' | 'record-payment' | 'issue-result' | 'close' | 'withdraw'
+  /** Same-day item (即办件): accepted, reviewed and decided at the window in one step. */
+  | 'decide-on-the-spot';
 
 export interface NoticeEntry {
   readonly materialId: string;

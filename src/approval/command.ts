@@ -23,6 +23,7 @@ export type Command =
   | { readonly type: 'supply-committed'; readonly materialId: string; readonly reason?: string }
   | { readonly type: 'give-opinion'; readonly verdict: 'approve' | 'deny'; readonly reason?: string }
   | { readonly type: 'decide'; readonly reason?: string }
+  | { readonly type: 'decide-on-the-spot'; readonly verdict: 'approve' | 'deny'; readonly reason?: string }
   | { readonly type: 'record-payment'; readonly amountFen: number; readonly reference: string; readonly reason?: string }
   | { readonly type: 'issue-result'; readonly originalsChecked?: boolean; readonly documentNo?: string; readonly reason?: string }
   | { readonly type: 'close'; readonly reason?: string }
@@ -99,6 +100,14 @@ const SHAPES: Record<CaseEventName, { keys: readonly string[]; check: Check }> =
     },
   },
   decide: { keys: ['reason'], check: optReason },
+  'decide-on-the-spot': {
+    keys: ['verdict', 'reason'],
+    check: (o) => {
+      if (o['verdict'] !== 'approve' && o['verdict'] !== 'deny') return 'verdict must be approve or deny';
+      // Administrative Licensing Law art. 38: a denial must state its reasons.
+      return text(MAX_REASON_CHARS, o['verdict'] === 'deny')(o, 'reason');
+    },
+  },
   'record-payment': {
     keys: ['amountFen', 'reference', 'reason'],
     check: (o) => {

@@ -30,9 +30,13 @@ export class ConfigNode {
     readonly code: ConfigCode,
     /** The parsed file, to name the line of a fault (absent for a value built in code). */
     private readonly source?: ParsedConfig,
+    /** Names the place of a value that came from elsewhere (a spreadsheet cell: 'Sheet!C12: 名称'),
+     *  by its path; replaces file:line: path in messages. */
+    private readonly locate?: (path: string) => string,
   ) {}
 
   fail(message: string): never {
+    if (this.locate) throw new FerryError(this.code, `${this.locate(this.path)}: ${message}`);
     const at = this.source ? `${this.file}:${lineOfPath(this.source, this.path)}` : this.file;
     throw new FerryError(this.code, `${at}: ${this.path || '(top level)'}: ${message}`);
   }
@@ -49,7 +53,7 @@ export class ConfigNode {
       if (!(e instanceof SchemaError)) throw e;
       if (e.path === (this.path || '(top level)')) this.fail(e.reason);
       // A fault below this node (an unknown key): name it at its own path and line.
-      return new ConfigNode(undefined, this.file, e.path, this.code, this.source).fail(e.reason);
+      return new ConfigNode(undefined, this.file, e.path, this.code, this.source, this.locate).fail(e.reason);
     }
   }
 
@@ -66,7 +70,7 @@ export class ConfigNode {
 
   private child(name: string | number, v?: unknown): ConfigNode {
     const p = typeof name === 'number' ? `${this.path}[${name}]` : this.path ? `${this.path}.${name}` : name;
-    return new ConfigNode(v, this.file, p, this.code, this.source);
+    return new ConfigNode(v, this.file, p, this.code, this.source, this.locate);
   }
 
   private need(): void {

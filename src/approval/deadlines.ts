@@ -42,6 +42,9 @@ function pausedDays(cal: Calendar, pauses: readonly Pause[], asOf: Date): Set<Lo
 export function nthCountedDay(cal: Calendar, clock: Clocked, k: number, asOf: Date): LocalDate {
   const paused = pausedDays(cal, clock.pauses, asOf);
   let d = localDateOf(new Date(clock.startAt));
+  // A limit of 0 (a same-day item, 即办件) ends with the start day itself, or with the next working
+  // day when the case arrived on a rest day (filed online on a Sunday).
+  if (k === 0) return isWorkingDay(cal, d) ? d : addWorkingDays(cal, d, 1);
   for (let left = k; left > 0;) {
     d = addWorkingDays(cal, d, 1);
     if (!paused.has(d)) left--;

@@ -68,6 +68,7 @@ export const alreadyAccepted: Guard = ({ c }) =>
 
 export const canAccept = on('accept', ({ c, cmd, now, calendar }) => {
   if (c.acceptance) return fail('FERRY_ERR_APPROVAL_TRANSITION', 'the case is already accepted');
+  if (c.item.sameDay === true) return fail('FERRY_ERR_APPROVAL_TRANSITION', `item ${c.item.code} is a same-day item (即办件): decide it at the window in one step (decide-on-the-spot)`);
   const depts = involvedDepartments(c.item).map((d) => d.code);
   for (const d of depts) {
     const ab = cmd.assignments[d];
@@ -102,6 +103,18 @@ export const canAccept = on('accept', ({ c, cmd, now, calendar }) => {
   }
   return OK;
 });
+
+/** Same-day items (即办件: 能办即办、当场办结): the window decides in one step, only for an item the
+ *  catalogue marks same-day, with the whole file in hand (nothing can be tolerated: there is no
+ *  acceptance step to commit against). The outcome is the verdict given. */
+const sameDay = (verdict: 'approve' | 'deny') => on('decide-on-the-spot', ({ c, cmd }) => {
+  if (c.item.sameDay !== true) return fail('FERRY_ERR_APPROVAL_TRANSITION', `item ${c.item.code} is not a same-day item: accept it and review it`);
+  const missing = outstandingMaterials(c);
+  if (missing.length > 0) return fail('FERRY_ERR_APPROVAL_MATERIALS_MISSING', `missing: ${missing.join(', ')} — issue a one-time notice`);
+  return cmd.verdict === verdict ? OK : fail('FERRY_ERR_APPROVAL_TRANSITION', `the verdict is ${cmd.verdict}`);
+});
+export const sameDayApprove = sameDay('approve');
+export const sameDayDeny = sameDay('deny');
 
 /** Materials supplied after history position `since`: supplements and committed deliveries. */
 function suppliedAfter(c: CaseState, since: number): Set<string> {

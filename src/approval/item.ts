@@ -61,6 +61,9 @@ export interface Item {
   readonly result: string;
   /** Staff-only review points (审查要点); never published. */
   readonly reviewPoints: readonly string[];
+  /** Same-day item (即办件): decided at the window in one step, limit 0 working days. The parser
+   *  always fills it; absent (false) in a case stored before the field. */
+  readonly sameDay?: boolean;
 }
 
 /** Lead first, then parallel departments in catalogue order. */

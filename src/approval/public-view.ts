@@ -5,6 +5,7 @@
 
 import type { ItemMode, PublishedItem } from '../published/item.js';
 import { involvedDepartments, type Item } from './item.js';
+import { isGenericForm } from '../published/form.js';
 
 
 const MODE_TEXT: Record<ItemMode, string> = {
@@ -21,7 +22,11 @@ export function formatFen(fen: number): string {
 export function publicView(item: Item): PublishedItem {
   const parallel = item.parallelDepartments.map((d) => d.name);
   const reviewers = involvedDepartments(item).map((d) => `${d.name}（${d.taskDays}个工作日）`).join('、');
-  const procedure = [
+  const procedure = item.sameDay === true ? [
+    `${item.leadDepartment.name}窗口受理并当场办结（即办件）`,
+    ...(item.fee.kind === 'charged' ? [`一次收费 ${formatFen(item.fee.amountFen)}`] : []),
+    `发放结果：${item.result}`,
+  ] : [
     `${item.leadDepartment.name}窗口一次受理${parallel.length > 0 ? `，抄告${parallel.join('、')}` : ''}`,
     parallel.length > 0 ? `并联审查，同步启动：${reviewers}` : `审查：${reviewers}`,
     `${item.leadDepartment.name}首席代表作出决定`,
@@ -44,6 +49,8 @@ export function publicView(item: Item): PublishedItem {
       ...(m.note !== undefined ? { note: m.note } : {}),
     })),
     form: item.form,
+    ...(isGenericForm(item.form) ? { genericForm: true } : {}),
+    ...(item.sameDay === true ? { sameDay: true } : {}),
     procedure,
     ...(item.statutoryDays !== undefined ? { statutoryDays: item.statutoryDays } : {}),
     promisedDays: item.promisedDays,

@@ -16,7 +16,8 @@ export type CardColour = 'yellow' | 'red';
 
 export type CardKind =
   | 'task-near-limit' | 'case-near-limit' | 'late-acceptance'
-  | 'task-overtime' | 'case-overtime' | 'fee-mismatch' | 'fee-split' | 'procedure' | 'decision-without-opinions';
+  | 'task-overtime' | 'case-overtime' | 'fee-mismatch' | 'fee-split' | 'procedure' | 'decision-without-opinions'
+  | 'same-day-overtime';
 
 export interface Card {
   /** `${caseId}/${kind}/${subject}` — the same finding always has the same id. */
@@ -137,13 +138,22 @@ function timingCards(c: CaseState, now: Date, settings: SupervisionSettings, cal
 /** The window must accept, notify or refuse within acceptanceDecisionDays of the receipt and of each
  *  supplement answering a notice before acceptance. */
 function acceptanceCards(c: CaseState, now: Date, settings: SupervisionSettings, calendar: Calendar): Card[] {
+  const sameDay = c.item.sameDay === true;
   const starts = c.history.filter((e) => e.event === 'submit' || (e.event === 'supplement' && (!c.acceptance || e.seq < c.acceptance.seq)));
   return starts.flatMap((start, n) => {
-    const end = c.history.find((e) => e.seq > start.seq && (e.event === 'accept' || e.event === 'notify' || e.event === 'refuse' || e.event === 'withdraw'));
-    const clock: Clocked = { startAt: start.at, limitDays: settings.acceptanceDecisionDays, pauses: [] };
+    const end = c.history.find((e) => e.seq > start.seq && ACCEPTANCE_ENDS.has(e.event));
+    // A same-day item (即办件) is due the day it arrives (limit 0: the end of that day, or of the next
+    // working day when it arrives on a rest day): no card unless it is left open past that day.
+    const clock: Clocked = { startAt: start.at, limitDays: sameDay ? 0 : settings.acceptanceDecisionDays, pauses: [] };
     const asOf = end && new Date(end.at) <= now ? new Date(end.at) : now;
     const due = dueInstant(calendar, clock, asOf);
     if (asOf < due) return [];
+    if (sameDay) {
+      return [card(c, 'red', 'same-day-overtime', `same-day-${n}`, {
+        department: lead(c), at: due,
+        detail: `same-day item (即办件) not decided on the day of ${n === 0 ? 'receipt' : 'the supplement'}`,
+      })];
+    }
     // Reported to the lead department's window as a whole: no one officer had the case yet.
     return [card(c, 'yellow', 'late-acceptance', `acceptance-${n}`, {
       department: lead(c),
@@ -152,6 +162,9 @@ function acceptanceCards(c: CaseState, now: Date, settings: SupervisionSettings,
     })];
   });
 }
+
+/** Steps that end the window's acceptance clock (a decision on the spot is acceptance and decision). */
+const ACCEPTANCE_ENDS: ReadonlySet<string> = new Set(['accept', 'notify', 'refuse', 'withdraw', 'decide-on-the-spot']);
 
 /** Parallel approval: a decision only with every department's opinion, and its outcome must follow. */
 function decisionCards(c: CaseState): Card[] {
@@ -204,4 +217,42 @@ function feeCards(c: CaseState): Card[] {
     }));
   }
   return cards;
+}
+
+/** The earliest instant after `now` at which inspect() can find a card it does not find at `now`
+ *  without the case changing: the next yellow or red threshold of a clock still running (the window's
+ *  acceptance clock, each department's task, the case). undefined: none ahead (every clock stopped).
+ *  Card findings that depend on the record alone (procedure, decision, fee) can only change with the
+ *  case, and a change bumps its version, which puts it before the monitor anyway.
+ *
+ *  Why early is safe and late cannot happen: each threshold is computed as known at `now`; a pause still
+ *  open only adds days as time passes, so the threshold seen later is the same or later. The monitor
+ *  inspects at this instant and computes the next one; an inspection that finds nothing new costs one
+ *  case, never a missed card. */
+export function nextDeadline(c: CaseState, now: Date, settings: SupervisionSettings, calendar: Calendar): Date | undefined {
+  const ahead: Date[] = [];
+  const add = (d: Date) => { if (d > now) ahead.push(d); };
+  const running = (endAt: string | undefined) => endAt === undefined || new Date(endAt) > now;
+  const thresholds = (clock: Clocked, endAt: string | undefined) => {
+    if (!running(endAt)) return;
+    if (now < new Date(clock.startAt)) { add(new Date(clock.startAt)); return; }
+    add(warningInstant(calendar, clock, settings.yellowShare, now));
+    add(dueInstant(calendar, clock, now));
+  };
+  // The window's acceptance clocks (acceptanceCards).
+  const sameDay = c.item.sameDay === true;
+  const starts = c.history.filter((e) => e.event === 'submit' || (e.event === 'supplement' && (!c.acceptance || e.seq < c.acceptance.seq)));
+  for (const start of starts) {
+    const end = c.history.find((e) => e.seq > start.seq && ACCEPTANCE_ENDS.has(e.event));
+    if (!running(end?.at)) continue;
+    add(dueInstant(calendar, { startAt: start.at, limitDays: sameDay ? 0 : settings.acceptanceDecisionDays, pauses: [] }, now));
+  }
+  // The tasks and the case (timingCards).
+  const cc = caseClock(c);
+  if (cc && c.acceptance) {
+    const stop = stopAt(c);
+    for (const t of c.tasks) thresholds(taskClock(c, t), t.opinion?.at ?? stop);
+    thresholds(cc, stop);
+  }
+  return ahead.length === 0 ? undefined : new Date(Math.min(...ahead.map((d) => d.getTime())));
 }

@@ -8,11 +8,12 @@
 //   received | notice-issued | supplemented ─refuse→ not-accepted (only before acceptance)
 //   decided-approved | decided-denied ─issue-result→ result-issued ─close→ closed
 //   any state before a decision ─withdraw→ withdrawn (the applicant)
+//   received | supplemented ─decide-on-the-spot→ decided-approved | decided-denied (same-day items, 即办件)
 
 import type { CaseEventName, CaseStatus, Role } from './case-state.js';
 import {
   allApprove, always, canAccept, canIssueApproved, canResume, committedMaterial, feeRules,
-  notYetAccepted, noticeRules, opinionRules, someDeny, suppliesAskedMaterials, type Guard,
+  notYetAccepted, noticeRules, opinionRules, sameDayApprove, sameDayDeny, someDeny, suppliesAskedMaterials, type Guard,
 } from './guards.js';
 
 export interface Transition {
@@ -55,6 +56,11 @@ export const TRANSITIONS: readonly Transition[] = Object.freeze([
   // Decision by the chief representative (首席代表): only when every opinion is in; the outcome follows.
   row('under-review', 'decide', 'decided-approved', ['chief'], allApprove, 'every department approved'),
   row('under-review', 'decide', 'decided-denied', ['chief'], someDeny, 'a department denied: denied, with its reasons'),
+  // Same-day items (即办件: 能办即办、当场办结): the window accepts, reviews and decides in one step.
+  row('received', 'decide-on-the-spot', 'decided-approved', ['window'], sameDayApprove, 'same-day item with the whole file: approve at the window'),
+  row('received', 'decide-on-the-spot', 'decided-denied', ['window'], sameDayDeny, 'same-day item: deny at the window, with reasons'),
+  row('supplemented', 'decide-on-the-spot', 'decided-approved', ['window'], sameDayApprove, 'same-day item completed by the supplement: approve at the window'),
+  row('supplemented', 'decide-on-the-spot', 'decided-denied', ['window'], sameDayDeny, 'same-day item: deny at the window, with reasons'),
   // One charge (一次收费): the charging department's cashier records the catalogue fee, once; any other
   // amount is refused (and the desk files a red card for the attempt: supervision.ts refusedFeeCard).
   row('decided-approved', 'record-payment', 'decided-approved', ['cashier'], feeRules, 'the charging department\'s cashier records the catalogue fee, once, at exactly its amount'),

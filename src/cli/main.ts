@@ -16,6 +16,7 @@ import { outboxCommand, OUTBOX_USAGE } from './outbox.js';
 import { statusCommand, STATUS_USAGE } from './status.js';
 import { intakeCommand, INTAKE_USAGE } from './intake.js';
 import { caseTraceCommand, CASE_TRACE_USAGE } from './case-trace.js';
+import { catalogueCommand, CATALOGUE_EXAMPLE, CATALOGUE_USAGE } from './catalogue.js';
 
 export const USAGE = `ferry — secure exchange between an applicant network and an approval intranet
 
@@ -35,7 +36,7 @@ Usage:
   ferry quarantine release|reject <packet> --config config/internal.yaml --operator NAME --reason "WHY"
 ${STATUS_USAGE}${INTAKE_USAGE}${REJECTED_USAGE}${OUTBOX_USAGE}  ferry audit verify --config config/internal.yaml [--peer var/external/external.sqlite] [--json]   (--help for pins by file)
   ferry audit export --db var/internal/internal.sqlite --from 2026-11-01 --to 2026-11-30 --out bundle --ca certs/ca.crt --sign-cert certs/internal-sign.crt [--tsa-cert certs/tsa.crt --tsa-policy OID]
-  ferry staff add|list|disable ... --config config/internal.yaml
+${CATALOGUE_USAGE}  ferry staff add|list|disable ... --config config/internal.yaml
   ferry case list|show|act ... --config config/internal.yaml
 ${CASE_TRACE_USAGE}  ferry supervision report --month 2026-11 [--json] --config config/internal.yaml
   ferry log mask F20261203-7K3MQ9XD2B4C6E8G [--json]   the token a case number appears as in logs
@@ -53,6 +54,7 @@ export function version(): string {
 /** `ferry <cmd> --help`: the usage lines of that command (from the one USAGE text) and an example. */
 function commandHelp(cmd: string): string | undefined {
   if (cmd === 'config') return CONFIG_USAGE;
+  if (cmd === 'catalogue') return `Usage:\n${CATALOGUE_USAGE}${CATALOGUE_EXAMPLE}\nExit codes: 0 ok, 1 the sheet has faults (nothing written), 2 usage or environment error. Paths inside a config file resolve against that file's directory.\n`;
   const lines = (USAGE + DESK_USAGE).split('\n').filter((l) => l.startsWith(`  ferry ${cmd} `));
   if (lines.length === 0) return undefined;
   return `Usage:\n${lines.join('\n')}\n\nExit codes: 0 ok, 1 a check failed, 2 usage or environment error. Paths inside a config file resolve against that file's directory.\n`;
@@ -77,6 +79,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'outbox': return await outboxCommand(rest);
       case 'status': return await statusCommand(rest);
       case 'intake': return await intakeCommand(rest);
+      case 'catalogue': return await catalogueCommand(rest);
       case 'config': return await configCommand(rest);
       case 'case': return rest[0] === 'trace' ? await caseTraceCommand(rest.slice(1)) : await deskCommand(cmd, rest);
       case 'staff': case 'supervision': return await deskCommand(cmd, rest);

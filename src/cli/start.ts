@@ -15,6 +15,7 @@ import { startInternal } from '../internal/gateway.js';
 import { parse } from './args.js';
 import { checkProductionTime } from '../config/production-time.js';
 import { writeDemoConfig } from '../config/demo-config.js';
+import { prepareDemoCatalogue } from '../catalogue-io/demo-catalogue.js';
 
 /** What both roles do before their gateway starts: time policy, log level, process hardening, time. */
 async function startRole<C extends { time: Parameters<typeof buildTimeTrust>[0] & Parameters<typeof checkProductionTime>[0]; log: { level: string }; allowRoot: boolean }>(
@@ -67,7 +68,8 @@ async function startDemo(args: string[]): Promise<number> {
   const children: ChildProcess[] = [];
   // The shipped configs are production templates (time held until trusted, NTP placeholders); the demo
   // runs from copies with the demo time section, and says so.
-  const configs = { external: writeDemoConfig('external'), internal: writeDemoConfig('internal') };
+  const items = await prepareDemoCatalogue();
+  const configs = { external: writeDemoConfig('external'), internal: writeDemoConfig('internal', 'config', 'config', items) };
   process.stdout.write(`ferry: DEMO: time is never trusted; packets are stamped with a warning (configs: ${configs.external}, ${configs.internal})\n`);
   const launch = (role: 'external' | 'internal') => {
     const c = spawn(process.execPath, [bin, 'start', role, '--config', configs[role], '--demo', ...(root ? ['--allow-root'] : [])], { stdio: 'inherit' });

@@ -81,12 +81,21 @@ export interface CataloguePublisher {
 }
 
 export function createCataloguePublisher(d: DrainDeps & { catalogue: Catalogue; policy: () => Policy }): CataloguePublisher {
-  const itemsJson = Buffer.from(JSON.stringify(d.catalogue.items.map(publicView)));
-  const sha = createHash('sha256').update(itemsJson).digest('hex');
-  const body = encodeCatalogue({ itemsJson, sha256: sha });
   const kv = new GatewayKv(d.store.db);
-  let done = kv.get(PUBLISHED_CATALOGUE) === sha;
-  const draft = (to: string) => ({ kind: 'catalogue' as const, from: d.intranetDomain, to, caseId: '', body });
+  // Built per catalogue: `d.catalogue` may be a live view the operator swaps while the gateway runs
+  // (ferry catalogue import --apply), and a new catalogue is a new version to publish.
+  let built: { items: Catalogue['items']; sha: string; body: Buffer } | undefined;
+  let done = false;
+  const current = () => {
+    if (built?.items !== d.catalogue.items) {
+      const itemsJson = Buffer.from(JSON.stringify(d.catalogue.items.map(publicView)));
+      const sha = createHash('sha256').update(itemsJson).digest('hex');
+      built = { items: d.catalogue.items, sha, body: encodeCatalogue({ itemsJson, sha256: sha }) };
+      done = kv.get(PUBLISHED_CATALOGUE) === sha;
+    }
+    return built;
+  };
+  const draft = (to: string) => ({ kind: 'catalogue' as const, from: d.intranetDomain, to, caseId: '', body: current().body });
   const publish = d.store.db.transaction((): string[] => {
     // Only the domains a rule lets the catalogue reach (not the internal departments).
     const to = [...d.policy().domains.keys()].filter((domain) => d.outbound.check(draft(domain)).ok);
@@ -95,15 +104,16 @@ export function createCataloguePublisher(d: DrainDeps & { catalogue: Catalogue; 
       // A full outbox (or a policy changed in between) rolls the whole publication back: it is tried again.
       if (!sent.ok) throw new NotPublished(`${domain}: ${sent.code}`);
     }
-    kv.put(PUBLISHED_CATALOGUE, sha);
+    kv.put(PUBLISHED_CATALOGUE, current().sha);
     return to;
   });
   const run = () => {
+    const { sha, items } = current();
     if (done) return false;
     let to: string[];
     try { to = publish(); } catch (e) { if (e instanceof NotPublished) return false; throw e; }
     done = true;
-    d.log.info({ stage: 'outbound', kind: 'catalogue', sha256: sha, items: d.catalogue.items.length, to }, 'catalogue published');
+    d.log.info({ stage: 'outbound', kind: 'catalogue', sha256: sha, items: items.length, to }, 'catalogue published');
     return true;
   };
   return Object.assign(run, { again: () => { kv.delete(PUBLISHED_CATALOGUE); done = false; } });

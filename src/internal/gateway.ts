@@ -16,7 +16,8 @@ import { LinkClient } from '../link/client.js';
 import type { TimeTrust } from '../time/time-trust.js';
 import type { Db } from '../store/db.js';
 import { applicantPhone } from '../desk/store/applicant-phone.js';
-import { loadCatalogue } from '../approval/catalogue.js';
+import { CatalogueHolder } from '../catalogue-io/catalogue-holder.js';
+import { startCatalogueReload } from './catalogue-reload.js';
 import { loadCalendar } from '../approval/calendar.js';
 import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, startSupervisionMonitor } from '../desk/index.js';
 import { prepareTokenSigner } from '../time/tsa-token.js';
@@ -49,7 +50,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
-  const { catalogue, calendar, settings, desk, auth } = openDesk(cfg, store.db, trust, log, audit);
+  const { holder, catalogue, calendar, settings, desk, auth } = openDesk(cfg, store.db, trust, log, audit);
   const notifier = startNotifier({ db: store.db, queue: store.notifications, cfg: cfg.notify, log, phoneOf: applicantPhone(store.db) });
   const loop = new LoopDelay();
   // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
@@ -78,7 +79,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const operator = await startOperatorSurface({ base: internalProbe(cfg, store, link, path.inbox.rejected, trust, catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
+  const catalogueReload = await startCatalogueReload({ holder, dir: cfg.approval.items, dataDir: cfg.dataDir, audit, log, republish: path.flushOut });
+  const operator = await startOperatorSurface({ base: internalProbe(cfg, store, link, path.inbox.rejected, trust, () => catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
     db: store.db, dataDir: cfg.dataDir, operator: cfg.operator, caFile: cfg.keys.ca, metrics, log, storage: StorageWatch.started(cfg.dataDir, cfg.storage, log), intake: null });
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
@@ -110,7 +112,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       await inspect.close();
       loop.stop();
       link?.stop();
-      await operator.close();
+      await Promise.all([operator.close(), catalogueReload.close()]);
       await http.close();
       await audit.stop();
       store.db.close();
@@ -121,12 +123,13 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
 /** The approval desk this gateway hosts: catalogue, calendar, settings, the desk and staff sign-in,
  *  every staff action written to the audit chain. */
 function openDesk(cfg: InternalConfig, db: Db, trust: TimeTrust, log: Logger, audit: GatewayAudit) {
-  const catalogue = loadCatalogue(cfg.approval.items);
+  const holder = new CatalogueHolder(cfg.approval.items);
+  const catalogue = holder.view;
   const calendar = loadCalendar(cfg.approval.calendar);
   const settings = deskSettings(cfg.approval);
   const departments = [...new Set(catalogue.items.flatMap((i) => [i.leadDepartment, ...i.parallelDepartments].map((d) => d.code)))];
   const staffAudit: StaffAuditFn = (action, subject, detail) => { const e = staffActionEntry(action, subject, detail); audit.record(e.action, e.subject, e.detail); };
   const desk = createApprovalDesk({ db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
   const auth = createStaffAuth({ db, clock: trust, settings, log, departments, audit: staffAudit });
-  return { catalogue, calendar, settings, desk, auth };
+  return { holder, catalogue, calendar, settings, desk, auth };
 }

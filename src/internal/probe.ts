@@ -20,7 +20,7 @@ export interface InternalCertificates { readonly keys: GatewayKeys; readonly lin
 
 /** `catalogueItems`: items in the catalogue loaded at start (the one the catalogue publisher sends). */
 export function internalProbe(cfg: InternalConfig, store: InternalStore, link: LinkClient, rejected: RejectedPackets, trust: TimeTrust,
-  catalogueItems: number, certs: InternalCertificates): GatewayProbe {
+  catalogueItems: number | (() => number), certs: InternalCertificates): GatewayProbe {
   const held = new OutboxHeld(store.db);
   const chain = chainStatusReader(store.db, ['signature', 'rfc3161']);
   const kv = new GatewayKv(store.db);
@@ -40,7 +40,7 @@ export function internalProbe(cfg: InternalConfig, store: InternalStore, link: L
       ...(cfg.operator.tls ? { operator_tls: loadCertificate(cfg.operator.tls.cert) } : {}),
     }, certs.keys.ca),
     chain,
-    catalogue: () => { const sha = kv.get(PUBLISHED_CATALOGUE); return sha ? { sha256: sha, items: catalogueItems } : null; },
+    catalogue: () => { const sha = kv.get(PUBLISHED_CATALOGUE); return sha ? { sha256: sha, items: typeof catalogueItems === 'number' ? catalogueItems : catalogueItems() } : null; },
     details: () => ({ cases: store.cases.count(), notifications: store.notifications.counts() }),
   };
 }

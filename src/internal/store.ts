@@ -12,7 +12,7 @@ import { NOTIFICATIONS_SQL, Notifications } from './store/notifications.js';
 import { STAMP_QUEUE_SQL, StampQueue } from './store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
-import { APPROVAL_SQL } from '../desk/store/approval-store.js';
+import { APPROVAL_SQL, NEXT_DEADLINE_SQL } from '../desk/store/approval-store.js';
 import { GATEWAY_KV_SQL } from '../store/gateway-kv.js';
 import { OUTBOX_DROPPED_SQL } from '../store/outbox-dropped.js';
 
@@ -26,8 +26,10 @@ export const INTERNAL_MIGRATIONS = [
   { version: 7, sql: NOTIFICATIONS_SQL },
   { version: 8, sql: REJECTED_BOUNDED_SQL },
   { version: 9, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
+  // The supervision monitor's indexed next deadline (src/desk/store/approval-store.ts).
+  { version: 10, sql: NEXT_DEADLINE_SQL },
   // Held packets an operator gave up, kept whole (src/store/outbox-dropped.ts).
-  { version: 13, sql: OUTBOX_DROPPED_SQL },
+  { version: 11, sql: OUTBOX_DROPPED_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }

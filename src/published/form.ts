@@ -9,6 +9,19 @@ export interface FormProblem {
   readonly problem: string;
 }
 
+/** The form of an item whose catalogue entry declares none (most of a county's catalogue): who applies
+ *  and what they attach travel in the submission's applicant block and its materials, so the form only
+ *  carries an optional statement of the request. It holds no personal data on purpose: the case state
+ *  names the applicant by a pseudonymous id only. */
+export const GENERIC_FORM: readonly FormField[] = Object.freeze([
+  Object.freeze({ name: 'request', label: '申请事项说明', type: 'string', required: false, maxLength: 2000 } as const),
+]);
+
+/** True when `form` is the generic form (by content: a case or a packet holds a copy, not the object). */
+export function isGenericForm(form: readonly FormField[]): boolean {
+  return JSON.stringify(form) === JSON.stringify(GENERIC_FORM);
+}
+
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 /** True when s is a real calendar date written 'YYYY-MM-DD' (rejects 2026-02-30). */

@@ -36,6 +36,10 @@ export interface PublishedItem {
     readonly note?: string;
   }[];
   readonly form: readonly FormField[];
+  /** True when the item declares no form of its own and takes the generic one (GENERIC_FORM). */
+  readonly genericForm?: boolean;
+  /** Same-day item (即办件): decided at the window the day it arrives (promisedDays 0). */
+  readonly sameDay?: boolean;
   /** Who does each step, in order. */
   readonly procedure: readonly string[];
   readonly statutoryDays?: number;

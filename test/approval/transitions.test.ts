@@ -22,6 +22,7 @@ const SAMPLE: Record<CaseEventName, unknown> = {
   'issue-result': { type: 'issue-result' },
   close: { type: 'close' },
   withdraw: { type: 'withdraw' },
+  'decide-on-the-spot': { type: 'decide-on-the-spot', verdict: 'approve' },
 };
 
 describe('the transition table', () => {
@@ -50,7 +51,8 @@ describe('the transition table', () => {
 
   it('has one row per (state, event) except where the outcome follows a guard (decide)', () => {
     const multi = new Set(TRANSITIONS.filter((t) => rowsFor(t.from, t.event).length > 1).map((t) => `${t.from} ${t.event}`));
-    expect([...multi]).toEqual(['under-review decide']);
+    // …and a same-day decision at the window (即办件), whose outcome follows the verdict given.
+    expect([...multi]).toEqual(['under-review decide', 'received decide-on-the-spot', 'supplemented decide-on-the-spot']);
     expect(rowsFor('under-review', 'decide').map((t) => t.to)).toEqual(['decided-approved', 'decided-denied']);
   });
 

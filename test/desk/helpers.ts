@@ -15,7 +15,7 @@ import { createStaffAuth, type StaffAuth } from '../../src/desk/staff-auth.js';
 import { deskSettings, DEFAULT_DESK_CONFIG, type DeskSettings } from '../../src/desk/settings.js';
 import type { StaffRole } from '../../src/desk/roles.js';
 import type { IncomingSubmission } from '../../src/desk/submission.js';
-import { APPROVAL_SQL } from '../../src/desk/store/approval-store.js';
+import { APPROVAL_SQL, NEXT_DEADLINE_SQL } from '../../src/desk/store/approval-store.js';
 import { AUDIT_SQL } from '../../src/audit/chain.js';
 import { openDb, type Db } from '../../src/store/db.js';
 import { FORMS, TestClock, calendar, catalogue, cst, item } from '../approval/fixtures.js';
@@ -23,7 +23,7 @@ import { FORMS, TestClock, calendar, catalogue, cst, item } from '../approval/fi
 export { FORMS, TestClock, calendar, catalogue, cst, item };
 
 // The audit tables too: the CLI desk commands append to the gateway's audit chain in the same file.
-export const MIGRATIONS = [{ version: 1, sql: APPROVAL_SQL }, { version: 2, sql: AUDIT_SQL }];
+export const MIGRATIONS = [{ version: 1, sql: APPROVAL_SQL }, { version: 2, sql: AUDIT_SQL }, { version: 3, sql: NEXT_DEADLINE_SQL }];
 /** Tests use a cheap scrypt (N = 2^10) except where the default cost itself is under test. */
 export const FAST_SCRYPT = { N: 2 ** 10, r: 8, p: 1, keyLen: 32 };
 export const PASSWORD = 'Qingxi-2026-window';

@@ -28,14 +28,14 @@ describe('the supervision monitor', () => {
     expect(h.desk.act(staff('aic.win', 'aic', 'window'), CASE, { type: 'accept', assignments: ASSIGN }).ok).toBe(true);
     const events = h.desk.pendingEvents(100).length;
 
-    h.clock.set('2026-03-03T09:00'); // day 1 of 3: nothing due
-    expect(pass()).toEqual({ inspected: 1, newCards: 0, failed: 0 });
-    h.clock.set('2026-03-04T09:00'); // day 2: qts and tax (2-day tasks) reach 80 %
-    expect(pass()).toEqual({ inspected: 1, newCards: 2, failed: 0 });
+    h.clock.set('2026-03-03T09:00'); // day 1 of 3: nothing due (inspected: it changed since the last pass)
+    expect(pass()).toEqual({ inspected: 1, newCards: 0, failed: 0, read: 1 });
+    h.clock.set('2026-03-04T09:00'); // day 2: qts and tax (2-day tasks) reach 80 % (its next deadline came)
+    expect(pass()).toEqual({ inspected: 1, newCards: 2, failed: 0, read: 1 });
     expect(ids()).toEqual(['task-near-limit/qts', 'task-near-limit/tax']);
     const first = cardRows();
-    h.clock.set('2026-03-04T16:00');
-    expect(pass()).toEqual({ inspected: 1, newCards: 0, failed: 0 });
+    h.clock.set('2026-03-04T16:00'); // unchanged and no threshold since 09:00: not even read
+    expect(pass()).toEqual({ inspected: 0, newCards: 0, failed: 0, read: 0 });
     expect(cardRows()).toEqual(first);
 
     h.clock.set('2026-03-05T09:00'); // day 3: qts and tax are over; aic and the case reach 80 %
@@ -53,14 +53,14 @@ describe('the supervision monitor', () => {
     expect(h.desk.act(staff('aic.win', 'aic', 'window'), CASE, { type: 'issue-result' }).ok).toBe(true);
     expect(h.desk.act(staff('aic.win', 'aic', 'window'), CASE, { type: 'close' }).ok).toBe(true);
     const afterClose = h.desk.pendingEvents(100).length;
-    expect(pass()).toEqual({ inspected: 1, newCards: 2, failed: 0 });
+    expect(pass()).toEqual({ inspected: 1, newCards: 2, failed: 0, read: 1 });
     expect(ids()).toContain('task-overtime/aic');
     expect(ids()).toContain('case-overtime/case');
     const red = (cardRows() as { card_id: string; colour: string; officer: string | null; department: string }[]).find((k) => k.card_id.endsWith('case-overtime/case'))!;
     expect([red.colour, red.department, red.officer]).toEqual(['red', 'aic', 'aic.win']); // 首问负责: the accepting window
     // … and then never again.
     h.clock.set('2026-06-30T09:00');
-    expect(pass()).toEqual({ inspected: 0, newCards: 0, failed: 0 });
+    expect(pass()).toEqual({ inspected: 0, newCards: 0, failed: 0, read: 0 });
 
     // Cards go to the supervision queue only: no outbound event was added by any pass.
     expect(h.desk.pendingEvents(100).length).toBe(afterClose);
@@ -88,7 +88,8 @@ describe('the supervision monitor', () => {
     const monitor = startSupervisionMonitor({ db: h.db, clock: h.clock, settings: h.settings.supervision, calendar, log: pino({ level: 'silent' }), intervalMs: 10 });
     await vi.waitFor(() => expect(ids()).toEqual(['late-acceptance/acceptance-0']), { timeout: 2000 });
     monitor.stop();
-    expect(monitor.runNow()).toEqual({ inspected: 1, newCards: 0, failed: 0 });
+    // Inspected by the timer's pass; nothing changed and no deadline came since: not read again.
+    expect(monitor.runNow()).toEqual({ inspected: 0, newCards: 0, failed: 0, read: 0 });
 
     const sup = await login(h, 'sup.li');
     const r = await h.app.inject({ method: 'GET', url: '/api/v1/staff/supervision/cards?colour=yellow&department=aic', headers: bearer(sup) });
@@ -111,7 +112,7 @@ describe('the supervision monitor', () => {
     const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(s); } });
     const monitor = startSupervisionMonitor({ db: h.db, clock: h.clock, settings: h.settings.supervision, calendar, log, intervalMs: 60_000 });
     monitor.stop();
-    expect(monitor.runNow()).toEqual({ inspected: 1, newCards: 1, failed: 1 });
+    expect(monitor.runNow()).toEqual({ inspected: 1, newCards: 1, failed: 1, read: 2 });
     expect((cardRows() as { card_id: string }[]).map((k) => k.card_id)).toEqual(['F20271220-FINE000000000001/late-acceptance/acceptance-0']);
     expect(lines.join('')).toContain('FERRY_ERR_APPROVAL_CALENDAR_RANGE');
     expect(lines.join('')).toContain(CASE);

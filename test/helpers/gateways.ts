@@ -56,6 +56,8 @@ export interface PairOptions {
   pkiNow?: Date;
   /** More keys under internal.yaml's `intranet:` (e.g. `clientCerts: required`, `limits: {...}`). */
   intranetExtra?: string;
+  /** The internal gateway's catalogue source (approval.items); default: the shipped config/items. */
+  itemsDir?: string;
   /** More keys under external.yaml's `api:` (e.g. `limits: {...}`). */
   apiExtra?: string;
   /** operator.linkGraceSeconds on both gateways (default: the gateway's own default). */
@@ -131,7 +133,7 @@ link:
 intranet: { host: 127.0.0.1, port: ${intranet}, tls: { cert: ${c('intranet-tls.crt')}, key: ${c('intranet-tls.key')} }${opts.intranetExtra ? `, ${opts.intranetExtra}` : ''} }
 operator: { host: 127.0.0.1, port: ${opInt}${grace} }
 tsa: { cert: ${c('tsa.crt')}, key: ${c('tsa.key')}, policyOid: ${TEST_POLICY_OID}, accuracyMs: 500 }
-approval: { items: ${join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config/calendar')}, monitorIntervalSeconds: 5 }
+approval: { items: ${opts.itemsDir ?? join(ROOT, 'config/items')}, calendar: ${join(ROOT, 'config/calendar')}, monitorIntervalSeconds: 5 }
 keys: { ca: ${c('ca.crt')}, signCert: ${c('internal-sign.crt')}, signKey: ${c('internal-sign.key')}, encCert: ${c('internal-enc.crt')}, encKey: ${c('internal-enc.key')} }
 peer: { encCert: ${c('external-enc.crt')}, signerSubjects: [ferry-external-sign] }
 domains: { self: intranet, peer: public }

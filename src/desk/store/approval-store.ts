@@ -133,6 +133,21 @@ CREATE TABLE staff_sessions (
 CREATE INDEX staff_sessions_staff ON staff_sessions (staff_id);
 `;
 
+/** Supervision at scale (issue 12): the monitor reads only the cases that can have a new card — those
+ *  changed since their last inspection (inspected_version < version: a commit bumps the version, so
+ *  every change of a case's deadlines lands here), and those whose next time threshold (a yellow or red
+ *  instant, computed by the core's nextDeadline at the last inspection) has come. Both sets are indexed,
+ *  so a pass costs the cases due, not the cases open. supervision_basis holds the hash of the settings
+ *  and calendar the deadlines were computed with: when it changes, every deadline is recomputed. */
+export const NEXT_DEADLINE_SQL = `
+ALTER TABLE approval_cases ADD COLUMN next_deadline INTEGER;   -- ms; NULL: no time threshold ahead
+CREATE INDEX approval_cases_next_deadline ON approval_cases (next_deadline, case_id) WHERE next_deadline IS NOT NULL;
+CREATE INDEX approval_cases_changed ON approval_cases (case_id) WHERE inspected_version < version;
+-- Open cases inspected under the old scheme have no deadline yet: the first pass inspects them once.
+UPDATE approval_cases SET inspected_version = 0 WHERE status NOT IN ('closed', 'withdrawn', 'not-accepted');
+CREATE TABLE supervision_basis (id INTEGER PRIMARY KEY CHECK (id = 1), sha256 TEXT NOT NULL);
+`;
+
 export interface CaseRow {
   caseId: string;
   itemCode: string;
@@ -230,9 +245,16 @@ export class ApprovalStore {
       casesByStatus: p(`SELECT ${CASE_COLS} FROM approval_cases WHERE status IN (SELECT value FROM json_each(?)) ORDER BY received_at, case_id`),
       casesUpdatedSince: p(`SELECT ${CASE_COLS} FROM approval_cases WHERE updated_at >= ? ORDER BY received_at, case_id`),
       recentCases: p(`SELECT ${CASE_COLS} FROM approval_cases ORDER BY updated_at DESC, case_id LIMIT ?`),
-      toInspect: p(`SELECT ${CASE_COLS} FROM approval_cases
-        WHERE status NOT IN (SELECT value FROM json_each(?)) OR inspected_version < version ORDER BY case_id`),
-      markInspected: p('UPDATE approval_cases SET inspected_version = ? WHERE case_id = ? AND inspected_version < ?'),
+      changedPage: p(`SELECT ${CASE_COLS} FROM approval_cases
+        WHERE inspected_version < version AND case_id > ? ORDER BY case_id LIMIT ?`),
+      duePage: p(`SELECT ${CASE_COLS}, next_deadline AS nextDeadline FROM approval_cases
+        WHERE next_deadline IS NOT NULL AND next_deadline <= @now AND (next_deadline, case_id) > (@afterDeadline, @afterCase)
+        ORDER BY next_deadline, case_id LIMIT @limit`),
+      markInspected: p('UPDATE approval_cases SET inspected_version = MAX(inspected_version, ?), next_deadline = ? WHERE case_id = ?'),
+      basis: p('SELECT sha256 FROM supervision_basis WHERE id = 1').pluck(),
+      setBasis: p('INSERT INTO supervision_basis (id, sha256) VALUES (1, ?) ON CONFLICT (id) DO UPDATE SET sha256 = excluded.sha256'),
+      allDueNow: p(`UPDATE approval_cases SET next_deadline = 0 WHERE next_deadline IS NOT NULL OR
+        (status NOT IN ('closed', 'withdrawn', 'not-accepted') AND inspected_version = version)`),
       insertSubmission: p('INSERT INTO case_submissions (case_id, channel, township, applicant, received_at) VALUES (?, ?, ?, ?, ?)'),
       getSubmission: p('SELECT channel, township, applicant, received_at AS receivedAt FROM case_submissions WHERE case_id = ?'),
       nextAttachment: p('SELECT COALESCE(MAX(n), -1) + 1 AS n FROM case_attachments WHERE case_id = ?'),
@@ -286,9 +308,18 @@ export class ApprovalStore {
   casesByStatus(statuses: readonly string[]): CaseRow[] { return this.s.casesByStatus.all(JSON.stringify(statuses)) as CaseRow[]; }
   casesUpdatedSince(ms: number): CaseRow[] { return this.s.casesUpdatedSince.all(ms) as CaseRow[]; }
   recentCases(limit: number): CaseRow[] { return this.s.recentCases.all(limit) as CaseRow[]; }
-  /** Open cases, and ended cases changed since their last inspection. */
-  casesToInspect(endedStatuses: readonly string[]): CaseRow[] { return this.s.toInspect.all(JSON.stringify(endedStatuses)) as CaseRow[]; }
-  markInspected(caseId: string, version: number): void { this.s.markInspected.run(version, caseId, version); }
+  /** Cases changed since their last inspection, by case id after `afterCase` (keyset paging). */
+  changedPage(afterCase: string, limit: number): CaseRow[] { return this.s.changedPage.all(afterCase, limit) as CaseRow[]; }
+  /** Cases whose next deadline is at or before `now`, in (deadline, case id) order after the cursor. */
+  duePage(now: number, after: { deadline: number; caseId: string }, limit: number): (CaseRow & { nextDeadline: number })[] {
+    return this.s.duePage.all({ now, afterDeadline: after.deadline, afterCase: after.caseId, limit }) as (CaseRow & { nextDeadline: number })[];
+  }
+  /** Inspected at `version`; the next time threshold (ms) or null for none. */
+  markInspected(caseId: string, version: number, nextDeadline: number | null): void { this.s.markInspected.run(version, nextDeadline, caseId); }
+  /** The settings-and-calendar hash the stored deadlines were computed with (null before the first pass). */
+  supervisionBasis(): string | null { return (this.s.basis.get() as string | undefined) ?? null; }
+  /** A new basis: every stored deadline may be wrong, so every case with one (and every open case) is due now. */
+  resetSupervisionBasis(sha256: string): void { this.s.allDueNow.run(); this.s.setBasis.run(sha256); }
 
   insertSubmission(caseId: string, r: SubmissionRow): void {
     this.s.insertSubmission.run(caseId, r.channel, r.township, r.applicant, r.receivedAt);
