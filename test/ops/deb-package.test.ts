@@ -17,7 +17,8 @@ if (!isRoot && process.env.CI) throw new Error('test/ops/deb-package.test.ts mus
 const why = canRun ? '' : ' (skipped: needs root and dpkg; this test installs into the real root)';
 
 function sh(cmd: string, args: string[], opts: { cwd?: string } = {}): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, ...opts });
+  // dpkg-deb -c lists every file of production node_modules: far past spawnSync's 1 MiB default.
+  return spawnSync(cmd, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, ...opts });
 }
 function ok(r: SpawnSyncReturns<string>): string {
   expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
