@@ -25,11 +25,16 @@ import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
+import { startRevocation } from '../pki/crl-service.js';
+import { loadCertificates } from '../pki/key-files.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock, configFile: string, trust?: TimeTrust): Promise<RunningGateway> {
-  const keys = loadGatewayKeys(cfg.keys, cfg.peer);
+  const metrics = createGatewayMetrics('external');
+  // Revocation first: the CRLs are verified against the CA before the first handshake or packet.
+  const revocation = await startRevocation(cfg.pki, loadCertificates(cfg.keys.ca), log, metrics.registry);
+  const keys = loadGatewayKeys(cfg.keys, cfg.peer, { revocation: revocation.holder });
   const apiTls = loadTls(cfg.api.tls, keys);
   const linkTls = loadTls(cfg.link.tls, keys, 'external-gateway-link');
   const store = openExternalStore(cfg.dataDir);
@@ -43,19 +48,19 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
 
-  const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
   const { inbox, intake, sendAction } = wireExternalPath({
     store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
   link = new LinkServer({
-    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
+    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: { ...cfg.link.peer, revocation: revocation.holder }, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
   }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
+  revocation.holder.onRefresh(() => link?.recheckPeer());
   const linkPort = await link.listen();
 
   const limiter = new RateLimiter(clock);
@@ -67,7 +72,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     recordDecision: (allow, subject, detail) => audit.record(allow ? 'policy.allow' : 'policy.deny', subject, detail),
     caPem: keys.caPem,
     verifyReceipt: async (token, digest) => {
-      const v = await verifyTimeStampToken(token, { digest, trusted });
+      const v = await verifyTimeStampToken(token, { digest, trusted, revocation: revocation.holder });
       return v.ok ? { genTime: v.value.genTime } : { code: v.code, detail: v.detail };
     },
     asResponse: encodeGranted,
@@ -86,6 +91,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
   const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }), metrics, cfg.keys.ca, log);
+  await revocation.publish();
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 
@@ -100,6 +106,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       loop.stop();
       await link?.close();
       await audit.stop();
+      await revocation.stop();
       store.db.close();
     },
   };

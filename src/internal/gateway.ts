@@ -32,16 +32,20 @@ import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
+import { startRevocation } from '../pki/crl-service.js';
+import { loadCertificates } from '../pki/key-files.js';
 
 export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust, configFile: string): Promise<RunningInternal> {
-  const keys = loadGatewayKeys(cfg.keys, cfg.peer);
+  const metrics = createGatewayMetrics('internal');
+  // Revocation first: the CRLs are verified against the CA before the first handshake or packet.
+  const revocation = await startRevocation(cfg.pki, loadCertificates(cfg.keys.ca), log, metrics.registry);
+  const keys = loadGatewayKeys(cfg.keys, cfg.peer, { revocation: revocation.holder });
   const tls = loadTls(cfg.link.tls, keys, 'internal-gateway-link');
   // Every key file is read and judged before anything starts: a refusal later would leave timers running.
   const intranetTls = loadTls(cfg.intranet.tls, keys, 'intranet-server');
   const store = openInternalStore(cfg.dataDir);
-  const metrics = createGatewayMetrics('internal');
   const { tsa, cert: tsaCert } = createTsa(cfg.tsa, keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
   const audit = startInternalAudit({ cfg, keys, linkCert: tls.leaf, db: store.db, trust, tsa, tsaCert, log, configFile });
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
@@ -61,7 +65,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     pump: () => link?.pump(),
   });
   link = new LinkClient({
-    url: cfg.link.url, tls, peer: cfg.link.peer, gatewayId: 'internal', window: cfg.link.window,
+    url: cfg.link.url, tls, peer: { ...cfg.link.peer, revocation: revocation.holder }, gatewayId: 'internal', window: cfg.link.window,
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
@@ -70,6 +74,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   path.flushOut();
+  revocation.holder.onRefresh(() => link?.recheckPeer());
   link.start();
   path.stamper.kick();
   // Staff actions taken through the CLI (another process) leave events in the table: pick them up.
@@ -92,6 +97,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
+  await revocation.publish();
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
   loop.ready();
   return {
@@ -109,6 +115,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       await operator.close();
       await http.close();
       await audit.stop();
+      await revocation.stop();
       store.db.close();
     },
   };

@@ -10,6 +10,7 @@ import { chainValidity } from '../pki/chain.js';
 import { hasRole, isCaAsserted } from '../pki/roles.js';
 import { hasKeyUsage } from '../pki/cert-extensions.js';
 import { sha256 } from './keyring.js';
+import type { RevocationCheck } from '../pki/revocation.js';
 
 export interface SignerPolicy {
   /** Trust anchors for peer signing certificates. */
@@ -18,6 +19,9 @@ export interface SignerPolicy {
   expectedSubjects: readonly string[];
   /** Optional extra pin: SHA-256 fingerprints (hex, any case, colons allowed) the signer must match. */
   pinnedSha256?: readonly string[];
+  /** Revocation (pki.crl), checked on every packet, after the cached structural verdict: a CRL that
+   *  arrives later revokes a signer whose packets were accepted before. */
+  revocation?: RevocationCheck;
 }
 
 export interface TrustedSigner {
@@ -53,6 +57,8 @@ export class SignerTrust {
     }
     if (!v.ok) return v;
     const s = v.value;
+    const revoked = this.policy.revocation?.check(s.cert);
+    if (revoked && !revoked.ok) return revoked;
     for (const t of [at, now]) {
       // Written as "not inside" so that an Invalid Date (NaN) fails closed instead of passing.
       if (!(t.getTime() >= s.notBefore && t.getTime() <= s.notAfter)) {
