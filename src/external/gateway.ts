@@ -26,6 +26,9 @@ import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { startRevocation } from '../pki/crl-service.js';
+import { reloadOnHup } from '../gateway/reload.js';
+import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
+import type { Server as HttpsServer } from 'node:https';
 import { loadCertificates } from '../pki/key-files.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
@@ -92,12 +95,21 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
   const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }), metrics, cfg.keys.ca, log);
   await revocation.publish();
+  const hup = reloadOnHup({
+    keyFiles: cfg.keys, peerFiles: cfg.peer, keys, revocation: revocation.holder, log,
+    tls: [
+      { name: 'link TLS', files: cfg.link.tls, role: 'external-gateway-link', apply: (t) => link?.setTls(t) },
+      { name: 'applicant API TLS', files: cfg.api.tls, apply: (t) => (app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: keys.caPem }) },
+    ],
+    others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
+  });
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 
   return {
     apiPort, linkPort, operatorPort: operator.port,
     async stop() {
+      hup.stop();
       policy.stop();
       replay.stop();
       await operator.close();

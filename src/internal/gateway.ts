@@ -33,6 +33,9 @@ import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
 import { startRevocation } from '../pki/crl-service.js';
+import { reloadOnHup } from '../gateway/reload.js';
+import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
+import type { Server as HttpsServer } from 'node:https';
 import { loadCertificates } from '../pki/key-files.js';
 
 export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
@@ -98,11 +101,20 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
   await revocation.publish();
+  const hup = reloadOnHup({
+    keyFiles: cfg.keys, peerFiles: cfg.peer, keys, revocation: revocation.holder, log,
+    tls: [
+      { name: 'link TLS', files: cfg.link.tls, role: 'internal-gateway-link', apply: (t) => link?.setTls(t) },
+      { name: 'intranet TLS', files: cfg.intranet.tls, role: 'intranet-server', apply: (t) => (http.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: t.ca }) },
+    ],
+    others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
+  });
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
   loop.ready();
   return {
     intranetPort, operatorPort: operator.port,
     async stop() {
+      hup.stop();
       clearInterval(drainTimer);
       replay.stop();
       notifier.stop();

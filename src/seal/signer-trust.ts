@@ -38,13 +38,23 @@ const MAX_CACHED = 64;
 
 export class SignerTrust {
   private readonly cache = new Map<string, Verdict<TrustedSigner>>();
-  private readonly pins: Set<string> | null;
+  private pins: Set<string> | null = null;
 
-  constructor(private readonly policy: SignerPolicy) {
+  constructor(private policy: SignerPolicy) {
+    this.adopt(policy);
+  }
+
+  /** Takes a new policy (a reload: new CA bundle, pins or subjects); verdicts made under the old one go. */
+  adopt(policy: SignerPolicy): void {
+    this.policy = policy;
     this.pins = policy.pinnedSha256?.length
       ? new Set(policy.pinnedSha256.map((p) => p.replace(/:/g, '').toLowerCase()))
       : null;
+    this.cache.clear();
   }
+
+  /** The policy in force (a reload hands it to the instance the packet paths already hold). */
+  get currentPolicy(): SignerPolicy { return this.policy; }
 
   /** Checks the certificate for signing at `at` (the packet's creation time) and at `now`. */
   check(certDer: Uint8Array, at: Date, now: Date): Verdict<TrustedSigner> {
