@@ -27,6 +27,7 @@ import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { startRevocation } from '../pki/crl-service.js';
 import { reloadOnHup } from '../gateway/reload.js';
+import { startExpiryWatch } from '../pki/expiry-watch.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
 import type { Server as HttpsServer } from 'node:https';
 import { loadCertificates } from '../pki/key-files.js';
@@ -95,11 +96,17 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
   const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }), metrics, cfg.keys.ca, log);
   await revocation.publish();
+  // The TLS leaves in force (a reload replaces them), for the expiry warnings.
+  const leaves = { link: linkTls.leaf, api: apiTls.leaf };
+  const expiry = startExpiryWatch(() => [
+    { role: 'sign', cert: keys.signCert }, { role: 'enc', cert: keys.encCert }, { role: 'peer_enc', cert: keys.peerEncCert },
+    { role: 'link_tls', cert: leaves.link }, { role: 'api_tls', cert: leaves.api }, ...keys.ca.map((cert) => ({ role: 'ca', cert })),
+  ], log);
   const hup = reloadOnHup({
     keyFiles: cfg.keys, peerFiles: cfg.peer, keys, revocation: revocation.holder, log,
     tls: [
-      { name: 'link TLS', files: cfg.link.tls, role: 'external-gateway-link', apply: (t) => link?.setTls(t) },
-      { name: 'applicant API TLS', files: cfg.api.tls, apply: (t) => (app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: keys.caPem }) },
+      { name: 'link TLS', files: cfg.link.tls, role: 'external-gateway-link', apply: (t) => { link?.setTls(t); leaves.link = t.leaf; } },
+      { name: 'applicant API TLS', files: cfg.api.tls, apply: (t) => { (app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: keys.caPem }); leaves.api = t.leaf; } },
     ],
     others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
   });
@@ -110,6 +117,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     apiPort, linkPort, operatorPort: operator.port,
     async stop() {
       hup.stop();
+      expiry.stop();
       policy.stop();
       replay.stop();
       await operator.close();

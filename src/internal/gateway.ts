@@ -34,6 +34,7 @@ import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
 import { startRevocation } from '../pki/crl-service.js';
 import { reloadOnHup } from '../gateway/reload.js';
+import { startExpiryWatch } from '../pki/expiry-watch.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
 import type { Server as HttpsServer } from 'node:https';
 import { loadCertificates } from '../pki/key-files.js';
@@ -101,11 +102,18 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
   await revocation.publish();
+  // The TLS leaves in force (a reload replaces them), for the expiry warnings.
+  const leaves = { link: tls.leaf, intranet: intranetTls.leaf };
+  const expiry = startExpiryWatch(() => [
+    { role: 'sign', cert: keys.signCert }, { role: 'enc', cert: keys.encCert }, { role: 'peer_enc', cert: keys.peerEncCert },
+    { role: 'link_tls', cert: leaves.link }, { role: 'intranet_tls', cert: leaves.intranet }, { role: 'tsa', cert: tsaCert },
+    ...keys.ca.map((cert) => ({ role: 'ca', cert })),
+  ], log);
   const hup = reloadOnHup({
     keyFiles: cfg.keys, peerFiles: cfg.peer, keys, revocation: revocation.holder, log,
     tls: [
-      { name: 'link TLS', files: cfg.link.tls, role: 'internal-gateway-link', apply: (t) => link?.setTls(t) },
-      { name: 'intranet TLS', files: cfg.intranet.tls, role: 'intranet-server', apply: (t) => (http.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: t.ca }) },
+      { name: 'link TLS', files: cfg.link.tls, role: 'internal-gateway-link', apply: (t) => { link?.setTls(t); leaves.link = t.leaf; } },
+      { name: 'intranet TLS', files: cfg.intranet.tls, role: 'intranet-server', apply: (t) => { (http.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: t.ca }); leaves.intranet = t.leaf; } },
     ],
     others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
   });
@@ -115,6 +123,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     intranetPort, operatorPort: operator.port,
     async stop() {
       hup.stop();
+      expiry.stop();
       clearInterval(drainTimer);
       replay.stop();
       notifier.stop();
