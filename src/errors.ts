@@ -97,6 +97,7 @@ export const ERRORS = {
   FERRY_ERR_PKI_CRL: { meaning: 'a CRL cannot be read, is not an X.509 v2 CRL, or its signature does not verify with the configured CA' },
   FERRY_ERR_PKI_CRL_STALE: { meaning: "the CRL of a certificate's CA is past its nextUpdate or never arrived, and pki.whenStale is hold: refused" },
   FERRY_ERR_PKI_CA_DB: { meaning: "the dev CA's database (ca-db.json) is missing or damaged, or names no such serial" },
+  FERRY_ERR_LINK_ANNOUNCE: { meaning: "the peer's encryption-certificate announcement was refused (signature, link identity binding, chain, role, subject, or older than the one in use)" },
   FERRY_ERR_PKI_EXISTS: { meaning: 'a PKI already exists in the target directory; refusing to overwrite it without --force' },
 
   // --- config ---

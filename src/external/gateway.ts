@@ -27,6 +27,7 @@ import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { startRevocation } from '../pki/crl-service.js';
 import { reloadOnHup } from '../gateway/reload.js';
+import { keyAnnouncer, readoptAnnounced } from '../gateway/key-announce.js';
 import { startExpiryWatch } from '../pki/expiry-watch.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
 import type { Server as HttpsServer } from 'node:https';
@@ -53,6 +54,11 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const current = () => policy.holder.current();
 
   let link: LinkServer | null = null;
+  const announce = {
+    keys, revocation: revocation.holder, dataDir: cfg.dataDir, log,
+    ownLinkCertDer: () => link?.ownCertificateDer ?? null, peerLinkCertDer: () => link?.peerCertificateDer ?? null,
+  };
+  readoptAnnounced(announce);
   const { inbox, intake, sendAction } = wireExternalPath({
     store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
@@ -61,6 +67,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
+    keyAnnouncer: keyAnnouncer(announce),
   }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
@@ -109,6 +116,9 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       { name: 'applicant API TLS', files: cfg.api.tls, apply: (t) => { (app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: keys.caPem }); leaves.api = t.leaf; } },
     ],
     others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
+    // The configured peer certificate was read again: keep sealing to a newer one the peer announced,
+    // and announce our own (it may be the rotated one).
+    onKeys: () => { readoptAnnounced(announce); link?.sendKeyAnnounce(); },
   });
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();

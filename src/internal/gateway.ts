@@ -34,6 +34,7 @@ import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
 import { startRevocation } from '../pki/crl-service.js';
 import { reloadOnHup } from '../gateway/reload.js';
+import { keyAnnouncer, readoptAnnounced } from '../gateway/key-announce.js';
 import { startExpiryWatch } from '../pki/expiry-watch.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
 import type { Server as HttpsServer } from 'node:https';
@@ -62,6 +63,11 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   // never holds the loop that answers the link's heartbeats.
   const inspect = inspectPoolFor(cfg.inspect, log);
   let link: LinkClient | null = null;
+  const announce = {
+    keys, revocation: revocation.holder, dataDir: cfg.dataDir, log,
+    ownLinkCertDer: () => link?.ownCertificateDer ?? null, peerLinkCertDer: () => link?.peerCertificateDer ?? null,
+  };
+  readoptAnnounced(announce);
   const path = wirePacketPath({
     db: store.db, store, keys, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
     intranetDomain: cfg.domains.self, maxOutbox: cfg.maxOutbox, maxRejected: cfg.maxRejected, whenUntrusted: cfg.time.whenUntrusted,
@@ -74,6 +80,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log),
+    keyAnnouncer: keyAnnouncer(announce),
   }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }), path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
@@ -116,6 +123,9 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       { name: 'intranet TLS', files: cfg.intranet.tls, role: 'intranet-server', apply: (t) => { (http.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: t.ca }); leaves.intranet = t.leaf; } },
     ],
     others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
+    // The configured peer certificate was read again: keep sealing to a newer one the peer announced,
+    // and announce our own (it may be the rotated one).
+    onKeys: () => { readoptAnnounced(announce); link?.sendKeyAnnounce(); },
   });
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
   loop.ready();

@@ -1,7 +1,7 @@
 // Internal side: dials OUT to the external gateway (the intranet accepts no inbound connection) and
 // keeps the link up: reconnect with capped exponential backoff and jitter, pinned server identity.
 import WebSocket from 'ws';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
 import { createBackoff } from './backoff.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './limits.js';
@@ -30,6 +30,8 @@ export class LinkClient {
   private lastFrameOfEnded: number | null = null;
   /** The certificate the server presented on the live session, for recheckPeer. */
   private peerCert: PeerCertificate | null = null;
+  /** The certificate this side presented on the live session. */
+  private ownCert: PeerCertificate | null = null;
 
   constructor(private readonly opts: LinkClientOptions, private readonly source: PacketSource,
     private readonly sink: PacketSink, private readonly log: SessionLog, private readonly onState?: (up: boolean) => void) {
@@ -40,6 +42,11 @@ export class LinkClient {
 
   pump(): void { this.session?.pump(); }
   sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
+  /** Announces this side's encryption certificate again (after a reload). */
+  sendKeyAnnounce(): void { this.session?.sendKeyAnnounce(); }
+  /** The link certificate the peer presented on the live session (a key announcement is bound to it). */
+  get ownCertificateDer(): Buffer | null { return this.session && this.ownCert?.raw ? Buffer.from(this.ownCert.raw) : null; }
+  get peerCertificateDer(): Buffer | null { return this.session && this.peerCert?.raw ? Buffer.from(this.peerCert.raw) : null; }
   get connected(): boolean { return this.session?.isReady ?? false; }
   /** When the peer last sent a frame (ms since the epoch) on this or an earlier session; null if never. */
   get lastFrameAt(): number | null { return this.session?.lastFrameAt ?? this.lastFrameOfEnded; }
@@ -80,6 +87,7 @@ export class LinkClient {
       }) as unknown as (servername: string, cert: unknown) => boolean,
     });
     this.ws = ws;
+    ws.on('upgrade', (res) => { this.ownCert = (res.socket as TLSSocket).getCertificate() as PeerCertificate | null; });
     let opened = false;
     ws.on('open', () => {
       opened = true;

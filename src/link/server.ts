@@ -27,6 +27,8 @@ export class LinkServer {
   private lastFrameOfEnded: number | null = null;
   /** The certificate the live session's peer presented, for recheckPeer. */
   private peerCert: DetailedPeerCertificate | null = null;
+  /** The certificate this side presented on the live session (a reload changes it for the next one). */
+  private ownCert: DetailedPeerCertificate | null = null;
 
   constructor(private readonly opts: LinkServerOptions, source: PacketSource, sink: PacketSink,
     private readonly log: SessionLog, onState?: (up: boolean) => void) {
@@ -48,6 +50,7 @@ export class LinkServer {
     this.wss.on('connection', (ws, req) => {
       if (this.session) this.session.close('replaced by a new connection');
       this.peerCert = (req.socket as TLSSocket).getPeerCertificate(true);
+      this.ownCert = (req.socket as TLSSocket).getCertificate() as DetailedPeerCertificate | null;
       const s = new LinkSession(ws, source, sink, log, opts, (reason) => {
         this.lastFrameOfEnded = Math.max(this.lastFrameOfEnded ?? 0, s.lastFrameAt ?? 0) || null;
         if (this.session === s) { this.session = null; onState?.(false); }
@@ -83,6 +86,11 @@ export class LinkServer {
     this.server.setSecureContext({ ...TLS_BASE, key: tls.key, cert: tls.cert, ca: tls.ca });
   }
   sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
+  /** Announces this side's encryption certificate again (after a reload). */
+  sendKeyAnnounce(): void { this.session?.sendKeyAnnounce(); }
+  /** The link certificate the peer presented on the live session (a key announcement is bound to it). */
+  get ownCertificateDer(): Buffer | null { return this.session && this.ownCert?.raw ? Buffer.from(this.ownCert.raw) : null; }
+  get peerCertificateDer(): Buffer | null { return this.session && this.peerCert?.raw ? Buffer.from(this.peerCert.raw) : null; }
   get connected(): boolean { return this.session?.isReady ?? false; }
   /** When the peer last sent a frame (ms since the epoch) on this or an earlier session; null if never. */
   get lastFrameAt(): number | null { return this.session?.lastFrameAt ?? this.lastFrameOfEnded; }
