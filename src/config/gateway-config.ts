@@ -9,7 +9,7 @@ import {
   DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_LINK_PATH, DEFAULT_WINDOW,
 } from '../link/limits.js';
 import { timeSectionSchema } from '../time/time-config.js';
-import { pkiSectionSchema } from '../pki/pki-config.js';
+import { pkiSectionSchema } from './pki-section.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../seal/limits.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { DEFAULT_PREVIOUS_KEY_GRACE_DAYS } from '../seal/limits.js';

@@ -2,7 +2,7 @@
 // and the status cache the intranet's packets update.
 import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
-import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
+import { loadTls, type GatewayKeys, type LoadedTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import { delayedStatusHooks } from './held-status.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
@@ -19,27 +19,22 @@ import { verifyTimeStampToken } from '../time/tsa-verify.js';
 import { encodeGranted } from '../time/tsa-response.js';
 import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
-import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
-import { startRevocation } from '../pki/crl-service.js';
-import { reloadOnHup } from '../gateway/reload.js';
-import { keyAnnouncer, readoptAnnounced } from '../gateway/key-announce.js';
-import { startExpiryWatch } from '../pki/expiry-watch.js';
+import { loadKeysWithRevocation, startKeyLifecycle } from '../gateway/key-lifecycle.js';
+import type { RevocationService } from '../pki/crl-service.js';
+import type { OperatorListener } from '../gateway/operator-http.js';
+import { announceOver, keyAnnouncer, type AnnouncerDeps } from '../gateway/key-announce.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
 import type { Server as HttpsServer } from 'node:https';
-import { loadCertificates } from '../pki/key-files.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock, configFile: string, trust?: TimeTrust): Promise<RunningGateway> {
-  const metrics = createGatewayMetrics('external');
-  // Revocation first: the CRLs are verified against the CA before the first handshake or packet.
-  const revocation = await startRevocation(cfg.pki, loadCertificates(cfg.keys.ca), log, metrics.registry);
-  const keys = loadGatewayKeys(cfg.keys, cfg.peer, { revocation: revocation.holder });
+  const { keys, revocation, metrics } = await loadKeysWithRevocation(cfg, log);
   const apiTls = loadTls(cfg.api.tls, keys);
   const linkTls = loadTls(cfg.link.tls, keys, 'external-gateway-link');
   const store = openExternalStore(cfg.dataDir);
@@ -54,11 +49,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const current = () => policy.holder.current();
 
   let link: LinkServer | null = null;
-  const announce = {
-    keys, revocation: revocation.holder, dataDir: cfg.dataDir, log,
-    ownLinkCertDer: () => link?.ownCertificateDer ?? null, peerLinkCertDer: () => link?.peerCertificateDer ?? null,
-  };
-  readoptAnnounced(announce);
+  const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
   const { inbox, intake, sendAction } = wireExternalPath({
     store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
@@ -66,12 +57,10 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: { ...cfg.link.peer, revocation: revocation.holder }, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-    catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
-    keyAnnouncer: keyAnnouncer(announce),
+    catalogueSha256: () => store.catalogue.current()?.sha256 ?? '', keyAnnouncer: keyAnnouncer(announce),
   }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
-  revocation.holder.onRefresh(() => link?.recheckPeer());
   const linkPort = await link.listen();
 
   const limiter = new RateLimiter(clock);
@@ -102,32 +91,14 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
   const operator = await startOperatorListener(cfg.operator, externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }), metrics, cfg.keys.ca, log);
-  await revocation.publish();
-  // The TLS leaves in force (a reload replaces them), for the expiry warnings.
-  const leaves = { link: linkTls.leaf, api: apiTls.leaf };
-  const expiry = startExpiryWatch(() => [
-    { role: 'sign', cert: keys.signCert }, { role: 'enc', cert: keys.encCert }, { role: 'peer_enc', cert: keys.peerEncCert },
-    { role: 'link_tls', cert: leaves.link }, { role: 'api_tls', cert: leaves.api }, ...keys.ca.map((cert) => ({ role: 'ca', cert })),
-  ], log);
-  const hup = reloadOnHup({
-    keyFiles: cfg.keys, peerFiles: cfg.peer, keys, revocation: revocation.holder, log,
-    tls: [
-      { name: 'link TLS', files: cfg.link.tls, role: 'external-gateway-link', apply: (t) => { link?.setTls(t); leaves.link = t.leaf; } },
-      { name: 'applicant API TLS', files: cfg.api.tls, apply: (t) => { (app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: keys.caPem }); leaves.api = t.leaf; } },
-    ],
-    others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
-    // The configured peer certificate was read again: keep sealing to a newer one the peer announced,
-    // and announce our own (it may be the rotated one).
-    onKeys: () => { readoptAnnounced(announce); link?.sendKeyAnnounce(); },
-  });
+  const lifecycle = keepKeys(cfg, { keys, revocation, log, operator, announce, link: () => link, linkTls, apiTls, app });
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 
   return {
     apiPort, linkPort, operatorPort: operator.port,
     async stop() {
-      hup.stop();
-      expiry.stop();
+      await lifecycle.stop();
       policy.stop();
       replay.stop();
       await operator.close();
@@ -136,8 +107,20 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       loop.stop();
       await link?.close();
       await audit.stop();
-      await revocation.stop();
       store.db.close();
     },
   };
+}
+
+/** Expiry warnings and SIGHUP reload over the external gateway's key material and listeners. */
+function keepKeys(cfg: ExternalConfig, d: { keys: GatewayKeys; revocation: RevocationService; log: Logger; operator: OperatorListener; announce: AnnouncerDeps;
+  link: () => LinkServer | null; linkTls: LoadedTls; apiTls: LoadedTls; app: FastifyInstance }): { stop(): void } {
+  return startKeyLifecycle({
+    keys: d.keys, keyFiles: cfg.keys, peerFiles: cfg.peer, revocation: d.revocation.holder, revocationService: d.revocation, log: d.log, operator: d.operator, announce: d.announce, link: d.link,
+    listeners: [
+      { name: 'link TLS', label: 'link_tls', files: cfg.link.tls, role: 'external-gateway-link', leaf: d.linkTls.leaf, apply: (t) => d.link()?.setTls(t) },
+      { name: 'applicant API TLS', label: 'api_tls', files: cfg.api.tls, leaf: d.apiTls.leaf,
+        apply: (t) => (d.app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: d.keys.caPem }) },
+    ],
+  });
 }

@@ -130,3 +130,12 @@ export function keyAnnouncer(d: AnnouncerDeps): KeyAnnouncer {
     },
   };
 }
+
+/** The announcer's dependencies for a link end (server or client), with the announced certificate kept
+ *  from an earlier run adopted again now (before the first packet is sealed). */
+export function announceOver(base: Omit<AnnouncerDeps, 'ownLinkCertDer' | 'peerLinkCertDer'>,
+  link: () => { ownCertificateDer: Buffer | null; peerCertificateDer: Buffer | null } | null): AnnouncerDeps {
+  const d: AnnouncerDeps = { ...base, ownLinkCertDer: () => link()?.ownCertificateDer ?? null, peerLinkCertDer: () => link()?.peerCertificateDer ?? null };
+  readoptAnnounced(d);
+  return d;
+}

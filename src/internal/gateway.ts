@@ -2,7 +2,7 @@
 // stamps it with the intranet TSA once time is trusted, checks it against the domain policy, and
 // hands it to the approval desk; the desk's events and the catalogue go back out as packets.
 import type { InternalConfig } from '../config/gateway-config.js';
-import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
+import { loadTls, type GatewayKeys, type LoadedTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import { catalogueResync } from '../gateway/catalogue-resync.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
@@ -28,25 +28,22 @@ import { wirePacketPath } from './packet-path.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
-import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { internalProbe } from './probe.js';
-import { startRevocation } from '../pki/crl-service.js';
-import { reloadOnHup } from '../gateway/reload.js';
-import { keyAnnouncer, readoptAnnounced } from '../gateway/key-announce.js';
-import { startExpiryWatch } from '../pki/expiry-watch.js';
+import { loadKeysWithRevocation, startKeyLifecycle } from '../gateway/key-lifecycle.js';
+import type { RevocationService } from '../pki/crl-service.js';
+import type { OperatorListener } from '../gateway/operator-http.js';
+import type { X509Certificate } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { announceOver, keyAnnouncer, type AnnouncerDeps } from '../gateway/key-announce.js';
 import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
 import type { Server as HttpsServer } from 'node:https';
-import { loadCertificates } from '../pki/key-files.js';
 
 export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust, configFile: string): Promise<RunningInternal> {
-  const metrics = createGatewayMetrics('internal');
-  // Revocation first: the CRLs are verified against the CA before the first handshake or packet.
-  const revocation = await startRevocation(cfg.pki, loadCertificates(cfg.keys.ca), log, metrics.registry);
-  const keys = loadGatewayKeys(cfg.keys, cfg.peer, { revocation: revocation.holder });
+  const { keys, revocation, metrics } = await loadKeysWithRevocation(cfg, log);
   const tls = loadTls(cfg.link.tls, keys, 'internal-gateway-link');
   // Every key file is read and judged before anything starts: a refusal later would leave timers running.
   const intranetTls = loadTls(cfg.intranet.tls, keys, 'intranet-server');
@@ -63,11 +60,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   // never holds the loop that answers the link's heartbeats.
   const inspect = inspectPoolFor(cfg.inspect, log);
   let link: LinkClient | null = null;
-  const announce = {
-    keys, revocation: revocation.holder, dataDir: cfg.dataDir, log,
-    ownLinkCertDer: () => link?.ownCertificateDer ?? null, peerLinkCertDer: () => link?.peerCertificateDer ?? null,
-  };
-  readoptAnnounced(announce);
+  const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
   const path = wirePacketPath({
     db: store.db, store, keys, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
     intranetDomain: cfg.domains.self, maxOutbox: cfg.maxOutbox, maxRejected: cfg.maxRejected, whenUntrusted: cfg.time.whenUntrusted,
@@ -79,13 +72,11 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-    onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log),
-    keyAnnouncer: keyAnnouncer(announce),
+    onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log), keyAnnouncer: keyAnnouncer(announce),
   }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }), path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   path.flushOut();
-  revocation.holder.onRefresh(() => link?.recheckPeer());
   link.start();
   path.stamper.kick();
   // Staff actions taken through the CLI (another process) leave events in the table: pick them up.
@@ -108,32 +99,13 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
-  await revocation.publish();
-  // The TLS leaves in force (a reload replaces them), for the expiry warnings.
-  const leaves = { link: tls.leaf, intranet: intranetTls.leaf };
-  const expiry = startExpiryWatch(() => [
-    { role: 'sign', cert: keys.signCert }, { role: 'enc', cert: keys.encCert }, { role: 'peer_enc', cert: keys.peerEncCert },
-    { role: 'link_tls', cert: leaves.link }, { role: 'intranet_tls', cert: leaves.intranet }, { role: 'tsa', cert: tsaCert },
-    ...keys.ca.map((cert) => ({ role: 'ca', cert })),
-  ], log);
-  const hup = reloadOnHup({
-    keyFiles: cfg.keys, peerFiles: cfg.peer, keys, revocation: revocation.holder, log,
-    tls: [
-      { name: 'link TLS', files: cfg.link.tls, role: 'internal-gateway-link', apply: (t) => { link?.setTls(t); leaves.link = t.leaf; } },
-      { name: 'intranet TLS', files: cfg.intranet.tls, role: 'intranet-server', apply: (t) => { (http.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: t.ca }); leaves.intranet = t.leaf; } },
-    ],
-    others: [{ name: 'operator TLS', reload: () => operator.reloadTls() }],
-    // The configured peer certificate was read again: keep sealing to a newer one the peer announced,
-    // and announce our own (it may be the rotated one).
-    onKeys: () => { readoptAnnounced(announce); link?.sendKeyAnnounce(); },
-  });
+  const lifecycle = keepKeys(cfg, { keys, revocation, log, operator, announce, link: () => link, tls, intranetTls, tsaCert, http });
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
   loop.ready();
   return {
     intranetPort, operatorPort: operator.port,
     async stop() {
-      hup.stop();
-      expiry.stop();
+      await lifecycle.stop();
       clearInterval(drainTimer);
       replay.stop();
       notifier.stop();
@@ -146,10 +118,23 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       await operator.close();
       await http.close();
       await audit.stop();
-      await revocation.stop();
       store.db.close();
     },
   };
+}
+
+/** Expiry warnings and SIGHUP reload over the internal gateway's key material and listeners. */
+function keepKeys(cfg: InternalConfig, d: { keys: GatewayKeys; revocation: RevocationService; log: Logger; operator: OperatorListener; announce: AnnouncerDeps;
+  link: () => LinkClient | null; tls: LoadedTls; intranetTls: LoadedTls; tsaCert: X509Certificate; http: FastifyInstance }): { stop(): void } {
+  return startKeyLifecycle({
+    keys: d.keys, keyFiles: cfg.keys, peerFiles: cfg.peer, revocation: d.revocation.holder, revocationService: d.revocation, log: d.log, operator: d.operator, announce: d.announce, link: d.link,
+    fixedCerts: [{ role: 'tsa', cert: d.tsaCert }],
+    listeners: [
+      { name: 'link TLS', label: 'link_tls', files: cfg.link.tls, role: 'internal-gateway-link', leaf: d.tls.leaf, apply: (t) => d.link()?.setTls(t) },
+      { name: 'intranet TLS', label: 'intranet_tls', files: cfg.intranet.tls, role: 'intranet-server', leaf: d.intranetTls.leaf,
+        apply: (t) => (d.http.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: t.ca }) },
+    ],
+  });
 }
 
 /** The approval desk this gateway hosts: catalogue, calendar, settings, the desk and staff sign-in,

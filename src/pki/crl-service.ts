@@ -5,7 +5,15 @@ import type { Registry } from 'prom-client';
 import { CrlHolder } from './crl-holder.js';
 import { startCrlPublisher, type CrlPublisher } from './crl-http.js';
 import { registerCrlMetrics } from './crl-metrics.js';
-import type { PkiSection } from './pki-config.js';
+import type { StalePolicy } from './revocation.js';
+import type { CrlPublishConfig } from './crl-http.js';
+
+/** The gateway config's pki: section (src/config/pki-section.ts), as this needs it. */
+export interface PkiSection {
+  readonly crl: ReadonlyArray<{ readonly file: string | null; readonly url: string | null; readonly refreshSeconds: number }>;
+  readonly whenStale: StalePolicy;
+  readonly publish: CrlPublishConfig | null;
+}
 
 interface Log { info(o: object, m: string): void; warn(o: object, m: string): void; error(o: object, m: string): void }
 

@@ -1,6 +1,6 @@
-// The `pki:` section of a gateway config: where the CRLs come from, what a stale list means, and where
+// The `pki:` section of a gateway config (read by src/pki/crl-service.ts): where the CRLs come from, what a stale list means, and where
 // this gateway republishes the list it holds. Declared beside the code that uses it, like time/.
-import { filePath, int, list, obj, oneOf, opt, str, SchemaError, type Check, type Infer } from '../config/schema.js';
+import { filePath, int, list, obj, oneOf, opt, str, SchemaError, type Check, type Infer } from './schema.js';
 
 /** Default refresh: a CRL's nextUpdate is days away; five minutes bounds how long a revoked link peer
  *  keeps its session (it drops at the first refresh that sees the revocation). */
