@@ -43,9 +43,14 @@ export function revocationVerdict(cert: X509Certificate, snap: RevocationSnapsho
     return fail('FERRY_ERR_PKI_MALFORMED', `certificate does not parse: ${(e as Error).message}`);
   }
   const issuer = f.issuerDer.toString('hex');
-  if (!snap.covered.has(issuer)) return OK;
-  const crl = snap.lists.get(issuer);
   const subject = cert.subject.replace(/\n/g, ', ');
+  if (!snap.covered.has(issuer)) {
+    // Revocation is on (a source is configured) but nothing can say whether this certificate is revoked:
+    // its issuer (an intermediate not in keys.ca) has no list. Deny by default under hold.
+    if (snap.covered.size === 0 || snap.whenStale === 'warn') return OK;
+    return fail('FERRY_ERR_PKI_CRL_STALE', `no CRL covers the issuer of ${subject} (add that CA to keys.ca and its CRL to pki.crl; pki.whenStale: hold)`);
+  }
+  const crl = snap.lists.get(issuer);
   if (crl) {
     const entry = crl.revoked.get(f.serial);
     if (entry) {

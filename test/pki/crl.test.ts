@@ -150,11 +150,18 @@ describe('revocationVerdict: revoked, stale (hold | warn), not covered', () => {
   it('warn: accepted while stale', async () => {
     expect(revocationVerdict(cert('external-tls'), await past('warn'), new Date())).toEqual({ ok: true, value: undefined });
   });
-  it('hold: a CA with a source configured but no list yet refuses; a CA with no source is not checked', () => {
+  it('hold: a CA with a source configured but no list yet refuses; with no source at all nothing is checked', () => {
     const k = certFacts(cert('ca')).subjectDer.toString('hex');
     expect(revocationVerdict(cert('external-tls'), { lists: new Map(), covered: new Set([k]), whenStale: 'hold' }, new Date()))
       .toMatchObject({ ok: false, code: 'FERRY_ERR_PKI_CRL_STALE' });
     expect(revocationVerdict(cert('external-tls'), { lists: new Map(), covered: new Set(), whenStale: 'hold' }, new Date())).toEqual({ ok: true, value: undefined });
+  });
+  it('hold: a certificate whose issuer no configured CA list covers (another CA, an intermediate) is refused; warn accepts it', () => {
+    // Revocation is on for one CA (a name unlike the dev CA's); the dev CA's certificate has no list.
+    const snap = { lists: new Map(), covered: new Set(['3000']), whenStale: 'hold' as const };
+    const foreign = cert('external-tls');
+    expect(revocationVerdict(foreign, snap, new Date())).toMatchObject({ ok: false, code: 'FERRY_ERR_PKI_CRL_STALE' });
+    expect(revocationVerdict(foreign, { ...snap, whenStale: 'warn' }, new Date())).toEqual({ ok: true, value: undefined });
   });
   it('`ferry certs crl` re-issues with a fresh nextUpdate and the next number, the revocations kept', async () => {
     const before = readCaDb(dir).crlNumber;
