@@ -66,3 +66,25 @@ describe('pki: in the config', () => {
     expect(r.stderr).toMatch(/FERRY_ERR_PKI_CRL/);
   }, 60_000);
 });
+
+describe('ferry certs revoke | crl (usage)', () => {
+  it.each([
+    ['an unknown reason, listing the valid ones', ['--serial', 'ab', '--reason', 'stolen'], /--reason must be one of unspecified, keyCompromise, .*aACompromise/],
+    ['both --serial and --cert', ['--serial', 'ab', '--cert', 'x.crt'], /exactly one of --serial HEX or --cert FILE/],
+    ['neither', [], /exactly one of --serial HEX or --cert FILE/],
+    ['a serial that is not hexadecimal', ['--serial', 'xyz'], /--serial must be hexadecimal/],
+    ['a CRL validity out of range', ['--serial', 'ab', '--days', '0'], /--days must be a whole number from 1 to 366/],
+  ])('refuses %s (exit 2, one ferry: line, no stack)', (_n, args, re) => {
+    const r = ferry(['certs', 'revoke', '--dir', files.certs, ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(re);
+    expect(r.stderr).toMatch(/^ferry: /);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+  it('certs crl without a CA database names the missing file', () => {
+    const r = ferry(['certs', 'crl', '--dir', join(files.dir, 'nowhere')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/ca-db\.json does not exist/);
+  });
+});
+
