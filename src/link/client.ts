@@ -44,8 +44,9 @@ export class LinkClient {
   sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
   /** Announces this side's encryption certificate again (after a reload). */
   sendKeyAnnounce(): void { this.session?.sendKeyAnnounce(); }
-  /** The link certificate the peer presented on the live session (a key announcement is bound to it). */
+  /** The link certificate this side presented on the live session (our key announcement names it). */
   get ownCertificateDer(): Buffer | null { return this.session && this.ownCert?.raw ? Buffer.from(this.ownCert.raw) : null; }
+  /** The link certificate the peer presented on the live session (a key announcement is bound to it). */
   get peerCertificateDer(): Buffer | null { return this.session && this.peerCert?.raw ? Buffer.from(this.peerCert.raw) : null; }
   get connected(): boolean { return this.session?.isReady ?? false; }
   /** When the peer last sent a frame (ms since the epoch) on this or an earlier session; null if never. */
