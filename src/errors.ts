@@ -100,6 +100,11 @@ export const ERRORS = {
   FERRY_ERR_PKI_KEY_TYPE: { meaning: "a key's algorithm or curve cannot do its role's job (e.g. an RSA key where packet signing needs EC P-256)" },
   FERRY_ERR_PKI_KEY_MISMATCH: { meaning: 'a private key does not belong to the certificate it is configured or imported with' },
   FERRY_ERR_PKI_KEY_USAGE: { meaning: "a certificate's keyUsage or extendedKeyUsage does not allow its role's job" },
+  FERRY_ERR_PKI_REVOKED: { meaning: 'a certificate (link peer, packet signer, TSA) is on a verified CRL of its CA: refused' },
+  FERRY_ERR_PKI_CRL: { meaning: 'a CRL cannot be read, is not an X.509 v2 CRL, or its signature does not verify with the configured CA' },
+  FERRY_ERR_PKI_CRL_STALE: { meaning: "the CRL of a certificate's CA is past its nextUpdate or never arrived, and pki.whenStale is hold: refused" },
+  FERRY_ERR_PKI_CA_DB: { meaning: "the dev CA's database (ca-db.json) is missing or damaged, or names no such serial" },
+  FERRY_ERR_LINK_ANNOUNCE: { meaning: "the peer's encryption-certificate announcement was refused (signature, link identity binding, chain, role, subject, or older than the one in use)" },
   FERRY_ERR_PKI_EXISTS: { meaning: 'a PKI already exists in the target directory; refusing to overwrite it without --force' },
 
   // --- config ---

@@ -1,4 +1,4 @@
-// `ferry certs init | show | import`.
+// `ferry certs init | show | import | revoke | crl`.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
@@ -8,6 +8,15 @@ import { describeCertificates, formatCertTable } from '../pki/inspect.js';
 import { loadCertificates } from '../pki/key-files.js';
 import { parse } from './args.js';
 import { keepPreviousFiles } from '../gateway/previous-keys.js';
+import { readCaDb } from '../pki/ca-db.js';
+import { CRL_REASON_NAMES, type CrlReason } from '../pki/crl.js';
+import { DEFAULT_CRL_DAYS, revokeDevCertificate, writeDevCrl } from '../pki/dev-ca-crl.js';
+
+function crlDays(v: string | undefined): number {
+  const d = v === undefined ? DEFAULT_CRL_DAYS : Number(v);
+  if (!Number.isInteger(d) || d < 1 || d > 366) throw new FerryError('FERRY_ERR_CLI_USAGE', `--days must be a whole number from 1 to 366 (the CRL's nextUpdate), got ${v}`);
+  return d;
+}
 
 export async function certsCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
@@ -57,7 +66,34 @@ export async function certsCommand(args: string[]): Promise<number> {
         + `  certificate ${out.cert}\n  key         ${out.key} (mode 0600)\n${out.chain ? `  chain       ${out.chain} (${out.chainLength})\n` : ''}`);
       return 0;
     }
+    case 'revoke': {
+      // Like `openssl ca -revoke FILE -crl_reason R` followed by `openssl ca -gencrl`, in one step.
+      const { values } = parse(rest, {
+        dir: { type: 'string', default: 'certs' }, serial: { type: 'string' }, cert: { type: 'string' },
+        reason: { type: 'string', default: 'unspecified' }, days: { type: 'string' }, json: { type: 'boolean', default: false },
+      });
+      if (Boolean(values.serial) === Boolean(values.cert)) throw new FerryError('FERRY_ERR_CLI_USAGE', 'certs revoke needs exactly one of --serial HEX or --cert FILE');
+      if (!(CRL_REASON_NAMES as readonly string[]).includes(values.reason!)) {
+        throw new FerryError('FERRY_ERR_CLI_USAGE', `--reason must be one of ${CRL_REASON_NAMES.join(', ')} (got ${values.reason})`);
+      }
+      const out = await revokeDevCertificate(values.dir!, {
+        ...(values.serial ? { serial: values.serial } : {}), ...(values.cert ? { cert: values.cert } : {}),
+        reason: values.reason as CrlReason, now: new Date(), days: crlDays(values.days),
+      });
+      process.stdout.write(values.json ? JSON.stringify({ ...out, nextUpdate: out.nextUpdate.toISOString() }) + '\n'
+        : `revoked serial ${out.serial} (${out.subject}), reason ${values.reason}\n`
+          + `CRL number ${out.crlNumber} written to ${out.file} (${out.revoked} revoked; next update ${out.nextUpdate.toISOString()})\n`
+          + 'gateways pick it up at their next pki.crl refresh, or now with: systemctl reload ferry-internal ferry-external\n');
+      return 0;
+    }
+    case 'crl': {
+      // Re-issues the CRL with a fresh nextUpdate (run from a timer well within --days).
+      const { values } = parse(rest, { dir: { type: 'string', default: 'certs' }, days: { type: 'string' } });
+      const out = await writeDevCrl(values.dir!, readCaDb(values.dir!), new Date(), crlDays(values.days));
+      process.stdout.write(`CRL number ${out.crlNumber} written to ${out.file} (${out.revoked} revoked; next update ${out.nextUpdate.toISOString()})\n`);
+      return 0;
+    }
     default:
-      throw new FerryError('FERRY_ERR_CLI_USAGE', `certs: unknown subcommand '${sub ?? ''}' (init, show, import)`);
+      throw new FerryError('FERRY_ERR_CLI_USAGE', `certs: unknown subcommand '${sub ?? ''}' (init, show, import, revoke, crl)`);
   }
 }

@@ -17,6 +17,7 @@ import type { FerryRole } from '../pki/roles.js';
 import { resolveTimeConfig } from '../time/time-config.js';
 import { formatIssues, loadPolicyFile } from '../policy/policy-file.js';
 import { loadCalendar, loadCatalogue } from '../approval/index.js';
+import { crlLines } from './config-check-crl.js';
 
 export type CheckLevel = 'ok' | 'warn' | 'FAIL';
 export interface CheckLine {
@@ -86,6 +87,7 @@ export function checkConfigFile(file: string, opts: CheckOptions): CheckLine[] {
   }
   if (cfg.operator.tls) c.pair('operator.tls.cert', cfg.operator.tls.cert, 'operator.tls.key', cfg.operator.tls.key, undefined);
   c.cert('peer.encCert', cfg.peer.encCert, ca, { role: 'packet-encryption' });
+  out.push(...crlLines(cfg.pki, cfg.keys.ca, opts.now));
 
   const pol = loadPolicyFile(cfg.policy);
   out.push(pol.ok

@@ -28,6 +28,8 @@ Usage:
   ferry certs init --dir certs [--force] [--days 398] [--san intranet.example.gov] [--crl-url http://host/crl/ca.crl]
   ferry certs show --dir certs [--json]
   ferry certs import --p12 op.p12 --role external-tls --dir certs [--password-file F] [--ca certs/ca.crt]
+  ferry certs revoke --dir certs --serial HEX | --cert FILE [--reason keyCompromise] [--days 7] [--json]   new CRL in certs/ca.crl
+  ferry certs crl --dir certs [--days 7]   re-issue the CRL with a fresh nextUpdate (from a timer)
   ferry config check --config /etc/ferry/internal.yaml [--user ferry] [--json]   check without starting (like nginx -t)
   ferry time status --config config/internal.yaml [--json]
   ferry policy check config/policy.yaml

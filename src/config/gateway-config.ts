@@ -9,6 +9,7 @@ import {
   DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_LINK_PATH, DEFAULT_WINDOW,
 } from '../link/limits.js';
 import { timeSectionSchema } from '../time/time-config.js';
+import { pkiSectionSchema } from './pki-section.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../seal/limits.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { DEFAULT_PREVIOUS_KEY_GRACE_DAYS } from '../seal/limits.js';
@@ -110,7 +111,7 @@ const storageCfg = opt(storageObj, storageObj({}, 'storage'));
 
 /** Keys both gateways have: their own keys, the peer's, domains, policy, time, logging, audit, inspection. */
 const common = {
-  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, log: logCfg, audit: auditCfg, inspect: inspectCfg, storage: storageCfg,
+  keys: ownKeys, peer: peerKeys, domains, policy: file(), time: timeCfg, pki: pkiSectionSchema, log: logCfg, audit: auditCfg, inspect: inspectCfg, storage: storageCfg,
   /** Rows of rejected_packets kept (digest + 4 KiB prefix each); past it the oldest go, counted. */
   maxRejected: opt(int({ min: 1, max: 10_000_000 }), DEFAULT_MAX_REJECTED),
 };

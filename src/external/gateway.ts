@@ -2,7 +2,7 @@
 // and the status cache the intranet's packets update.
 import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
-import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
+import { loadTls, type GatewayKeys, type LoadedTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import { delayedStatusHooks } from './held-status.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
@@ -19,18 +19,23 @@ import { verifyTimeStampToken } from '../time/tsa-verify.js';
 import { encodeGranted } from '../time/tsa-response.js';
 import { loadPolicy } from '../gateway/policy.js';
 import { RateLimiter } from '../policy/rate-limit.js';
-import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { startIntakeControls } from '../gateway/intake-gate-wiring.js';
 import { startOperatorSurface } from '../gateway/operator-surface.js';
+import { loadKeysWithRevocation, startKeyLifecycle } from '../gateway/key-lifecycle.js';
+import type { RevocationService } from '../pki/crl-service.js';
+import type { OperatorListener } from '../gateway/operator-http.js';
+import { announceOver, keyAnnouncer, type AnnouncerDeps } from '../gateway/key-announce.js';
+import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
+import type { Server as HttpsServer } from 'node:https';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clock, configFile: string, trust?: TimeTrust): Promise<RunningGateway> {
-  const keys = loadGatewayKeys(cfg.keys, cfg.peer);
+  const { keys, revocation, metrics } = await loadKeysWithRevocation(cfg, log);
   const apiTls = loadTls(cfg.api.tls, keys);
   const linkTls = loadTls(cfg.link.tls, keys, 'external-gateway-link');
   const store = openExternalStore(cfg.dataDir);
@@ -45,16 +50,16 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const current = () => policy.holder.current();
   const controls = startIntakeControls({ db: store.db, dataDir: cfg.dataDir, storage: cfg.storage, refusalWindowMs: cfg.audit.refusalWindowSeconds * 1000, audit, log, now: () => clock.now() });
 
-  const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
+  const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
   const { inbox, intake, sendAction } = wireExternalPath({
     store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
   link = new LinkServer({
-    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
+    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: { ...cfg.link.peer, revocation: revocation.holder }, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-    catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
+    catalogueSha256: () => store.catalogue.current()?.sha256 ?? '', keyAnnouncer: keyAnnouncer(announce),
   }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
@@ -69,7 +74,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     recordDecision: (allow, subject, detail) => audit.record(allow ? 'policy.allow' : 'policy.deny', subject, detail),
     caPem: keys.caPem,
     verifyReceipt: async (token, digest) => {
-      const v = await verifyTimeStampToken(token, { digest, trusted });
+      const v = await verifyTimeStampToken(token, { digest, trusted, revocation: revocation.holder });
       return v.ok ? { genTime: v.value.genTime } : { code: v.code, detail: v.detail };
     },
     asResponse: encodeGranted,
@@ -90,12 +95,14 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
   const operator = await startOperatorSurface({ base: externalProbe(cfg, store, link, inbox.rejected, trust, { keys, linkTls: linkTls.leaf, apiTls: apiTls.leaf }),
     db: store.db, dataDir: cfg.dataDir, operator: cfg.operator, caFile: cfg.keys.ca, metrics, log, storage: controls.storage, intake: controls.gate });
+  const lifecycle = keepKeys(cfg, { keys, revocation, log, operator, announce, link: () => link, linkTls, apiTls, app });
   log.info({ apiPort, linkPort }, 'external gateway listening');
   loop.ready();
 
   return {
     apiPort, linkPort, operatorPort: operator.port,
     async stop() {
+      await lifecycle.stop();
       policy.stop();
       replay.stop();
       await operator.close();
@@ -108,4 +115,17 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       store.db.close();
     },
   };
+}
+
+/** Expiry warnings and SIGHUP reload over the external gateway's key material and listeners. */
+function keepKeys(cfg: ExternalConfig, d: { keys: GatewayKeys; revocation: RevocationService; log: Logger; operator: OperatorListener; announce: AnnouncerDeps;
+  link: () => LinkServer | null; linkTls: LoadedTls; apiTls: LoadedTls; app: FastifyInstance }): { stop(): void } {
+  return startKeyLifecycle({
+    keys: d.keys, keyFiles: cfg.keys, peerFiles: cfg.peer, revocation: d.revocation.holder, revocationService: d.revocation, log: d.log, operator: d.operator, announce: d.announce, link: d.link,
+    listeners: [
+      { name: 'link TLS', label: 'link_tls', files: cfg.link.tls, role: 'external-gateway-link', leaf: d.linkTls.leaf, apply: (t) => d.link()?.setTls(t) },
+      { name: 'applicant API TLS', label: 'api_tls', files: cfg.api.tls, leaf: d.apiTls.leaf,
+        apply: (t) => (d.app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: d.keys.caPem }) },
+    ],
+  });
 }

@@ -13,6 +13,7 @@ import { openKeys, sealKeys, type OpenKeys, type SealKeys } from '../seal/keyrin
 import { SignerTrust } from '../seal/signer-trust.js';
 import { loadPreviousKeys, type PreviousKeyFiles } from './previous-keys.js';
 import type { TlsMaterial } from '../link/tls-material.js';
+import type { RevocationCheck } from '../pki/revocation.js';
 
 export interface KeyFiles extends PreviousKeyFiles { ca: string; signCert: string; signKey: string; encCert: string; encKey: string }
 export interface PeerFiles { encCert: string; signerSubjects: readonly string[]; signerSha256: readonly string[] }
@@ -38,6 +39,8 @@ export interface LoadOptions {
   readonly at?: Date;
   /** false only for tools that load deliberately unfit material (tests forging packets). */
   readonly roleChecks?: boolean;
+  /** The gateway's CRLs: packet signers are checked against them on every packet. */
+  readonly revocation?: RevocationCheck;
 }
 
 /** A leaf certificate file may carry its chain after the leaf; those are offered as intermediates. */
@@ -75,7 +78,7 @@ export function loadGatewayKeys(own: KeyFiles, peer: PeerFiles, opts: LoadOption
   return {
     seal: sealKeys(mine, { encCert: peerEnc.leaf }),
     open: openKeys(mine, loadPreviousKeys(own, mine.encCert)),
-    signers: new SignerTrust({ roots: ca, expectedSubjects: peer.signerSubjects, pinnedSha256: peer.signerSha256 }),
+    signers: new SignerTrust({ roots: ca, expectedSubjects: peer.signerSubjects, pinnedSha256: peer.signerSha256, ...(opts.revocation ? { revocation: opts.revocation } : {}) }),
     signKey, signCert: sign.leaf, encCert: enc.leaf, peerEncCert: peerEnc.leaf, ca,
     caPem: Buffer.from(ca.map((c) => toPem(c.raw, 'CERTIFICATE')).join(''), 'latin1'),
   };

@@ -23,6 +23,9 @@ export interface OperatorListener {
   readonly port: number;
   /** The same report GET /health answers, for other listeners that show it. */
   health(): HealthReport;
+  /** Reads the listener's certificate and key again (SIGHUP); throws, naming the file, when they do not
+   *  load, and the old ones stay in force. A no-op on a plain-HTTP loopback listener. */
+  reloadTls(): void;
   close(): Promise<void>;
 }
 
@@ -61,6 +64,11 @@ export async function startOperatorListener(cfg: OperatorConfig, probe: GatewayP
   return {
     port,
     health,
+    reloadTls() {
+      if (!cfg.tls) return;
+      const t = loadTls(cfg.tls, caFile);
+      (app.server as import('node:https').Server).setSecureContext({ ...TLS_BASE, key: t.key, cert: t.cert, ca: t.ca });
+    },
     async close() { await app.close(); metrics.stop(); },
   };
 }

@@ -13,7 +13,7 @@ import { startStatusSocket } from './status-socket.js';
 import { statusSocketPath } from './status-socket-protocol.js';
 import { statusReport } from './status-socket-report.js';
 
-export interface OperatorSurface { readonly port: number; health: OperatorListener['health']; close(): Promise<void> }
+export interface OperatorSurface { readonly port: number; health: OperatorListener['health']; reloadTls(): void; close(): Promise<void> }
 
 export async function startOperatorSurface(o: {
   base: GatewayProbe; db: Db; dataDir: string; operator: OperatorConfig; caFile: string; metrics: GatewayMetrics; log: Logger;
@@ -34,6 +34,7 @@ export async function startOperatorSurface(o: {
   return {
     port: operator.port,
     health: operator.health,
+    reloadTls: () => operator.reloadTls(),
     async close() { storage.stop(); await status.close(); await operator.close(); },
   };
 }

@@ -2,7 +2,7 @@
 // stamps it with the intranet TSA once time is trusted, checks it against the domain policy, and
 // hands it to the approval desk; the desk's events and the catalogue go back out as packets.
 import type { InternalConfig } from '../config/gateway-config.js';
-import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
+import { loadTls, type GatewayKeys, type LoadedTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
 import { catalogueResync } from '../gateway/catalogue-resync.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
@@ -30,21 +30,27 @@ import { wirePacketPath } from './packet-path.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
-import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { internalProbe } from './probe.js';
 import { StorageWatch } from '../gateway/storage-watch.js';
 import { startOperatorSurface } from '../gateway/operator-surface.js';
+import { loadKeysWithRevocation, startKeyLifecycle } from '../gateway/key-lifecycle.js';
+import type { RevocationService } from '../pki/crl-service.js';
+import type { OperatorListener } from '../gateway/operator-http.js';
+import type { X509Certificate } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { announceOver, keyAnnouncer, type AnnouncerDeps } from '../gateway/key-announce.js';
+import { HARDENED_TLS_SERVER } from '../net/tls-profile.js';
+import type { Server as HttpsServer } from 'node:https';
 
 export interface RunningInternal { intranetPort: number; operatorPort: number; stop(): Promise<void> }
 
 export async function startInternal(cfg: InternalConfig, log: Logger, trust: TimeTrust, configFile: string): Promise<RunningInternal> {
-  const keys = loadGatewayKeys(cfg.keys, cfg.peer);
+  const { keys, revocation, metrics } = await loadKeysWithRevocation(cfg, log);
   const tls = loadTls(cfg.link.tls, keys, 'internal-gateway-link');
   // Every key file is read and judged before anything starts: a refusal later would leave timers running.
   const intranetTls = loadTls(cfg.intranet.tls, keys, 'intranet-server');
   const store = openInternalStore(cfg.dataDir);
-  const metrics = createGatewayMetrics('internal');
   const { tsa, cert: tsaCert } = createTsa(cfg.tsa, keys.ca, store.db, trust, (e) => log.error({ stage: 'tsa', err: String(e) }, 'TSA fault'), metrics.tokenIssued);
   const audit = startInternalAudit({ cfg, keys, linkCert: tls.leaf, db: store.db, trust, tsa, tsaCert, log, configFile });
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
@@ -57,6 +63,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   // never holds the loop that answers the link's heartbeats.
   const inspect = inspectPoolFor(cfg.inspect, log);
   let link: LinkClient | null = null;
+  const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
   const path = wirePacketPath({
     db: store.db, store, keys, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
     intranetDomain: cfg.domains.self, maxOutbox: cfg.maxOutbox, maxRejected: cfg.maxRejected, whenUntrusted: cfg.time.whenUntrusted,
@@ -64,11 +71,11 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     pump: () => link?.pump(),
   });
   link = new LinkClient({
-    url: cfg.link.url, tls, peer: cfg.link.peer, gatewayId: 'internal', window: cfg.link.window,
+    url: cfg.link.url, tls, peer: { ...cfg.link.peer, revocation: revocation.holder }, gatewayId: 'internal', window: cfg.link.window,
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
-    onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log),
+    onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log), keyAnnouncer: keyAnnouncer(announce),
   }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }), path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
@@ -98,11 +105,13 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
+  const lifecycle = keepKeys(cfg, { keys, revocation, log, operator, announce, link: () => link, tls, intranetTls, tsaCert, http });
   log.info({ intranetPort, dialing: cfg.link.url, time: trust.state(), items: catalogue.items.length }, 'internal gateway started');
   loop.ready();
   return {
     intranetPort, operatorPort: operator.port,
     async stop() {
+      await lifecycle.stop();
       clearInterval(drainTimer);
       replay.stop();
       notifier.stop();
@@ -118,6 +127,20 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       store.db.close();
     },
   };
+}
+
+/** Expiry warnings and SIGHUP reload over the internal gateway's key material and listeners. */
+function keepKeys(cfg: InternalConfig, d: { keys: GatewayKeys; revocation: RevocationService; log: Logger; operator: OperatorListener; announce: AnnouncerDeps;
+  link: () => LinkClient | null; tls: LoadedTls; intranetTls: LoadedTls; tsaCert: X509Certificate; http: FastifyInstance }): { stop(): void } {
+  return startKeyLifecycle({
+    keys: d.keys, keyFiles: cfg.keys, peerFiles: cfg.peer, revocation: d.revocation.holder, revocationService: d.revocation, log: d.log, operator: d.operator, announce: d.announce, link: d.link,
+    fixedCerts: [{ role: 'tsa', cert: d.tsaCert }],
+    listeners: [
+      { name: 'link TLS', label: 'link_tls', files: cfg.link.tls, role: 'internal-gateway-link', leaf: d.tls.leaf, apply: (t) => d.link()?.setTls(t) },
+      { name: 'intranet TLS', label: 'intranet_tls', files: cfg.intranet.tls, role: 'intranet-server', leaf: d.intranetTls.leaf,
+        apply: (t) => (d.http.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: t.ca }) },
+    ],
+  });
 }
 
 /** The approval desk this gateway hosts: catalogue, calendar, settings, the desk and staff sign-in,

@@ -1,7 +1,7 @@
 // Internal side: dials OUT to the external gateway (the intranet accepts no inbound connection) and
 // keeps the link up: reconnect with capped exponential backoff and jitter, pinned server identity.
 import WebSocket from 'ws';
-import type { PeerCertificate } from 'node:tls';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { DEFAULT_MAX_PACKET_BYTES } from '../seal/limits.js';
 import { createBackoff } from './backoff.js';
 import { DEFAULT_BACKOFF_BASE_MS, DEFAULT_BACKOFF_CAP_MS } from './limits.js';
@@ -28,6 +28,10 @@ export class LinkClient {
   private readonly backoff;
   /** Last frame of an ended session: the age keeps growing while the link is down. */
   private lastFrameOfEnded: number | null = null;
+  /** The certificate the server presented on the live session, for recheckPeer. */
+  private peerCert: PeerCertificate | null = null;
+  /** The certificate this side presented on the live session. */
+  private ownCert: PeerCertificate | null = null;
 
   constructor(private readonly opts: LinkClientOptions, private readonly source: PacketSource,
     private readonly sink: PacketSink, private readonly log: SessionLog, private readonly onState?: (up: boolean) => void) {
@@ -38,9 +42,31 @@ export class LinkClient {
 
   pump(): void { this.session?.pump(); }
   sendAuditHead(h: AuditHeadFrame): void { this.session?.sendAuditHead(h); }
+  /** Announces this side's encryption certificate again (after a reload). */
+  sendKeyAnnounce(): void { this.session?.sendKeyAnnounce(); }
+  /** The link certificate this side presented on the live session (our key announcement names it). */
+  get ownCertificateDer(): Buffer | null { return this.session && this.ownCert?.raw ? Buffer.from(this.ownCert.raw) : null; }
+  /** The link certificate the peer presented on the live session (a key announcement is bound to it). */
+  get peerCertificateDer(): Buffer | null { return this.session && this.peerCert?.raw ? Buffer.from(this.peerCert.raw) : null; }
   get connected(): boolean { return this.session?.isReady ?? false; }
   /** When the peer last sent a frame (ms since the epoch) on this or an earlier session; null if never. */
   get lastFrameAt(): number | null { return this.session?.lastFrameAt ?? this.lastFrameOfEnded; }
+
+  /** Checks the live session's peer again (after a CRL refresh or a reload): a peer revoked since the
+   *  handshake loses its session now; the redial's handshake then refuses it. */
+  recheckPeer(): void {
+    if (!this.session || !this.peerCert) return;
+    const why = checkPeer(this.peerCert, { ...this.opts.peer, role: LINK_CLIENT_PEER_ROLE });
+    if (why) { this.log.warn({ reason: why }, 'link peer no longer acceptable; closing the session'); this.session.close(why.slice(0, 120)); }
+  }
+
+  /** New TLS material (SIGHUP). The client presents its certificate only in a handshake, so the live
+   *  session is closed and redialled with it; what was in flight is resent (unacked packets stay in
+   *  the outbox, and the receiver drops duplicates by packet id). */
+  setTls(tls: TlsMaterial): void {
+    (this.opts as { tls: TlsMaterial }).tls = tls;
+    if (this.session) this.session.close('link TLS material reloaded; redialling with it');
+  }
 
   stop(): void {
     this.stopped = true;
@@ -57,10 +83,12 @@ export class LinkClient {
       // Replaces the hostname check: the peer is known by its pinned certificate identity.
       checkServerIdentity: ((_host: string, cert: PeerCertificate) => {
         const why = checkPeer(cert, { ...this.opts.peer, role: LINK_CLIENT_PEER_ROLE });
+        if (!why) this.peerCert = cert;
         return why ? new Error(why) : undefined;
       }) as unknown as (servername: string, cert: unknown) => boolean,
     });
     this.ws = ws;
+    ws.on('upgrade', (res) => { this.ownCert = (res.socket as TLSSocket).getCertificate() as PeerCertificate | null; });
     let opened = false;
     ws.on('open', () => {
       opened = true;

@@ -1,6 +1,7 @@
 // LinkFrame bytes <-> values. A frame that does not decode is a verdict, not an exception.
 import { ferry } from '../proto/ferry.js';
 import { fail, type Verdict } from '../errors.js';
+import { MAX_CERT_BYTES } from '../seal/limits.js';
 
 export type Frame =
   | { type: 'hello'; versions: number[]; gatewayId: string; window: number; features?: string[]; catalogueSha256?: string }
@@ -8,7 +9,8 @@ export type Frame =
   | { type: 'ack'; packetIds: Buffer[] }
   | { type: 'heartbeat'; sentAtMs: number; reply: boolean }
   | { type: 'auditHead'; record: Buffer; signature: Buffer; signerCertificate: Buffer }
-  | { type: 'refusal'; packetId: Buffer; code: string; detail: string };
+  | { type: 'refusal'; packetId: Buffer; code: string; detail: string }
+  | { type: 'keyAnnounce'; encCertificate: Buffer; signerCertificate: Buffer; atMs: number; signature: Buffer };
 
 /** Bounds on what a peer's Hello and Refusal may carry (a frame is already bounded by maxPayload; these
  *  keep a hostile value out of logs and the held table). */
@@ -29,6 +31,9 @@ export function encodeFrame(f: Frame): Buffer {
     case 'heartbeat': return Buffer.from(F.encode({ heartbeat: { sentAtMs: f.sentAtMs, reply: f.reply } }).finish());
     case 'auditHead': return Buffer.from(F.encode({ auditHead: { record: f.record, signature: f.signature, signerCertificate: f.signerCertificate } }).finish());
     case 'refusal': return Buffer.from(F.encode({ refusal: { packetId: f.packetId, code: f.code, detail: f.detail.slice(0, MAX_REFUSAL_DETAIL_CHARS) } }).finish());
+    case 'keyAnnounce': return Buffer.from(F.encode({ keyAnnounce: {
+      encCertificate: f.encCertificate, signerCertificate: f.signerCertificate, atMs: f.atMs, signature: f.signature,
+    } }).finish());
   }
 }
 
@@ -68,6 +73,15 @@ export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {
       // Checked in full by the receiver (src/audit/peer-heads.ts); here only that the parts are there.
       if (!h.record?.length || !h.signature?.length || !h.signerCertificate?.length) return fail('FERRY_ERR_LINK_FRAME', 'audit head frame with an empty part');
       return { ok: true, value: { type: 'auditHead', record: Buffer.from(h.record), signature: Buffer.from(h.signature), signerCertificate: Buffer.from(h.signerCertificate) } };
+    }
+    case 'keyAnnounce': {
+      const k = m.keyAnnounce!;
+      // Checked in full by the receiver (src/gateway/key-announce.ts); here only sizes and presence.
+      const parts = [k.encCertificate, k.signerCertificate, k.signature];
+      if (parts.some((p) => !p?.length || p.length > MAX_CERT_BYTES)) return fail('FERRY_ERR_LINK_FRAME', 'key announcement with an empty or oversized part');
+      const atMs = Number(k.atMs ?? 0);
+      if (!Number.isSafeInteger(atMs) || atMs <= 0) return fail('FERRY_ERR_LINK_FRAME', 'key announcement without a time');
+      return { ok: true, value: { type: 'keyAnnounce', encCertificate: Buffer.from(k.encCertificate!), signerCertificate: Buffer.from(k.signerCertificate!), atMs, signature: Buffer.from(k.signature!) } };
     }
     default:
       return fail('FERRY_ERR_LINK_FRAME', 'frame of no known type');

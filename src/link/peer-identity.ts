@@ -9,12 +9,16 @@
 import { createHash, timingSafeEqual, X509Certificate } from 'node:crypto';
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls';
 import { endEntityProblem, type FerryRole } from '../pki/roles.js';
+import type { RevocationCheck } from '../pki/revocation.js';
 
 export interface PeerPin {
   subjects: readonly string[];
   sha256?: readonly string[];
   /** The Ferry role marker the peer's certificate must carry (which gateway's link identity). */
   role: FerryRole;
+  /** The gateway's CRLs (pki.crl): a revoked peer, or one whose CA's list is stale under
+   *  whenStale: hold, is refused at the handshake and dropped at the next refresh (recheckPeer). */
+  revocation?: RevocationCheck;
 }
 
 /** What config pins; the role is not configurable: each end of the link knows which gateway it dials. */
@@ -36,6 +40,8 @@ export function checkPeer(cert: PeerCertificate | DetailedPeerCertificate | unde
     return `FERRY_ERR_LINK_PEER: peer certificate does not parse (${(e as Error).message})`;
   }
   if (problem) return `FERRY_ERR_LINK_PEER: peer CN=${cn} ${problem}`;
+  const revoked = pin.revocation?.check(parsed);
+  if (revoked && !revoked.ok) return `${revoked.code}: link peer CN=${cn}: ${revoked.detail}`;
   if (!pin.subjects.includes(cn)) return `FERRY_ERR_LINK_PEER: peer CN=${cn} is not pinned`;
   if (pin.sha256?.length) {
     const got = createHash('sha256').update(cert.raw).digest();

@@ -16,6 +16,18 @@ export interface RefusedPacket { packetId: Buffer; code: string; detail: string 
 
 /** The link feature a side announces in Hello when its source takes refusals (PROTOCOL.md §6 rule 10). */
 export const FEATURE_REFUSAL = 'refusal';
+/** The link feature a side announces in Hello when it sends and takes KeyAnnounce frames (PROTOCOL.md §6a). */
+export const FEATURE_KEY_ANNOUNCE = 'key-announce';
+
+export type KeyAnnounceFrame = Omit<Extract<Frame, { type: 'keyAnnounce' }>, 'type'>;
+
+/** The encryption-certificate announcement, both ways: what to announce, and what to do with the peer's. */
+export interface KeyAnnouncer {
+  /** This side's current announcement (signed), or null when there is nothing to announce. */
+  make(): KeyAnnounceFrame | null;
+  /** The peer's announcement; the receiver judges it (identity, chain, role, revocation) and adopts it or not. */
+  receive(f: KeyAnnounceFrame): void;
+}
 
 /** The local outbox, as the link sees it. */
 export interface PacketSource {
@@ -66,6 +78,8 @@ export interface SessionOptions {
   catalogueSha256?: () => string;
   /** The peer's Hello was accepted (the internal gateway republishes the catalogue when it differs). */
   onPeerHello?: (h: PeerHello) => void;
+  /** Encryption-certificate announcements (FEATURE_KEY_ANNOUNCE); none: the feature is not offered. */
+  keyAnnouncer?: KeyAnnouncer;
 }
 
 export type AuditHeadFrame = Omit<Extract<Frame, { type: 'auditHead' }>, 'type'>;
@@ -89,6 +103,7 @@ export class LinkSession {
   private healthy = false;
   /** The peer announced FEATURE_REFUSAL: refused packets go back as Refusal frames, not acks. */
   private peerTakesRefusals = false;
+  private peerTakesAnnounce = false;
   private readonly timers: NodeJS.Timeout[] = [];
   readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0, refused: 0, refusalsSent: 0 };
 
@@ -110,7 +125,7 @@ export class LinkSession {
     ws.on('error', (e) => this.log.warn({ err: e.message }, 'link socket error'));
     this.send({
       type: 'hello', versions: [...SUPPORTED_VERSIONS], gatewayId: opts.gatewayId, window: this.window,
-      features: source.refuse ? [FEATURE_REFUSAL] : [], catalogueSha256: opts.catalogueSha256?.() ?? '',
+      features: [...(source.refuse ? [FEATURE_REFUSAL] : []), ...(opts.keyAnnouncer ? [FEATURE_KEY_ANNOUNCE] : [])], catalogueSha256: opts.catalogueSha256?.() ?? '',
     });
     const helloTimer = setTimeout(() => { if (!this.ready) this.abort(4002, 'no hello from peer'); }, HELLO_TIMEOUT_MS);
     this.timers.push(helloTimer);
@@ -172,6 +187,11 @@ export class LinkSession {
         this.opts.onAuditHead?.(f);
         return;
       case 'refusal': return this.onRefusal(f);
+      case 'keyAnnounce':
+        // Only between sides that both listed the feature: anything else is a protocol error.
+        if (!this.opts.keyAnnouncer || !this.peerTakesAnnounce) { this.abort(1002, 'FERRY_ERR_LINK_FRAME: key announcement without the feature'); return; }
+        this.opts.keyAnnouncer.receive(f);
+        return;
     }
   }
 
@@ -182,6 +202,7 @@ export class LinkSession {
     }
     this.peerWindow = Math.max(1, f.window);
     this.peerTakesRefusals = (f.features ?? []).includes(FEATURE_REFUSAL);
+    this.peerTakesAnnounce = (f.features ?? []).includes(FEATURE_KEY_ANNOUNCE);
     this.ready = true;
     this.log.info({ peer: f.gatewayId, window: Math.min(this.window, this.peerWindow), refusals: this.peerTakesRefusals }, 'link up');
     this.opts.onPeerHello?.({ gatewayId: f.gatewayId, features: f.features ?? [], catalogueSha256: f.catalogueSha256 ?? '' });
@@ -190,7 +211,15 @@ export class LinkSession {
     this.timers.push(healthyTimer);
     const head = this.opts.auditHead?.();
     if (head) this.sendAuditHead(head);
+    this.sendKeyAnnounce();
     this.pump();
+  }
+
+  /** Announces this side's encryption certificate (after Hello, and after a reload). */
+  sendKeyAnnounce(): void {
+    if (!this.ready || !this.peerTakesAnnounce) return;
+    const a = this.opts.keyAnnouncer?.make();
+    if (a) this.send({ type: 'keyAnnounce', ...a });
   }
 
   /** Sends an audit head to the peer (unacknowledged: the newest is sent again on the next Hello). */

@@ -10,6 +10,8 @@ import { FerryError } from '../errors.js';
 import { writeCertificateFile, writePrivateKeyFile } from './key-files.js';
 import { x509 } from './x509-provider.js';
 import { FERRY_ROLE_OIDS, type FerryRole } from './roles.js';
+import { emptyCaDb, normalSerial } from './ca-db.js';
+import { writeDevCrl } from './dev-ca-crl.js';
 
 type CryptoKey = webcrypto.CryptoKey;
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
@@ -61,10 +63,11 @@ export interface DevPkiOptions {
  *  certificates; browsers and testssl.sh flag longer ones. Used as the default for every end entity. */
 export const MAX_TLS_DAYS = 398;
 export const DEFAULT_END_ENTITY_DAYS = MAX_TLS_DAYS;
-/** Where the deployment would publish its CRL: the internal gateway's intranet address by default.
- *  Over plain http as RFC 5280 §4.2.1.13 expects (a CRL is signed; https would make fetching the
- *  revocation list itself depend on a certificate check). */
-export const DEFAULT_DEV_CRL_URL = 'http://127.0.0.1:8318/crl/ferry-dev-ca.crl';
+/** Where the deployment publishes its CRL: the internal gateway's CRL listener (pki.publish, port 8320
+ *  in config/internal.yaml; the intranet listener on 8318 speaks only HTTPS). Over plain http as
+ *  RFC 5280 §4.2.1.13 expects (a CRL is signed; https would make fetching the revocation list itself
+ *  depend on a certificate check). */
+export const DEFAULT_DEV_CRL_URL = 'http://127.0.0.1:8320/crl/ferry-dev-ca.crl';
 export const DEFAULT_CA_DAYS = 3650;
 export const DEV_CA_SUBJECT = 'CN=Ferry Dev Root CA, O=Ferry Dev';
 export const DEV_TSA_SUBJECT = 'CN=Ferry Dev TSA';
@@ -273,5 +276,12 @@ export async function initDevPki(dir: string, opts: DevPkiOptions = {}): Promise
   }
   // Guard: what we wrote must read back as node KeyObjects (catches an export format node rejects).
   for (const [pair] of issued) createPrivateKey(readFileSync(pair.key));
+  // The CA database (what was issued; nothing revoked yet) and the first CRL, so a gateway configured
+  // with pki.crl starts at once and `ferry certs revoke` has something to add to.
+  const db = emptyCaDb();
+  for (const [pair, { cert }] of issued.slice(1)) {
+    db.issued.push({ serial: normalSerial(cert.serialNumber), subject: cert.subject, notAfter: cert.notAfter.toISOString(), file: pair.cert });
+  }
+  await writeDevCrl(dir, db, now);
   return paths;
 }

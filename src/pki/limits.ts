@@ -17,3 +17,10 @@ export const CERT_FACTS_CACHE_MAX = 1024;
  *  in every token): a handful of TSA and CA certificates; 256 covers rollovers without letting
  *  hostile tokens grow memory. */
 export const MAX_PARSED_CERTS = 256;
+
+/** Largest CRL read from a file or fetched from a URL. Ferry's CA revokes a handful of certificates
+ *  a year; 8 MiB still holds ~200,000 entries of a large public CA, and a hostile server cannot make
+ *  a gateway buffer more. */
+export const MAX_CRL_BYTES = 8 * 1024 * 1024;
+/** Entries read from one CRL (each becomes a map entry): the same bound in entries. */
+export const MAX_CRL_ENTRIES = 250_000;

@@ -10,6 +10,7 @@ import { chainValidity } from '../pki/chain.js';
 import { hasRole, isCaAsserted } from '../pki/roles.js';
 import { hasKeyUsage } from '../pki/cert-extensions.js';
 import { sha256 } from './keyring.js';
+import type { RevocationCheck } from '../pki/revocation.js';
 
 export interface SignerPolicy {
   /** Trust anchors for peer signing certificates. */
@@ -18,6 +19,9 @@ export interface SignerPolicy {
   expectedSubjects: readonly string[];
   /** Optional extra pin: SHA-256 fingerprints (hex, any case, colons allowed) the signer must match. */
   pinnedSha256?: readonly string[];
+  /** Revocation (pki.crl), checked on every packet, after the cached structural verdict: a CRL that
+   *  arrives later revokes a signer whose packets were accepted before. */
+  revocation?: RevocationCheck;
 }
 
 export interface TrustedSigner {
@@ -34,13 +38,23 @@ const MAX_CACHED = 64;
 
 export class SignerTrust {
   private readonly cache = new Map<string, Verdict<TrustedSigner>>();
-  private readonly pins: Set<string> | null;
+  private pins: Set<string> | null = null;
 
-  constructor(private readonly policy: SignerPolicy) {
+  constructor(private policy: SignerPolicy) {
+    this.adopt(policy);
+  }
+
+  /** Takes a new policy (a reload: new CA bundle, pins or subjects); verdicts made under the old one go. */
+  adopt(policy: SignerPolicy): void {
+    this.policy = policy;
     this.pins = policy.pinnedSha256?.length
       ? new Set(policy.pinnedSha256.map((p) => p.replace(/:/g, '').toLowerCase()))
       : null;
+    this.cache.clear();
   }
+
+  /** The policy in force (a reload hands it to the instance the packet paths already hold). */
+  get currentPolicy(): SignerPolicy { return this.policy; }
 
   /** Checks the certificate for signing at `at` (the packet's creation time) and at `now`. */
   check(certDer: Uint8Array, at: Date, now: Date): Verdict<TrustedSigner> {
@@ -53,6 +67,8 @@ export class SignerTrust {
     }
     if (!v.ok) return v;
     const s = v.value;
+    const revoked = this.policy.revocation?.check(s.cert);
+    if (revoked && !revoked.ok) return revoked;
     for (const t of [at, now]) {
       // Written as "not inside" so that an Invalid Date (NaN) fails closed instead of passing.
       if (!(t.getTime() >= s.notBefore && t.getTime() <= s.notAfter)) {

@@ -2,6 +2,7 @@
 // anchors and expectations, returning a verdict. Order: structure → signature → messageDigest → ESS →
 // certificate usage → chain at genTime → imprint → nonce, so a forged or altered token is reported as
 // such before anything it claims is looked at.
+import type { RevocationCheck } from '../pki/revocation.js';
 import { createHash, verify, type KeyObject, type X509Certificate } from 'node:crypto';
 import { fail, type Verdict } from '../errors.js';
 import { HASHES, asVerdict, type TsaHashName } from './tsa-algorithms.js';
@@ -28,6 +29,10 @@ export interface VerifyTokenOptions {
   trusted: X509Certificate[];
   /** The TSA certificate, for tokens issued without one (certReq false). */
   tsaCertificate?: X509Certificate;
+  /** Revocation (pki.crl): a token whose TSA certificate, or an intermediate on its path, is revoked
+   *  (or whose CA's list is stale under whenStale: hold) fails with that code. Checked now, not at
+   *  genTime: RFC 3161 §4.1 — once the TSA key is revoked its tokens cannot be told from forgeries. */
+  revocation?: RevocationCheck;
 }
 
 export interface VerifiedTimeStamp {
@@ -174,6 +179,10 @@ export async function verifyTimeStampToken(tokenDer: Buffer, opts: VerifyTokenOp
 
   const path = tsaPath(signer.cert, facts, signer.pool, opts.trusted, tst.genTime);
   if (!path.ok) return path;
+  for (const c of opts.revocation ? path.value.slice(0, -1) : []) {
+    const r = opts.revocation!.check(c);
+    if (!r.ok) return r;
+  }
 
   const imprint = checkImprint(tst, opts);
   if (!imprint.ok) return imprint;

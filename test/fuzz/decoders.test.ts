@@ -111,6 +111,7 @@ function sameFrame(a: Frame, b: Frame): boolean {
     case 'heartbeat': { const y = b as typeof a; return a.sentAtMs === y.sentAtMs && a.reply === y.reply; }
     case 'auditHead': { const y = b as typeof a; return a.record.equals(y.record) && a.signature.equals(y.signature) && a.signerCertificate.equals(y.signerCertificate); }
     case 'refusal': { const y = b as typeof a; return a.packetId.equals(y.packetId) && a.code === y.code && a.detail === y.detail; }
+    case 'keyAnnounce': { const y = b as typeof a; return a.encCertificate.equals(y.encCertificate) && a.signerCertificate.equals(y.signerCertificate) && a.atMs === y.atMs && a.signature.equals(y.signature); }
   }
 }
 const sameStatus = (a: StatusUpdate, b: StatusUpdate): boolean => a.caseId === b.caseId && a.status === b.status && a.atMs === b.atMs
