@@ -70,6 +70,7 @@ export const ERRORS = {
   FERRY_ERR_STORE_OUTBOX_FULL: { status: 503, meaning: 'the outbox holds its maximum number of packets; the sender waits' },
   FERRY_ERR_STORE_MISSING: { meaning: 'a command named a gateway database that does not exist (dataDir in the config, or --db); commands never create one, the gateway does on its first start' },
   FERRY_ERR_STORE_BACKUP: { meaning: 'a backup or restore was refused: the file exists, is not an intact backup of this gateway role, or the database is open in a running gateway; the message names the file' },
+  FERRY_ERR_STORE_BLOB: { meaning: 'a row names a large body in the blob store (<dataDir>/blobs) whose file is missing, truncated or altered (its SHA-256 does not match); restore the blobs directory with the database' },
   FERRY_ERR_STORE_SCHEMA: { meaning: 'a read-only command found a gateway database at an older schema version; start the gateway of this version once to migrate it' },
 
   // --- ops (the operator listener's health rule: docs/OPERATIONS.md "Monitoring") ---

@@ -24,6 +24,7 @@ import { observeHttp } from '../gateway/http-metrics.js';
 import { startOperatorListener } from '../gateway/operator-http.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
+import { cryptoPoolFor } from '../gateway/crypto-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 
 export interface RunningGateway { apiPort: number; linkPort: number; operatorPort: number; stop(): Promise<void> }
@@ -45,15 +46,21 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
 
   const metrics = createGatewayMetrics('external');
   let link: LinkServer | null = null;
+  // Large packets are sealed and opened in a worker (crypto-pool.ts), never on this loop, and kept in
+  // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
+  const crypto = cryptoPoolFor(keys);
+  const orphans = store.blobs.collectOrphans();
+  if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
   const { inbox, intake, sendAction } = wireExternalPath({
-    store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
+    store, keys, crypto, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
   link = new LinkServer({
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
-  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
+  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() }),
+  inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
@@ -82,6 +89,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   });
   observeHttp(app, metrics.http, 'applicant');
   await inspect.ready();
+  await crypto.ready();
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;
@@ -97,6 +105,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       await operator.close();
       await app.close();
       await inspect.close();
+      await crypto.close();
       loop.stop();
       await link?.close();
       await audit.stop();

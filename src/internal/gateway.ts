@@ -27,6 +27,7 @@ import { startInternalAudit } from './audit-start.js';
 import { wirePacketPath } from './packet-path.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
+import { cryptoPoolFor } from '../gateway/crypto-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { createGatewayMetrics } from '../gateway/metrics.js';
 import { observeHttp } from '../gateway/http-metrics.js';
@@ -53,9 +54,14 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
   // never holds the loop that answers the link's heartbeats.
   const inspect = inspectPoolFor(cfg.inspect, log);
+  // Large packets are opened (and sealed) in a worker (crypto-pool.ts), never on this loop, and kept in
+  // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
+  const crypto = cryptoPoolFor(keys);
+  const orphans = store.blobs.collectOrphans();
+  if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
   let link: LinkClient | null = null;
   const path = wirePacketPath({
-    db: store.db, store, keys, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
+    db: store.db, store, keys, crypto, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
     intranetDomain: cfg.domains.self, maxOutbox: cfg.maxOutbox, maxRejected: cfg.maxRejected, whenUntrusted: cfg.time.whenUntrusted,
     resultSigner: prepareTokenSigner(keys.signKey, keys.signCert),
     pump: () => link?.pump(),
@@ -66,7 +72,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log),
-  }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }), path.inbox, log, metrics.link.onState);
+  }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() }),
+  path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   path.flushOut();
@@ -89,6 +96,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   });
   observeHttp(http, metrics.http, 'intranet');
   await inspect.ready();
+  await crypto.ready();
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;
@@ -104,6 +112,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       policy.stop();
       path.stamper.stop();
       await inspect.close();
+      await crypto.close();
       loop.stop();
       link?.stop();
       await operator.close();
