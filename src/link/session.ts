@@ -3,7 +3,7 @@
 // it could not open (to a peer that understands refusals), answers heartbeats, and stops reading the
 // socket while the local inbox is over its high-water mark.
 import type WebSocket from 'ws';
-import { encodeFrame, decodeFrame, type Frame } from './frame-codec.js';
+import { encodeFrame, decodeFrame, encodePacketFrameParts, type Frame } from './frame-codec.js';
 import {
   DEFAULT_BACKLOG_HIGH, DEFAULT_BACKLOG_LOW, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEALTHY_SESSION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_WINDOW,
   DEFAULT_WINDOW_BYTES, HELLO_TIMEOUT_MS, SUPPORTED_VERSIONS,
@@ -310,6 +310,14 @@ export class LinkSession {
 
   private send(f: Frame): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (f.type === 'packet') {
+      // Two fragments of one message: the head, then the packet's bytes as they are (no copy of a
+      // large packet into a frame buffer on the loop). Nothing is sent between them: this is sync.
+      const [head, packet] = encodePacketFrameParts(f.packetId, f.packet);
+      this.ws.send(head, { binary: true, fin: false });
+      this.ws.send(packet, { binary: true, fin: true });
+      return;
+    }
     this.ws.send(encodeFrame(f), { binary: true });
   }
 
