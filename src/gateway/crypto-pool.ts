@@ -72,17 +72,17 @@ export class CryptoPool {
   }
 
   /** Seals in a worker. Rejects with FERRY_ERR_API_BUSY when the line is full (unless waitWhenFull). */
-  async seal(draft: SealDraft, o: { waitWhenFull?: boolean } = {}): Promise<{ packetId: Buffer; bytes: Buffer }> {
+  async seal(draft: SealDraft, o: { waitWhenFull?: boolean } = {}): Promise<{ packetId: Buffer; bytes: Buffer; sha256: Buffer }> {
     const body = movable(draft.body);
     const r = await this.run({ type: 'seal', id: 0, draft: { ...draft, body } }, [body.buffer as ArrayBuffer], o.waitWhenFull ?? false);
     if (r.type !== 'sealed') throw new Error('crypto pool: unexpected reply');
     this.counts.sealed++;
-    return { packetId: asBuffer(r.packetId), bytes: asBuffer(r.bytes) };
+    return { packetId: asBuffer(r.packetId), bytes: asBuffer(r.bytes), sha256: asBuffer(r.sha256) };
   }
 
-  /** Opens in a worker; `bytes` moves there and comes back as `bytes` of the answer (use that one).
-   *  Always waits for a worker (the link's window bounds the line). */
-  async open(bytes: Buffer, job: OpenJob): Promise<{ result: OpenResult; bytes: Buffer }> {
+  /** Opens in a worker; `bytes` moves there and comes back as `bytes` of the answer (use that one),
+   *  with their SHA-256. Always waits for a worker (the link's window bounds the line). */
+  async open(bytes: Buffer, job: OpenJob): Promise<{ result: OpenResult; bytes: Buffer; sha256: Buffer }> {
     const b = movable(bytes);
     const msg: ToCryptoWorker = {
       type: 'open', id: 0, bytes: b, nowMs: job.now.getTime(),
@@ -97,7 +97,7 @@ export class CryptoPool {
       const p = result.packet;
       result.packet = { ...p, body: asBuffer(p.body), packetId: asBuffer(p.packetId), ...(p.timestampToken ? { timestampToken: asBuffer(p.timestampToken) } : {}) };
     }
-    return { result, bytes: asBuffer(r.bytes) };
+    return { result, bytes: asBuffer(r.bytes), sha256: asBuffer(r.sha256) };
   }
 
   stats() {

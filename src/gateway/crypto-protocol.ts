@@ -1,7 +1,8 @@
 // Messages between the crypto pool (main thread) and its workers. The keys go once, in workerData
 // (KeyObjects and DER clone across threads); each job moves its bytes both ways (transferred).
-//   main → worker  seal     a packet draft (body transferred) → sealed   { packetId, bytes }
-//   main → worker  open     packet bytes (transferred), the instant to judge at → opened { result, bytes }
+//   main → worker  seal     a packet draft (body transferred) → sealed   { packetId, bytes, sha256 }
+//   main → worker  open     packet bytes (transferred), the instant to judge at → opened { result, bytes, sha256 }
+// sha256 is the packet's digest, computed here so the blob store and the stamp need not hash on the loop.
 //   worker → main  ready    keys loaded (once, at start)
 import type { KeyObject } from 'node:crypto';
 import type { OpenResult } from '../seal/open.js';
@@ -28,6 +29,6 @@ export type ToCryptoWorker =
 
 export type FromCryptoWorker =
   | { type: 'ready' }
-  | { type: 'sealed'; id: number; packetId: Uint8Array; bytes: Uint8Array }
-  | { type: 'opened'; id: number; result: OpenResult; bytes: Uint8Array }
+  | { type: 'sealed'; id: number; packetId: Uint8Array; bytes: Uint8Array; sha256: Uint8Array }
+  | { type: 'opened'; id: number; result: OpenResult; bytes: Uint8Array; sha256: Uint8Array }
   | { type: 'failed'; id: number; message: string; bytes?: Uint8Array };

@@ -3,7 +3,7 @@
 // packet's verdict does not depend on where it was opened. It holds the gateway's packet keys; the
 // inspection workers, which parse hostile content, never do (key separation).
 import { parentPort, workerData } from 'node:worker_threads';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { sealPacket } from '../seal/seal.js';
 import { openPacket } from '../seal/open.js';
 import { openKeysFrom } from '../seal/keyring.js';
@@ -42,7 +42,8 @@ port.on('message', (m: ToCryptoWorker) => {
     if (m.type === 'seal') {
       const s = sealPacket({ ...m.draft, createdAt: new Date(m.draft.createdAt), body: Buffer.from(m.draft.body.buffer, m.draft.body.byteOffset, m.draft.body.byteLength) }, keys);
       const bytes = own(s.bytes);
-      send({ type: 'sealed', id: m.id, packetId: new Uint8Array(s.packetId), bytes }, [bytes.buffer as ArrayBuffer]);
+      const sha256 = createHash('sha256').update(bytes).digest();
+      send({ type: 'sealed', id: m.id, packetId: new Uint8Array(s.packetId), bytes, sha256 }, [bytes.buffer as ArrayBuffer]);
       return;
     }
     const bytes = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength);
@@ -57,7 +58,7 @@ port.on('message', (m: ToCryptoWorker) => {
       result.packet.body = body as Buffer;
       transfer.push(body.buffer as ArrayBuffer);
     }
-    send({ type: 'opened', id: m.id, result, bytes: m.bytes }, transfer);
+    send({ type: 'opened', id: m.id, result, bytes: m.bytes, sha256: createHash('sha256').update(bytes).digest() }, transfer);
   } catch (e) {
     // A throw is a bug or a broken environment (a hostile packet is a verdict, not an exception).
     // The packet's bytes go back with the failure: the caller keeps them (a retry, or evidence).

@@ -125,7 +125,7 @@ export function createInbox(o: InboxOptions): Inbox {
       if (f.bytes.length <= offload) return null;
       const r = await crypto.open(f.bytes, { now, ...pick(o.open) });
       frames[i] = { packetId: f.packetId, bytes: r.bytes };
-      if (r.result.ok && o.blobs) written.push(await o.blobs.put(r.bytes));
+      if (r.result.ok && o.blobs) written.push(await o.blobs.put(r.bytes, r.sha256));
       return r.result;
     }));
     try {

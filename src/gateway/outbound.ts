@@ -141,8 +141,8 @@ export function createOutbound(d: OutboundDeps): Outbound {
   const blobs = new WeakMap<SealedPacket, Buffer>();
   const seal = async (p: PreparedPacket): Promise<SealedPacket> => {
     if (!d.crypto || p.draft.body.length <= offload) return sealNow(p);
-    const sealed = await d.crypto.seal(draftOf(p));
-    if (d.blobs) blobs.set(sealed, await d.blobs.put(sealed.bytes));
+    const { sha256, ...sealed } = await d.crypto.seal(draftOf(p));
+    if (d.blobs) blobs.set(sealed, await d.blobs.put(sealed.bytes, sha256));
     return sealed;
   };
   return {

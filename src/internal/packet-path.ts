@@ -55,8 +55,11 @@ export interface PacketPath {
  *  and the failure is logged on each try (the stamper retries): nothing is delivered unopened. */
 function hydrateQueued(store: InternalStore, crypto: CryptoPool, open: Omit<OpenContext, 'now'>) {
   return async (q: QueuedPacket): Promise<QueuedPacket> => {
-    const packet = await store.blobs.read(q.packetBlob!);
+    // Hashed in the worker beside the opening (not on this loop), and compared below.
+    const packet = await store.blobs.read(q.packetBlob!, { hashedBy: 'caller' });
     const r = await crypto.open(packet, { now: new Date(q.queuedAt), ...(open.maxPacketBytes !== undefined ? { maxPacketBytes: open.maxPacketBytes } : {}), ...(open.maxBodyBytes !== undefined ? { maxBodyBytes: open.maxBodyBytes } : {}) });
+    const altered = store.blobs.mismatch(q.packetBlob!, r.sha256);
+    if (altered) throw altered;
     if (!r.result.ok) throw new Error(`queued packet ${q.packetId.toString('hex')} no longer opens: ${r.result.code}: ${r.result.detail}`);
     return { ...q, packet: r.bytes, body: r.result.packet.body };
   };

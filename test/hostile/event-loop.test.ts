@@ -14,14 +14,16 @@ import { send } from './https-raw.js';
 import { submission } from './submissions.js';
 import { worstInputs, type WorstInput } from './worst-inputs.js';
 
-// Issue 9's goal is 100 ms. Measured on this 2-core machine with both gateways, their workers and the
-// test in one box, alone (`npm test` runs this file in a pass of its own): event loop max 20-78 ms,
-// /health 41-133 ms; one fsync on the loop took 138-160 ms on a busy disk. The goal is not held with
-// margin while SQLite commits run on the loop (issue 14), so the asserted bounds guard the class of
-// stall that was fixed (inflate on the loop: 21 s) with room for the scheduler; the figures printed
-// are the ones to drive to 100 ms.
-const LOOP_LIMIT_MS = 250;
-const HEALTH_LIMIT_MS = 1000;
+// Issue 9's bound: neither event loop blocked 100 ms or more (perf_hooks.monitorEventLoopDelay, as each
+// gateway reports it on /health) and every /health answered in under 100 ms, while the worst accepted
+// and refused input of each format goes through both gateways. What made this hold for large accepted
+// bodies: sealing and opening in the crypto worker (src/gateway/crypto-pool.ts), the large bytes in
+// the blob store rather than in SQLite rows (src/store/blobs.ts), queue depth read from indexes, and
+// packet frames sent without a copy. The figures are printed on every run.
+// FERRY_TEST_LOOP_LIMIT_MS raises both bounds for a run on an overloaded host (a machine shared with
+// other builds: load average 13 on 2 cores measured 200-250 ms); it never applies by default.
+const LOOP_LIMIT_MS = Number(process.env.FERRY_TEST_LOOP_LIMIT_MS ?? 100);
+const HEALTH_LIMIT_MS = LOOP_LIMIT_MS;
 
 interface Probe { latencyMs: number[]; loopMaxMs: number[]; linkDown: number; errors: string[] }
 
@@ -121,14 +123,13 @@ describe('no request stalls the gateways', () => {
   // The heavy inspection cases: every refused bomb of each format (16 MiB images, PDF and zip bombs)
   // and the accepted inputs that cost the most inspection per byte (PDF and OFD inflating to the caps;
   // their bodies are small, so storing them is cheap).
-  it('holds neither event loop over 250 ms (goal: 100 ms), answers /health and keeps the link up while the worst input of each format is inspected', async () => {
+  it('holds neither event loop 100 ms, answers /health in under 100 ms and keeps the link up while the worst input of each format is inspected', async () => {
     await underLoad(worstInputs().filter((w) => !w.accepted || w.fileName.endsWith('.pdf') || w.fileName.endsWith('.ofd')));
   }, 240_000);
 
-  // Accepted 16 MiB images: inspection is off the loop, but sealing the 22 MB body and writing it to
-  // SQLite (outbox, link inbox, stamp queue: better-sqlite3 is synchronous) still hold the loops for
-  // 0.1-1.6 s on this machine (see the report of this branch). Run with FERRY_TEST_STORAGE_STALLS=1.
-  it.skipIf(!process.env.FERRY_TEST_STORAGE_STALLS)('keeps /health under 100 ms while 16 MiB accepted images are sealed and stored', async () => {
+  // Accepted 16 MiB images: sealed and opened in the crypto worker, written once per gateway to the
+  // blob store (fsync'd on libuv's threadpool), re-inspected inside in the inspection workers.
+  it('holds neither event loop 100 ms and answers /health in under 100 ms while 16 MiB accepted images are sealed, stored and delivered', async () => {
     await underLoad(worstInputs().filter((w) => w.accepted));
   }, 240_000);
 
