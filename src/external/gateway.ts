@@ -48,6 +48,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   let link: LinkServer | null = null;
   // Large packets are sealed and opened in a worker (crypto-pool.ts), never on this loop, and kept in
   // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
+  // Not awaited before listening: a job waits in the pool's line until its worker has loaded.
   const crypto = cryptoPoolFor(keys);
   const orphans = store.blobs.collectOrphans();
   if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
@@ -89,7 +90,6 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   });
   observeHttp(app, metrics.http, 'applicant');
   await inspect.ready();
-  await crypto.ready();
   await app.listen({ host: cfg.api.host, port: cfg.api.port });
   const addr = app.server.address();
   const apiPort = typeof addr === 'object' && addr ? addr.port : cfg.api.port;

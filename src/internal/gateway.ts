@@ -56,6 +56,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const inspect = inspectPoolFor(cfg.inspect, log);
   // Large packets are opened (and sealed) in a worker (crypto-pool.ts), never on this loop, and kept in
   // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
+  // Not awaited before listening: a job waits in the pool's line until its worker has loaded.
   const crypto = cryptoPoolFor(keys);
   const orphans = store.blobs.collectOrphans();
   if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
@@ -96,7 +97,6 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   });
   observeHttp(http, metrics.http, 'intranet');
   await inspect.ready();
-  await crypto.ready();
   await http.listen({ host: cfg.intranet.host, port: cfg.intranet.port });
   const addr = http.server.address();
   const intranetPort = typeof addr === 'object' && addr ? addr.port : cfg.intranet.port;

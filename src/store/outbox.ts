@@ -34,6 +34,7 @@ export class Outbox {
   private readonly insertStmt;
   private readonly afterStmt;
   private readonly deleteStmt;
+  private readonly blobOfStmt;
   private readonly countStmt;
   private readonly depthStmt;
 
@@ -46,6 +47,7 @@ export class Outbox {
       : db.prepare('INSERT INTO outbox (packet_id, kind, case_id, bytes, created_at) VALUES (?, ?, ?, ?, ?)');
     this.afterStmt = db.prepare(`SELECT seq, packet_id AS packetId, kind, case_id AS caseId, bytes, ${blob} AS blob FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`);
     this.deleteStmt = db.prepare(`DELETE FROM outbox WHERE packet_id = ? RETURNING ${blob}`).pluck();
+    this.blobOfStmt = db.prepare(`SELECT ${blob} FROM outbox WHERE packet_id = ?`).pluck();
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM outbox');
     this.depthStmt = db.prepare('SELECT COUNT(*) AS count, MIN(created_at) AS oldestAt FROM outbox');
   }
@@ -71,7 +73,10 @@ export class Outbox {
   acknowledge(ids: readonly Buffer[]): number {
     let n = 0;
     const released: Buffer[] = [];
-    this.db.pragma('synchronous = NORMAL');
+    // A batch that removes a blob row commits with synchronous=FULL: its blob is unlinked right after,
+    // and a power cut must not bring back a row whose file is gone. Others save the fsync (above).
+    const durable = this.blobs !== null && ids.some((id) => this.blobOfStmt.get(id) != null);
+    if (!durable) this.db.pragma('synchronous = NORMAL');
     try {
       this.db.transaction(() => {
         for (const id of ids) {
@@ -81,7 +86,7 @@ export class Outbox {
         }
       })();
     } finally {
-      this.db.pragma('synchronous = FULL');
+      if (!durable) this.db.pragma('synchronous = FULL');
     }
     // After the commit: a crash before it keeps the row and its blob; after it, at worst an orphan.
     for (const b of released) this.blobs?.release(b);
