@@ -74,6 +74,7 @@ export const ERRORS = {
   FERRY_ERR_STORE_UNAVAILABLE: { status: 503, meaning: 'a storage read or write failed (I/O error, locked, read-only, cannot open): nothing was accepted; retry after the Retry-After seconds' },
   FERRY_ERR_STORE_LOW_SPACE: { status: 503, meaning: 'free space in dataDir is below storage.minFreeBytes / minFreePercent: intake stopped until space is freed; retry after the Retry-After seconds' },
   FERRY_ERR_STORE_HELD_NOT_FOUND: { meaning: '`ferry outbox drop` named a packet that is not held (never refused, already retried or dropped)' },
+  FERRY_ERR_STORE_BLOB: { meaning: 'a row names a large body in the blob store (<dataDir>/blobs) whose file is missing, truncated or altered (its SHA-256 does not match); restore the blobs directory with the database' },
   FERRY_ERR_STORE_SCHEMA: { meaning: 'a read-only command found a gateway database at an older schema version; start the gateway of this version once to migrate it' },
 
   // --- ops (the operator listener's health rule: docs/OPERATIONS.md "Monitoring") ---

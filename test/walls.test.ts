@@ -95,7 +95,8 @@ export const WALLS: readonly Wall[] = [
   },
   {
     rule: 'only the one way out (src/gateway/outbound.ts) imports the sealer',
-    applies: (f) => f !== 'src/gateway/outbound.ts',
+    // The crypto worker seals what outbound.ts hands it (a large body, off the event loop).
+    applies: (f) => f !== 'src/gateway/outbound.ts' && f !== 'src/gateway/crypto-worker.ts',
     allows: (to) => to !== 'src/seal/seal.ts',
   },
   {
@@ -206,7 +207,9 @@ describe('the walls between folders of src/', () => {
 // ---- only the outbound module seals and adds to an outbox (STYLE 16) ------------------------------
 
 /** Files that may name the sealer or an outbox's add: the way out itself, the sealer, the outbox. */
-export const MAY_SEAL = new Set(['src/gateway/outbound.ts', 'src/seal/seal.ts', 'src/store/outbox.ts']);
+// The crypto worker runs sealPacket for outbound.ts (a large body sealed off the event loop): it seals
+// only what outbound.ts sent it, after the bound, the rule and the clock, and adds to no outbox.
+export const MAY_SEAL = new Set(['src/gateway/outbound.ts', 'src/seal/seal.ts', 'src/store/outbox.ts', 'src/gateway/crypto-worker.ts']);
 
 // A call of the sealer or of an outbox's add, or an import of sealPacket (by name or aliased).
 const SEALING_RES = [
@@ -305,7 +308,7 @@ describe('the store is split by owner (whose table it is)', () => {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('src/store/')).sort()).toEqual([
-      'src/store/backup.ts', 'src/store/db.ts', 'src/store/gateway-kv.ts', 'src/store/group-commit.ts', 'src/store/outbox-dropped.ts', 'src/store/outbox-held.ts', 'src/store/outbox.ts',
+      'src/store/backup.ts', 'src/store/blobs-backup.ts', 'src/store/blobs.ts', 'src/store/db.ts', 'src/store/gateway-kv.ts', 'src/store/group-commit.ts', 'src/store/outbox-dropped.ts', 'src/store/outbox-held.ts', 'src/store/outbox.ts',
       'src/store/quarantine.ts', 'src/store/rejected-packets.ts', 'src/store/release-waiver.ts', 'src/store/savepoint.ts', 'src/store/seen-packets.ts',
     ]);
   });

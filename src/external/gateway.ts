@@ -22,6 +22,7 @@ import { RateLimiter } from '../policy/rate-limit.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
+import { cryptoPoolFor } from '../gateway/crypto-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { startIntakeControls } from '../gateway/intake-gate-wiring.js';
 import { startOperatorSurface } from '../gateway/operator-surface.js';
@@ -52,15 +53,22 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
 
   let link: LinkServer | null = null;
   const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
+  // Large packets are sealed and opened in a worker (crypto-pool.ts), never on this loop, and kept in
+  // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
+  // Not awaited before listening: a job waits in the pool's line until its worker has loaded.
+  const crypto = cryptoPoolFor(keys);
+  const orphans = store.blobs.collectOrphans();
+  if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
   const { inbox, intake, sendAction } = wireExternalPath({
-    store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
+    store, keys, crypto, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
   link = new LinkServer({
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: { ...cfg.link.peer, revocation: revocation.holder }, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '', keyAnnouncer: keyAnnouncer(announce),
-  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
+  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() }),
+  inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
@@ -109,6 +117,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       await app.close();
       controls.stop();
       await inspect.close();
+      await crypto.close();
       loop.stop();
       await link?.close();
       await audit.stop();

@@ -28,14 +28,19 @@ function refused(r: Extract<OutboundResult, { ok: false }>): { ok: false; reason
   throw new FerryError('FERRY_ERR_API_INTERNAL', `outbound refused an applicant packet the API allowed: ${r.code} (rule ${r.rule}): ${r.detail}`);
 }
 
-/** Sends through the one way out inside a group commit (one fsync for many requests); `alongside`
- *  writes what must be durable with the packet, in the same transaction, only when it was sent. */
+/** Sends through the one way out; the commit joins a group commit (one fsync for many requests), and
+ *  `alongside` writes what must be durable with the packet, in the same transaction, only when it was
+ *  sent. The seal runs between the checks and the commit, in a crypto worker for a large body
+ *  (outbound.ts: prepare → seal → commit), so no transaction waits on it. */
 function groupedSender(d: IntakeDeps) {
   const groupCommit = createGroupCommit(d.store.db);
   return async (build: (at: Date) => OutboundDraft, alongside?: (at: Date) => void): Promise<OutboundResult> => {
+    const prepared = d.outbound.prepare(build);
+    if (!prepared.ok) return prepared;
+    const sealed = await d.outbound.seal(prepared.packet);
     let r: OutboundResult | undefined;
     await groupCommit(() => {
-      const sent = d.outbound.send(build);
+      const sent = d.outbound.commit(prepared.packet, sealed);
       if (sent.ok) alongside?.(sent.at);
       r = sent;
     });
@@ -51,6 +56,7 @@ export function createIntake(d: IntakeDeps) {
   const send = groupedSender(d);
   return async (req: IntakeRequest, _requestedAt: Date): Promise<IntakeResult> => {
     if (d.outbound.full()) return { ok: false, reason: 'outbox-full' };
+    // Hashed before the seal: a large body is moved to the crypto worker.
     const sha = createHash('sha256').update(req.raw).digest();
     // The secret is made here: it is in no packet, and only its hash is stored, in the same
     // transaction as the outbox row (a 202 means the case and its credential are both durable).

@@ -8,6 +8,7 @@ import { auditHooks, type GatewayAudit } from '../gateway/audit.js';
 import { createInbox } from '../gateway/inbox.js';
 import { admitPackets } from '../gateway/admit.js';
 import { createOutbound } from '../gateway/outbound.js';
+import type { CryptoPool } from '../gateway/crypto-pool.js';
 import type { Policy } from '../policy/policy-model.js';
 import { RejectedPackets } from '../store/rejected-packets.js';
 import type { Clock } from '../time/clock.js';
@@ -18,6 +19,8 @@ import type { ExternalStore } from './store.js';
 export interface ExternalPathDeps {
   store: ExternalStore; keys: GatewayKeys; policy: () => Policy; clock: Clock; log: Logger; audit: GatewayAudit;
   maxRejected: number; maxOutbox: number; peerDomain: string;
+  /** Seals and opens large packets off the loop (absent: all on the loop, as in unit tests). */
+  crypto?: CryptoPool;
 }
 
 export function wireExternalPath(d: ExternalPathDeps) {
@@ -27,11 +30,12 @@ export function wireExternalPath(d: ExternalPathDeps) {
   const inbox = createInbox({
     db: d.store.db, clock: d.clock, log: d.log, quarantine: d.store.quarantine, rejected: new RejectedPackets(d.store.db, d.maxRejected), ...inboxHooks,
     admit: admitPackets('external', d.policy, knownCase),
-    open: { keys: d.keys.open, signers: d.keys.signers },
+    open: { keys: d.keys.open, signers: d.keys.signers }, ...(d.crypto ? { crypto: d.crypto } : {}),
     handlers: externalKindHandlers({ store: d.store, log: d.log }),
   });
   const outbound = createOutbound({
     db: d.store.db, outbox: d.store.outbox, keys: d.keys.seal, policy: d.policy, clock: d.clock, maxOutbox: d.maxOutbox, held: () => d.store.held.depth().count, knownCase, audit: onSent, log: d.log,
+    ...(d.crypto ? { crypto: d.crypto } : {}), blobs: d.store.blobs,
   });
   return {
     inbox,

@@ -1,7 +1,8 @@
 // The external gateway's SQLite file: outbox of sealed submissions, status cache, link dedupe,
 // idempotency keys.
 import { openDb, type Db } from '../store/db.js';
-import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
+import { OUTBOX_BLOB_SQL, OUTBOX_SQL, Outbox } from '../store/outbox.js';
+import { BlobStore } from '../store/blobs.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
 import { OUTBOX_HELD_SQL, OutboxHeld } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL } from '../store/rejected-packets.js';
@@ -24,18 +25,28 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 6, sql: REJECTED_BOUNDED_SQL },
   { version: 7, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
   { version: 8, sql: IDEMPOTENCY_SQL },
+  { version: 9, sql: OUTBOX_BLOB_SQL },
   // The intake pause (src/gateway/intake-gate.ts) is a durable fact of the gateway, kept as the
   // intranet keeps its own (IF NOT EXISTS: another migration may bring the same table first).
   // Held packets an operator gave up, kept whole (src/store/outbox-dropped.ts).
   { version: 10, sql: GATEWAY_KV_SQL.replace('CREATE TABLE gateway_kv', 'CREATE TABLE IF NOT EXISTS gateway_kv') + OUTBOX_DROPPED_SQL },
 ];
 
-export interface ExternalStore { db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache; idempotency: IdempotencyStore }
+/** Every column of this database that names a blob: a blob no row names is an orphan. */
+const BLOB_REFS = 'SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d LIMIT 1';
+
+export interface ExternalStore {
+  db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache; idempotency: IdempotencyStore;
+  /** Large sealed packets, beside the database (src/store/blobs.ts). */
+  blobs: BlobStore;
+}
 
 export function openExternalStore(dataDir: string): ExternalStore {
   const db = openDb(join(dataDir, 'external.sqlite'), EXTERNAL_MIGRATIONS);
+  const refs = db.prepare(BLOB_REFS).pluck();
+  const blobs = new BlobStore(dataDir, (d) => refs.get({ d }) !== undefined);
   return {
-    db, outbox: new Outbox(db), held: new OutboxHeld(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock),
+    blobs, db, outbox: new Outbox(db, blobs), held: new OutboxHeld(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock),
     catalogue: new CatalogueCache(db), idempotency: new IdempotencyStore(db),
   };
 }

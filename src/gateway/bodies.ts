@@ -33,7 +33,9 @@ export function decodeStatus(body: Uint8Array): Verdict<StatusUpdate> {
 }
 
 export function encodeSubmission(s: SubmissionEnvelope): Buffer {
-  return Buffer.from(ferry.v1.SubmissionBody.encode(s).finish());
+  // A view of the writer's buffer, not a copy: the body can carry a 48 MiB request.
+  const u = ferry.v1.SubmissionBody.encode(s).finish();
+  return Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }
 
 export function decodeSubmission(body: Uint8Array): Verdict<SubmissionEnvelope> {

@@ -1,17 +1,26 @@
 // The receiving end of the link, common to both gateways: open each packet, drop duplicates by id,
 // keep refused packets with their reason, hand the rest to the kind's handler, and commit the whole
 // batch in one SQLite transaction before any of it is acknowledged.
+//
+// A large packet (above DEFAULT_OFFLOAD_BYTES) is opened in a crypto worker BEFORE the transaction
+// (a better-sqlite3 transaction cannot span an await), at the same trusted-clock reading the commit
+// then uses; the verdict is the same openPacket's, only computed elsewhere. Small packets are opened
+// inside the commit, as before.
 import type { Db } from '../store/db.js';
 import { SeenPackets } from '../store/seen-packets.js';
 import { RejectedPackets } from '../store/rejected-packets.js';
 import { openPacket, type OpenContext, type OpenedPacket } from '../seal/open.js';
 import type { KindName } from '../seal/packet-kind.js';
-import type { IncomingPacket, PacketSink, RefusedPacket } from '../link/session.js';
+import type { IncomingPacket, PacketSink, RefusedPacket, SinkResult } from '../link/session.js';
 import type { Clock } from '../time/clock.js';
 import type { Logger } from './logger.js';
 import type { FerryErrorCode } from '../errors.js';
 import type { Quarantine } from '../store/quarantine.js';
 import { withSavepoint } from '../store/savepoint.js';
+import type { OpenResult } from '../seal/open.js';
+import type { CryptoPool } from './crypto-pool.js';
+import { DEFAULT_OFFLOAD_BYTES } from './crypto-limits.js';
+import type { BlobStore } from '../store/blobs.js';
 
 /** A handler runs inside the batch transaction. It returns null when the packet is delivered, or a
  *  refusal (code + detail) when its content breaks a rule; the packet is then kept as rejected. */
@@ -39,21 +48,32 @@ export interface InboxOptions {
   rejected?: RejectedPackets;
   /** Records each packet that failed to open (kept in rejected_packets). */
   onRejected?: (packetId: string | null, code: FerryErrorCode, detail: string) => void;
+  /** Opens packets above `offloadBytes` off the loop; without it every packet is opened in the commit. */
+  crypto?: Pick<CryptoPool, 'open'>;
+  /** Default DEFAULT_OFFLOAD_BYTES. */
+  offloadBytes?: number;
+  /** A large packet that opened is written here (fsync'd) before the batch commits, so a handler's
+   *  row can name it instead of holding its bytes (the stamp queue); released after the commit if no
+   *  row does (a duplicate, a refusal). */
+  blobs?: Pick<BlobStore, 'put' | 'release'>;
 }
 
-export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets } {
+/** The inbox as the link sees it, with `acceptNow` for a caller that must stay synchronous (a retry
+ *  of one rejected packet an operator asked for): it opens every packet on the loop. */
+export type Inbox = PacketSink & { rejected: RejectedPackets; acceptNow(batch: readonly IncomingPacket[]): SinkResult };
+
+export function createInbox(o: InboxOptions): Inbox {
   const seen = new SeenPackets(o.db);
   const rejected = o.rejected ?? new RejectedPackets(o.db);
   const step = withSavepoint<{ code: FerryErrorCode; detail: string }>(o.db);
 
-  const commit = o.db.transaction((batch: readonly IncomingPacket[]) => {
-    const now = o.clock.now();
+  const commit = o.db.transaction((batch: readonly IncomingPacket[], now: Date, opened: readonly (OpenResult | null)[]) => {
     const acks: Buffer[] = [];
     // Could not open or verify: kept here AND refused back, so the sender holds it (PROTOCOL.md §6 rule 10).
     const refused: RefusedPacket[] = [];
-    for (const f of batch) {
+    for (const [i, f] of batch.entries()) {
       const frameId = f.packetId.toString('hex');
-      const r = openPacket(f.bytes, { ...o.open, now });
+      const r = opened[i] ?? openPacket(f.bytes, { ...o.open, now });
       if (!r.ok) {
         rejected.add(r.packetId ?? null, r.code, r.detail, f.bytes, now.getTime());
         o.onRejected?.(r.packetId ?? frameId, r.code, r.detail);
@@ -89,13 +109,43 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
     return { acks, refused };
   });
 
+  const offload = o.offloadBytes ?? DEFAULT_OFFLOAD_BYTES;
+  const acceptNow = (batch: readonly IncomingPacket[]): SinkResult => {
+    const r = commit(batch, o.clock.now(), []);
+    o.afterCommit?.();
+    return r;
+  };
+  /** Opens the large packets in the worker, then commits the batch at the same clock reading. The
+   *  worker hands each packet's bytes back (they moved there): the batch keeps those. */
+  const acceptOffloaded = async (batch: readonly IncomingPacket[], crypto: Pick<CryptoPool, 'open'>): Promise<SinkResult> => {
+    const now = o.clock.now();
+    const frames = [...batch];
+    const written: Buffer[] = [];
+    const opened = await Promise.all(frames.map(async (f, i) => {
+      if (f.bytes.length <= offload) return null;
+      const r = await crypto.open(f.bytes, { now, ...pick(o.open) });
+      frames[i] = { packetId: f.packetId, bytes: r.bytes };
+      if (r.result.ok && o.blobs) written.push(await o.blobs.put(r.bytes, r.sha256));
+      return r.result;
+    }));
+    try {
+      return commit(frames, now, opened);
+    } finally {
+      for (const digest of written) o.blobs?.release(digest);
+      o.afterCommit?.();
+    }
+  };
   return {
     rejected,
+    acceptNow,
     accept(batch) {
-      const acks = commit(batch);
-      o.afterCommit?.();
-      return acks;
+      const crypto = o.crypto;
+      return crypto && batch.some((f) => f.bytes.length > offload) ? acceptOffloaded(batch, crypto) : acceptNow(batch);
     },
     backlog: o.backlog ?? (() => 0),
   };
+}
+
+function pick(c: Omit<OpenContext, 'now'>): { maxPacketBytes?: number; maxBodyBytes?: number } {
+  return { ...(c.maxPacketBytes !== undefined ? { maxPacketBytes: c.maxPacketBytes } : {}), ...(c.maxBodyBytes !== undefined ? { maxBodyBytes: c.maxBodyBytes } : {}) };
 }

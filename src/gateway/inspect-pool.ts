@@ -93,18 +93,18 @@ function rehydrate(p: ParsedRequest): ParsedRequest {
   return p;
 }
 
-/** The compiled worker beside this file; under vitest (sources run as .ts) the one in dist/, which
- *  `npm run build` (npm test's pretest) writes. */
-export function workerFile(): string {
+/** A compiled worker beside this file (default: the inspection worker); under vitest (sources run as
+ *  .ts) the one in dist/, which `npm run build` (npm test's pretest) writes. */
+export function workerFile(name = 'inspect-worker.js'): string {
   const here = fileURLToPath(import.meta.url);
-  if (here.endsWith('.js')) return join(dirname(here), 'inspect-worker.js');
+  if (here.endsWith('.js')) return join(dirname(here), name);
   let dir = dirname(here);
   while (!existsSync(join(dir, 'package.json'))) {
     const up = dirname(dir);
     if (up === dir) throw new Error('inspect-pool: no package.json above the sources');
     dir = up;
   }
-  return join(dir, 'dist/src/gateway/inspect-worker.js');
+  return join(dir, 'dist/src/gateway', name);
 }
 
 /** The `inspect:` section of either gateway's config, as validated (src/config/gateway-config.ts). */

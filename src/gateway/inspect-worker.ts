@@ -2,22 +2,15 @@
 // parses what an applicant sent runs here, never on a gateway's event loop: JSON, base64, and every
 // attachment's format, inflated under one budget for the request.
 import { parentPort } from 'node:worker_threads';
-import { readlinkSync } from 'node:fs';
-import { setPriority } from 'node:os';
+import { lowerThreadPriority } from './thread-priority.js';
 import { attachmentsOf, inspectAll, parseRequest, type ParsedRequest } from '../policy/check-submission.js';
 import type { FromWorker, JobMessage, ToWorker } from './inspect-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('inspect-worker.ts runs as a worker thread (inspect-pool.ts starts it)');
 
-// Inspection yields the CPU to the event loop: on Linux a thread is a task with its own nice value,
-// found through /proc/thread-self, so this thread (not the process) runs at nice 10. When the cores are
-// busy inspecting, the loop that answers /health and heartbeats is scheduled first. Elsewhere, or if
-// not permitted, the thread keeps the process's priority.
-try {
-  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
-  if (Number.isSafeInteger(tid) && tid > 0) setPriority(tid, 10);
-} catch { /* not Linux, or not permitted: same priority as the loop */ }
+// Inspection yields the CPU to the event loop (thread-priority.ts): nice 10 for this thread.
+lowerThreadPriority(10);
 
 let current: { job: JobMessage; parsed: ParsedRequest } | null = null;
 

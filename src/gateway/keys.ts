@@ -9,11 +9,11 @@ import { loadCertificates, loadPrivateKey, readCertificateFile } from '../pki/ke
 import { toPem } from '../pki/pem.js';
 import { keyMatchesCertificate, roleFit, type RoleFitInput } from '../pki/role-fit.js';
 import type { FerryRole } from '../pki/roles.js';
-import { openKeys, sealKeys, type OpenKeys, type SealKeys } from '../seal/keyring.js';
-import { SignerTrust } from '../seal/signer-trust.js';
+import { openKeys, sealKeys, type OpenKeys, type PreviousKey, type SealKeys } from '../seal/keyring.js';
+import { SignerTrust, type SignerPolicy } from '../seal/signer-trust.js';
+import type { RevocationCheck } from '../pki/revocation.js';
 import { loadPreviousKeys, type PreviousKeyFiles } from './previous-keys.js';
 import type { TlsMaterial } from '../link/tls-material.js';
-import type { RevocationCheck } from '../pki/revocation.js';
 
 export interface KeyFiles extends PreviousKeyFiles { ca: string; signCert: string; signKey: string; encCert: string; encKey: string }
 export interface PeerFiles { encCert: string; signerSubjects: readonly string[]; signerSha256: readonly string[] }
@@ -32,6 +32,8 @@ export interface GatewayKeys {
   /** The configured CA certificates, and the same as PEM for TLS `ca` options. */
   ca: readonly X509Certificate[];
   caPem: Buffer;
+  /** What a crypto worker needs to open exactly as `open` and `signers` do (crypto-pool.ts). */
+  openMaterial: { encKey: KeyObject; previous: readonly PreviousKey[]; signerPolicy: SignerPolicy };
 }
 
 export interface LoadOptions {
@@ -75,10 +77,13 @@ export function loadGatewayKeys(own: KeyFiles, peer: PeerFiles, opts: LoadOption
     requireRoleFit({ role: 'packet-encryption', cert: peerEnc.leaf, ca, intermediates: peerEnc.intermediates, at }, { cert: peer.encCert });
   }
   const mine = { signKey, signCert: sign.leaf, encKey, encCert: enc.leaf };
+  const previous = loadPreviousKeys(own, mine.encCert);
+  const signerPolicy: SignerPolicy = { roots: ca, expectedSubjects: peer.signerSubjects, pinnedSha256: peer.signerSha256, ...(opts.revocation ? { revocation: opts.revocation } : {}) };
   return {
     seal: sealKeys(mine, { encCert: peerEnc.leaf }),
-    open: openKeys(mine, loadPreviousKeys(own, mine.encCert)),
-    signers: new SignerTrust({ roots: ca, expectedSubjects: peer.signerSubjects, pinnedSha256: peer.signerSha256, ...(opts.revocation ? { revocation: opts.revocation } : {}) }),
+    open: openKeys(mine, previous),
+    signers: new SignerTrust(signerPolicy),
+    openMaterial: { encKey, previous, signerPolicy },
     signKey, signCert: sign.leaf, encCert: enc.leaf, peerEncCert: peerEnc.leaf, ca,
     caPem: Buffer.from(ca.map((c) => toPem(c.raw, 'CERTIFICATE')).join(''), 'latin1'),
   };

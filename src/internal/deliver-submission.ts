@@ -63,7 +63,8 @@ export function deliverSubmission(d: DeliverDeps): StampedHandler {
     const recorded = d.store.cases.receive({
       caseId: s.caseId, submittedAt: s.receivedAtMs, packetId: q.packetId, sourceAddress: s.sourceAddress,
       clientIdentity: s.clientIdentity, originDomain: q.fromDomain, requestBody: s.requestBody,
-      requestSha256: createHash('sha256').update(s.requestBody).digest(),
+      // A large body was written to the blob store for its receipt (stamper.ts): that is its digest.
+      requestSha256: d.store.blobs?.refOf(s.requestBody) ?? createHash('sha256').update(s.requestBody).digest(),
     });
     if (!recorded) return { code: 'FERRY_ERR_POLICY_CASE', detail: `case ${s.caseId} already exists` };
     // The answer goes back to the domain the case came from, through the one way out (outbound rules,

@@ -29,6 +29,7 @@ import { startInternalAudit } from './audit-start.js';
 import { wirePacketPath } from './packet-path.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
+import { cryptoPoolFor } from '../gateway/crypto-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { internalProbe } from './probe.js';
@@ -62,10 +63,16 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
   // never holds the loop that answers the link's heartbeats.
   const inspect = inspectPoolFor(cfg.inspect, log);
+  // Large packets are opened (and sealed) in a worker (crypto-pool.ts), never on this loop, and kept in
+  // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
+  // Not awaited before listening: a job waits in the pool's line until its worker has loaded.
+  const crypto = cryptoPoolFor(keys);
+  const orphans = store.blobs.collectOrphans();
+  if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
   let link: LinkClient | null = null;
   const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
   const path = wirePacketPath({
-    db: store.db, store, keys, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
+    db: store.db, store, keys, crypto, policy: current, trust, log, audit, desk, inspect, tsa, catalogue,
     intranetDomain: cfg.domains.self, maxOutbox: cfg.maxOutbox, maxRejected: cfg.maxRejected, whenUntrusted: cfg.time.whenUntrusted,
     resultSigner: prepareTokenSigner(keys.signKey, keys.signCert),
     pump: () => link?.pump(),
@@ -76,7 +83,8 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log), keyAnnouncer: keyAnnouncer(announce),
-  }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }), path.inbox, log, metrics.link.onState);
+  }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() }),
+  path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   path.flushOut();
@@ -119,6 +127,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
       policy.stop();
       path.stamper.stop();
       await inspect.close();
+      await crypto.close();
       loop.stop();
       link?.stop();
       await Promise.all([operator.close(), catalogueReload.close()]);

@@ -12,6 +12,8 @@ import { decodeTstInfo } from '../time/tsa-tstinfo.js';
 import { readTokenParts } from '../time/tsa-signed-data.js';
 import { withSavepoint } from '../store/savepoint.js';
 import type { Prepared } from './recheck.js';
+import type { BlobStore } from '../store/blobs.js';
+import { DEFAULT_OFFLOAD_BYTES } from '../gateway/crypto-limits.js';
 
 export interface Stamp { token: Buffer; genTime: Date; serial: bigint }
 
@@ -41,6 +43,14 @@ export interface StamperOptions {
   log: Logger;
   afterCommit: () => void;
   batch?: number;
+  /** Loads a queued packet kept in the blob store (its bytes, and its body by opening it again off the
+   *  loop); absent: every row holds its bytes. */
+  hydrate?: (q: QueuedPacket) => Promise<QueuedPacket>;
+  /** Where a large receipt body (the applicant's request) is written before the commit that records
+   *  the case, so the case row names it (intranet-cases.ts); released after the commit if none does. */
+  blobs?: Pick<BlobStore, 'put' | 'release'>;
+  /** Receipt bodies above this go to `blobs` (default DEFAULT_OFFLOAD_BYTES). */
+  offloadBytes?: number;
 }
 
 export function readStamp(token: Buffer): Stamp {
@@ -81,6 +91,15 @@ export class Stamper {
       });
   }
 
+  /** SHA-256 of a receipt's bytes; a large body is first written to the blob store (fsync'd), whose
+   *  digest it is, so the case row can name it. */
+  private async receiptDigest(bytes: Buffer, written: Buffer[]): Promise<Buffer> {
+    if (!this.o.blobs || bytes.length <= (this.o.offloadBytes ?? DEFAULT_OFFLOAD_BYTES)) return sha256(bytes);
+    const d = await this.o.blobs.put(bytes);
+    written.push(d);
+    return d;
+  }
+
   /** How many packets to stamp now: the batch, bounded by the outbox's room. Logs changes of state only. */
   private batchSize(): number {
     const room = Math.max(0, this.o.outboxRoom?.() ?? Infinity);
@@ -115,13 +134,17 @@ export class Stamper {
       if (rows.length === 0) return;
       if (!trusted) this.o.log.warn({ stage: 'stamp', state, reason: this.o.trust.reason(), n: rows.length }, 'stamping with untrusted time (demo setting whenUntrusted: warn)');
       const stamped: { q: QueuedPacket; digest: Buffer; stamp: Stamp; receipt: Stamp | null; prep: Prepared; delivered: boolean }[] = [];
-      for (const q of rows) {
+      const written: Buffer[] = [];
+      const removed: Buffer[] = [];
+      for (const row of rows) {
+        const q = row.packetBlob && this.o.hydrate ? await this.o.hydrate(row) : row;
         const prep = await this.o.prepare(q);
         // Every packet that entered the intranet gets its token, whether or not it is then delivered.
-        const digest = sha256(q.packet);
+        // A packet from the blob store was read with its digest verified: that digest is the imprint.
+        const digest = q.packetBlob ?? sha256(q.packet);
         const stamp = readStamp(await this.o.tsa.stamp(digest, 'SHA-256'));
         // The applicant's receipt carries the TSA certificate, so `openssl ts -verify` needs only the CA.
-        const receipt = prep.receiptData && !prep.bar ? readStamp(await this.o.tsa.stamp(sha256(prep.receiptData), 'SHA-256', { certReq: true })) : null;
+        const receipt = prep.receiptData && !prep.bar ? readStamp(await this.o.tsa.stamp(await this.receiptDigest(prep.receiptData, written), 'SHA-256', { certReq: true })) : null;
         stamped.push({ q, digest, stamp, receipt, prep, delivered: false });
       }
       let outboxFilled = false;
@@ -138,8 +161,11 @@ export class Stamper {
           if (refusal) this.o.refuse(s.q, refusal.code, refusal.detail, 'delivery');
           s.delivered = !refusal;
           this.o.queue.remove(s.q.packetId);
+          if (s.q.packetBlob) removed.push(s.q.packetBlob);
         }
       })();
+      // After the commit: blobs no row names any more (delivered packets; receipt bodies of refusals).
+      for (const d of [...removed, ...written]) this.o.blobs?.release(d);
       for (const s of stamped) {
         if (!s.delivered) continue;
         this.o.log.info({ packet: s.q.packetId.toString('hex'), case: s.q.caseId, stage: 'stamp', serial: s.stamp.serial.toString(), genTime: s.stamp.genTime.toISOString() }, 'packet stamped and delivered');

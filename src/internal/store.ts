@@ -1,15 +1,16 @@
 // The internal gateway's SQLite file: outbox of sealed status packets, the intranet case store,
 // link dedupe and refused packets.
 import { openDb, type Db } from '../store/db.js';
-import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
+import { OUTBOX_BLOB_SQL, OUTBOX_SQL, Outbox } from '../store/outbox.js';
+import { BlobStore } from '../store/blobs.js';
 import { SEEN_SQL } from '../store/seen-packets.js';
 import { OUTBOX_HELD_SQL } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
-import { INTRANET_CASES_SQL, IntranetCases } from './store/intranet-cases.js';
+import { INTRANET_CASES_BLOB_SQL, INTRANET_CASES_SQL, IntranetCases } from './store/intranet-cases.js';
 import { join } from 'node:path';
 import { AUDIT_SQL } from '../audit/chain.js';
 import { NOTIFICATIONS_SQL, Notifications } from './store/notifications.js';
-import { STAMP_QUEUE_SQL, StampQueue } from './store/stamp-queue.js';
+import { STAMP_QUEUE_BLOB_SQL, STAMP_QUEUE_SQL, StampQueue } from './store/stamp-queue.js';
 import { QUARANTINE_SQL, Quarantine } from '../store/quarantine.js';
 import { systemClock } from '../time/clock.js';
 import { APPROVAL_SQL, NEXT_DEADLINE_SQL } from '../desk/store/approval-store.js';
@@ -30,11 +31,26 @@ export const INTERNAL_MIGRATIONS = [
   { version: 10, sql: NEXT_DEADLINE_SQL },
   // Held packets an operator gave up, kept whole (src/store/outbox-dropped.ts).
   { version: 11, sql: OUTBOX_DROPPED_SQL },
+  // Large bodies in the blob store (src/store/blobs.ts): rows name them by digest.
+  { version: 12, sql: OUTBOX_BLOB_SQL + STAMP_QUEUE_BLOB_SQL + INTRANET_CASES_BLOB_SQL },
 ];
 
-export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }
+/** Every column of this database that names a blob: a blob no row names is an orphan. */
+const BLOB_REFS = `SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d
+  UNION ALL SELECT 1 FROM stamp_queue WHERE packet_blob = @d UNION ALL SELECT 1 FROM intranet_cases WHERE request_blob = @d LIMIT 1`;
+
+export interface InternalStore {
+  db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications;
+  /** Large packets and request bodies, beside the database (src/store/blobs.ts). */
+  blobs: BlobStore;
+}
 
 export function openInternalStore(dataDir: string): InternalStore {
   const db = openDb(join(dataDir, 'internal.sqlite'), INTERNAL_MIGRATIONS);
-  return { db, outbox: new Outbox(db), cases: new IntranetCases(db), stampQueue: new StampQueue(db), rejected: new RejectedPackets(db), quarantine: new Quarantine(db, systemClock), notifications: new Notifications(db) };
+  const refs = db.prepare(BLOB_REFS).pluck();
+  const blobs = new BlobStore(dataDir, (d) => refs.get({ d }) !== undefined);
+  return {
+    db, outbox: new Outbox(db, blobs), cases: new IntranetCases(db, blobs), stampQueue: new StampQueue(db, blobs), rejected: new RejectedPackets(db),
+    quarantine: new Quarantine(db, systemClock), notifications: new Notifications(db), blobs,
+  };
 }

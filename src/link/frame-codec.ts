@@ -37,6 +37,26 @@ export function encodeFrame(f: Frame): Buffer {
   }
 }
 
+/** protobuf varint (the wire format's length prefix). */
+function varint(n: number): Buffer {
+  const out: number[] = [];
+  while (n > 0x7f) { out.push((n & 0x7f) | 0x80); n = Math.floor(n / 128); }
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** A packet frame as two parts whose concatenation is a LinkFrame{packet: PacketFrame{packet_id,
+ *  packet}}: the encoded head, then the packet's own bytes, not copied. The link sends them as two
+ *  fragments of one WebSocket message, so a 22 MB packet is never copied into a frame buffer on the
+ *  event loop. Same fields as encodeFrame's; packet_id comes first, which the wire format allows (a
+ *  parser takes fields in any order: decodeFrame reads both). */
+export function encodePacketFrameParts(packetId: Buffer, packet: Buffer): [head: Buffer, packet: Buffer] {
+  const id = Buffer.concat([Buffer.from([0x12]), varint(packetId.length), packetId]); // field 2, length-delimited
+  const pk = Buffer.concat([Buffer.from([0x0a]), varint(packet.length)]);              // field 1, length-delimited
+  const inner = id.length + pk.length + packet.length;
+  return [Buffer.concat([Buffer.from([0x12]), varint(inner), id, pk]), packet];          // LinkFrame field 2
+}
+
 export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {
   let m: ferry.v1.LinkFrame;
   try {

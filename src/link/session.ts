@@ -3,7 +3,7 @@
 // it could not open (to a peer that understands refusals), answers heartbeats, and stops reading the
 // socket while the local inbox is over its high-water mark.
 import type WebSocket from 'ws';
-import { encodeFrame, decodeFrame, type Frame } from './frame-codec.js';
+import { encodeFrame, decodeFrame, encodePacketFrameParts, type Frame } from './frame-codec.js';
 import {
   DEFAULT_BACKLOG_HIGH, DEFAULT_BACKLOG_LOW, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEALTHY_SESSION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_WINDOW,
   DEFAULT_WINDOW_BYTES, HELLO_TIMEOUT_MS, SUPPORTED_VERSIONS,
@@ -48,7 +48,9 @@ export type SinkResult = Buffer[] | { acks: Buffer[]; refused: RefusedPacket[] }
 
 /** The local inbox: commits a batch durably and says, per packet, ack or refuse. */
 export interface PacketSink {
-  accept(batch: readonly IncomingPacket[]): SinkResult;
+  /** May answer later (a large packet opened off the loop first): the session then holds further
+   *  batches until this one has committed, so batches commit in the order they arrived. */
+  accept(batch: readonly IncomingPacket[]): SinkResult | Promise<SinkResult>;
   backlog(): number;
 }
 
@@ -95,6 +97,8 @@ export class LinkSession {
   private inFlightBytes = 0;
   private pending: IncomingPacket[] = [];
   private flushScheduled = false;
+  /** A batch is being committed asynchronously: later frames wait in `pending`. */
+  private accepting = false;
   private paused = false;
   private lastHeard = Date.now();
   /** Wall-clock ms of the last frame the peer sent (any type); null until the first. Unlike lastHeard,
@@ -239,24 +243,36 @@ export class LinkSession {
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.closed || this.pending.length === 0) return;
+    if (this.closed || this.accepting || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
-    let ids: Buffer[];
-    let refused: RefusedPacket[] = [];
+    let r: SinkResult | Promise<SinkResult>;
     try {
-      const r = this.sink.accept(batch);
-      if (Array.isArray(r)) ids = r;
-      else { ids = [...r.acks]; refused = r.refused; }
+      r = this.sink.accept(batch);
     } catch (e) {
-      // The store failed (disk full, I/O error): acknowledge nothing; the peer resends after reconnect.
-      this.log.warn({ err: (e as Error).message, batch: batch.length }, 'inbox commit failed; dropping link');
-      this.abort(1011, 'inbox commit failed');
+      this.commitFailed(e, batch.length);
       return;
     }
+    if (!(r instanceof Promise)) { this.answer(r); return; }
+    this.accepting = true;
+    r.then((v) => { this.accepting = false; if (!this.closed) this.answer(v); this.flush(); },
+      (e: unknown) => { this.accepting = false; this.commitFailed(e, batch.length); });
+  }
+
+  /** The store failed (disk full, I/O error): acknowledge nothing; the peer resends after reconnect. */
+  private commitFailed(e: unknown, n: number): void {
+    this.log.warn({ err: (e as Error).message, batch: n }, 'inbox commit failed; dropping link');
+    this.abort(1011, 'inbox commit failed');
+  }
+
+  private answer(r: SinkResult): void {
+    let ids: Buffer[];
+    let refused: RefusedPacket[] = [];
+    if (Array.isArray(r)) ids = r;
+    else { ids = [...r.acks]; refused = r.refused; }
     // A peer from before refusals deletes on ack only: it gets today's ack (the packet is kept here).
-    if (!this.peerTakesRefusals) { ids.push(...refused.map((r) => r.packetId)); refused = []; }
-    for (const r of refused) { this.send({ type: 'refusal', packetId: r.packetId, code: r.code, detail: r.detail }); this.stats.refusalsSent++; }
+    if (!this.peerTakesRefusals) { ids.push(...refused.map((x) => x.packetId)); refused = []; }
+    for (const x of refused) { this.send({ type: 'refusal', packetId: x.packetId, code: x.code, detail: x.detail }); this.stats.refusalsSent++; }
     if (ids.length) { this.send({ type: 'ack', packetIds: ids }); this.stats.acksSent += ids.length; }
     if (ids.length || refused.length) this.markHealthy();
     this.applyBackpressure();
@@ -323,6 +339,14 @@ export class LinkSession {
 
   private send(f: Frame): void {
     if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    if (f.type === 'packet') {
+      // Two fragments of one message: the head, then the packet's bytes as they are (no copy of a
+      // large packet into a frame buffer on the loop). Nothing is sent between them: this is sync.
+      const [head, packet] = encodePacketFrameParts(f.packetId, f.packet);
+      this.ws.send(head, { binary: true, fin: false });
+      this.ws.send(packet, { binary: true, fin: true });
+      return;
+    }
     this.ws.send(encodeFrame(f), { binary: true });
   }
 

@@ -59,8 +59,13 @@ export function sealKeys(own: OwnKeys, peer: PeerKeys): SealKeys {
 }
 
 export function openKeys(own: OwnKeys, previous: readonly PreviousKey[] = []): OpenKeys {
-  const current = agreement(own.encKey);
-  const currentSha = sha256(own.encCert.raw);
+  return openKeysFrom(own.encKey, own.encCert, previous);
+}
+
+/** The same from the encryption key and certificate alone (a crypto worker has no signing key here). */
+export function openKeysFrom(encKey: KeyObject, encCert: X509Certificate, previous: readonly PreviousKey[] = []): OpenKeys {
+  const current = agreement(encKey);
+  const currentSha = sha256(encCert.raw);
   return {
     agree: current, encCertSha256: currentSha,
     previous: previous.filter((p) => !sha256(p.encCert.raw).equals(currentSha))

@@ -21,6 +21,9 @@ export interface OpenedPacket {
   createdAt: Date;
   body: Buffer;
   signerSubject: string;
+  /** The signer's certificate (DER) as the packet carried it: a packet opened in the crypto worker is
+   *  judged again on the main thread against the live trust (revocation, reloaded roots). */
+  signerCertificate?: Buffer;
   timestampToken: Buffer | null;
 }
 
@@ -126,7 +129,7 @@ export function openPacket(bytes: Uint8Array, ctx: OpenContext): OpenResult {
     ok: true,
     packet: {
       packetId, kind, fromDomain: h.fromDomain, toDomain: h.toDomain, caseId: h.caseId, createdAt, body,
-      signerSubject: signer.subject, timestampToken: timestampToken.length ? Buffer.from(timestampToken) : null,
+      signerSubject: signer.subject, signerCertificate: Buffer.from(signerCertificate), timestampToken: timestampToken.length ? Buffer.from(timestampToken) : null,
     },
   };
 }

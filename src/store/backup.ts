@@ -10,8 +10,13 @@ import Database from 'better-sqlite3';
 import { FerryError } from '../errors.js';
 import type { Migration } from './db.js';
 import { addFerryFunctions, openExistingDb } from './db.js';
+import { blobsAfterSnapshot, blobsBeforeSnapshot, restoreBlobs } from './blobs-backup.js';
 
-export interface BackupCheck { readonly schemaVersion: number; readonly tables: number; readonly bytes: number; readonly sha256: string }
+export interface BackupCheck {
+  readonly schemaVersion: number; readonly tables: number; readonly bytes: number; readonly sha256: string;
+  /** Blob files kept beside the backup (`<out>.blobs/`, blobs-backup.ts), and any it names but could not keep. */
+  readonly blobs?: { readonly kept: number; readonly missing: number };
+}
 
 /** The tables a database of this role must hold: those its migrations create. */
 function roleTables(migrations: readonly Migration[]): string[] {
@@ -50,12 +55,15 @@ export function checkBackup(file: string, migrations: readonly Migration[]): Bac
 export async function backupDatabase(file: string, out: string, migrations: readonly Migration[]): Promise<BackupCheck> {
   if (existsSync(out)) throw new FerryError('FERRY_ERR_STORE_BACKUP', `${out} exists: choose a new file (a backup never overwrites one)`);
   const db = openExistingDb(file, 'read', migrations);
+  blobsBeforeSnapshot(file, out);
   try { await db.backup(out); } catch (e) {
     rmSync(out, { force: true });
+    rmSync(`${out}.blobs`, { recursive: true, force: true });
     throw new FerryError('FERRY_ERR_STORE_BACKUP', `backup of ${file} to ${out} failed: ${(e as Error).message}`);
   } finally { db.close(); }
   chmodSync(out, 0o600);
-  return checkBackup(out, migrations);
+  const b = blobsAfterSnapshot(file, out);
+  return { ...checkBackup(out, migrations), blobs: { kept: b.blobs, missing: b.missing } };
 }
 
 /** Processes (pid and command line) that hold `file` (or its -wal/-shm) open, read from /proc. */
@@ -100,5 +108,6 @@ export function restoreDatabase(file: string, backup: string, migrations: readon
   chmodSync(tmp, 0o600);
   if (owner) chownSync(tmp, owner.uid, owner.gid);
   renameSync(tmp, file);
+  restoreBlobs(backup, file);
   return { check, keptAs };
 }

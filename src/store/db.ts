@@ -62,6 +62,12 @@ export function openExistingDb(file: string, mode: 'read' | 'write', migrations:
   return db;
 }
 
+/** Whether `table` has `column` (a store that also serves databases from before a migration, as unit
+ *  fixtures build them, prepares the statements that fit). */
+export function hasColumn(db: Db, table: string, column: string): boolean {
+  return db.prepare('SELECT 1 FROM pragma_table_info(?) WHERE name = ?').get(table, column) !== undefined;
+}
+
 function migrate(db: Db, migrations: readonly Migration[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
   const row = db.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null };

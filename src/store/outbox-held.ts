@@ -3,7 +3,7 @@
 // put back in line (`ferry outbox retry`, a restart, or a new link session). Deleting them on a refusal
 // would lose a case that was answered 202 — the loss this table exists to prevent. Rows move between
 // `outbox` and here inside one transaction, so a packet is always in exactly one of the two.
-import type { Db } from './db.js';
+import { hasColumn, type Db } from './db.js';
 
 export const OUTBOX_HELD_SQL = `
 CREATE TABLE outbox_held (
@@ -37,17 +37,23 @@ export class OutboxHeld {
   private readonly requeue;
   private readonly unhold;
 
+  private readonly withBlob: boolean;
+
   constructor(private readonly db: Db) {
-    this.fromOutbox = db.prepare('SELECT packet_id AS packetId, kind, case_id AS caseId, bytes, created_at AS createdAt FROM outbox WHERE packet_id = ?');
-    this.upsert = db.prepare(`INSERT INTO outbox_held (packet_id, kind, case_id, bytes, created_at, code, detail, held_at, prev_status)
-      VALUES (@packetId, @kind, @caseId, @bytes, @createdAt, @code, @detail, @heldAt, @prevStatus)
+    // A large packet's row names its blob (outbox.ts): the name moves with the row. A database from
+    // before that migration (a unit fixture) has no blob column.
+    const b = hasColumn(db, 'outbox_held', 'blob');
+    this.withBlob = b;
+    this.fromOutbox = db.prepare(`SELECT packet_id AS packetId, kind, case_id AS caseId, bytes, ${b ? 'blob' : 'NULL AS blob'}, created_at AS createdAt FROM outbox WHERE packet_id = ?`);
+    this.upsert = db.prepare(`INSERT INTO outbox_held (packet_id, kind, case_id, bytes, ${b ? 'blob, ' : ''}created_at, code, detail, held_at, prev_status)
+      VALUES (@packetId, @kind, @caseId, @bytes, ${b ? '@blob, ' : ''}@createdAt, @code, @detail, @heldAt, @prevStatus)
       ON CONFLICT(packet_id) DO UPDATE SET code = excluded.code, detail = excluded.detail, held_at = excluded.held_at, refusals = refusals + 1`);
     this.unqueue = db.prepare('DELETE FROM outbox WHERE packet_id = ?');
     this.getStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox_held WHERE packet_id = ?`);
     this.listStmt = db.prepare(`SELECT ${COLUMNS} FROM outbox_held ORDER BY held_at, packet_id LIMIT ?`);
     this.depthStmt = db.prepare('SELECT COUNT(*) AS count, MIN(held_at) AS oldestAt FROM outbox_held');
     // Back at the end of the send order (a new seq), as the packet it always was: same id, same bytes.
-    this.requeue = db.prepare('INSERT INTO outbox (packet_id, kind, case_id, bytes, created_at) SELECT packet_id, kind, case_id, bytes, created_at FROM outbox_held WHERE packet_id = ?');
+    this.requeue = db.prepare(`INSERT INTO outbox (packet_id, kind, case_id, bytes, ${b ? 'blob, ' : ''}created_at) SELECT packet_id, kind, case_id, bytes, ${b ? 'blob, ' : ''}created_at FROM outbox_held WHERE packet_id = ?`);
     this.unhold = db.prepare('DELETE FROM outbox_held WHERE packet_id = ?');
   }
 
@@ -61,7 +67,8 @@ export class OutboxHeld {
     return this.db.transaction(() => {
       const out: HeldRow[] = [];
       for (const r of refused) {
-        const row = this.fromOutbox.get(r.packetId) as { packetId: Buffer; kind: string; caseId: string; bytes: Buffer; createdAt: number } | undefined;
+        const b = this.withBlob;
+        const row = this.fromOutbox.get(r.packetId) as { packetId: Buffer; kind: string; caseId: string; bytes: Buffer; blob: Buffer | null; createdAt: number } | undefined;
         if (!row) continue;
         const before = this.getStmt.get(r.packetId) as HeldRow | undefined;
         const held: HeldRow = {
@@ -69,7 +76,7 @@ export class OutboxHeld {
           createdAt: row.createdAt, heldAt: now, refusals: (before?.refusals ?? 0) + 1, prevStatus: before?.prevStatus ?? null,
         };
         const prev = inside?.(held) ?? null;
-        this.upsert.run({ ...held, bytes: row.bytes, prevStatus: before ? before.prevStatus : prev });
+        this.upsert.run({ ...held, bytes: row.bytes, ...(b ? { blob: row.blob } : {}), prevStatus: before ? before.prevStatus : prev });
         this.unqueue.run(r.packetId);
         out.push(held);
       }

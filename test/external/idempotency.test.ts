@@ -93,7 +93,9 @@ describe('Idempotency-Key store', () => {
     file(s, key, 'ip:203.0.113.77');
     s.db.pragma('wal_checkpoint(TRUNCATE)');
     s.db.close();
-    const bytes = Buffer.concat(readdirSync(dir).map((f) => readFileSync(join(dir, f))));
+    // Every file of the data directory, the blob store's included.
+    const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[]).filter((e) => e.isFile());
+    const bytes = Buffer.concat(files.map((e) => readFileSync(join(e.parentPath ?? e.path, e.name))));
     for (const needle of [SECRET, SECRET.replace(/-/g, ''), key, '203.0.113.77']) expect(bytes.includes(Buffer.from(needle)), needle).toBe(false);
     expect(bytes.includes(Buffer.from(CASE))).toBe(true); // the row is there, under its case
   });

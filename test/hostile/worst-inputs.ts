@@ -55,11 +55,8 @@ function hugePng(size: number): Buffer {
   return makePng({ extra: idats });
 }
 
-/** Accepted images this large are sealed and written to SQLite on the gateways' event loops (intake,
- *  outbox, link inbox, stamp queue): that, not inspection, is what still holds the loop for large
- *  accepted bodies (measured: a 22 MB body costs the loop 0.3–1.6 s in better-sqlite3 writes, AES-GCM
- *  and protobuf copies). `imageBytes` picks the size; the event-loop test uses 2 MiB for the accepted
- *  images and keeps 16 MiB for the refused ones, which are never stored. */
+/** Accepted images this large are sealed and opened in the crypto worker and kept in the blob store
+ *  (before that, sealing and 22 MB SQLite rows held the loops 0.3–1.6 s). `imageBytes` picks the size. */
 export function worstInputs(imageBytes = 16 * MiB - 4096): WorstInput[] {
   const members = (extra: ZipMember[]) => [...ofdMembers(), ...extra];
   return [

@@ -53,9 +53,12 @@ describe('submission to intranet and status back', () => {
     await waitStatus(r.json.caseId, 'received');
     const { readdirSync, readFileSync, statSync } = await import('node:fs');
     const dir = join(pair.dir, 'var/external');
-    // Regular files: the status socket (ferry status) sits in dataDir too and holds no bytes.
-    for (const f of readdirSync(dir).filter((x) => statSync(join(dir, x)).isFile())) {
-      const bytes = readFileSync(join(dir, f));
+    // Every file, the blob store's (large sealed packets, src/store/blobs.ts) included.
+    const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
+      .filter((e) => e.isFile()).map((e) => join(e.parentPath ?? e.path, e.name));
+    expect(files.length).toBeGreaterThan(0);
+    for (const f of files) {
+      const bytes = readFileSync(f);
       expect(bytes.includes(Buffer.from(marker)), `${f} holds the marker`).toBe(false);
       expect(bytes.includes(Buffer.from('Qinghe Tea Co. 2')), `${f} holds the applicant name`).toBe(false);
     }

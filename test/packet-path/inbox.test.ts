@@ -55,7 +55,7 @@ describe('inbox', () => {
   it('delivers an authentic packet to its kind\'s handler and acknowledges it after the commit', () => {
     const [p] = packets(1);
     const h = inboxWith();
-    const acks = acked(h.inbox.accept([p!]));
+    const acks = acked(h.inbox.acceptNow([p!]));
     expect(acks.map((a) => a.toString('hex'))).toEqual([p!.packetId.toString('hex')]);
     expect(h.delivered).toEqual([p!.packetId.toString('hex')]);
     expect(h.accepted).toEqual(h.delivered);
@@ -65,8 +65,8 @@ describe('inbox', () => {
   it('drops a duplicate by packet id: the handler runs once, both copies are acknowledged', () => {
     const [p] = packets(1);
     const h = inboxWith();
-    expect(acked(h.inbox.accept([p!]))).toHaveLength(1);
-    expect(acked(h.inbox.accept([p!]))).toHaveLength(1);
+    expect(acked(h.inbox.acceptNow([p!]))).toHaveLength(1);
+    expect(acked(h.inbox.acceptNow([p!]))).toHaveLength(1);
     expect(h.delivered).toHaveLength(1);
     expect(h.lines.some((l) => l['msg'] === 'duplicate packet dropped')).toBe(true);
   });
@@ -76,7 +76,7 @@ describe('inbox', () => {
     const bytes = Buffer.from(p!.bytes);
     bytes.writeUInt8(bytes.readUInt8(bytes.length - 10) ^ 0x01, bytes.length - 10); // a flipped bit near the end (signature)
     const h = inboxWith();
-    const r = h.inbox.accept([{ packetId: p!.packetId, bytes }]);
+    const r = h.inbox.acceptNow([{ packetId: p!.packetId, bytes }]);
     expect(acked(r)).toHaveLength(0);
     expect(refusedBack(r).map((x) => x.code)).toEqual([expect.stringMatching(/^FERRY_ERR_SEAL_/)]);
     expect(h.delivered).toEqual([]);
@@ -88,7 +88,7 @@ describe('inbox', () => {
   it('rejects a packet whose frame names another packet id (FERRY_ERR_LINK_FRAME)', () => {
     const [p] = packets(1);
     const h = inboxWith();
-    const r = h.inbox.accept([{ packetId: Buffer.alloc(16, 7), bytes: p!.bytes }]);
+    const r = h.inbox.acceptNow([{ packetId: Buffer.alloc(16, 7), bytes: p!.bytes }]);
     expect(refusedBack(r).map((x) => x.code)).toEqual(['FERRY_ERR_LINK_FRAME']);
     expect(h.delivered).toEqual([]);
     expect(h.store.db.prepare('SELECT code FROM rejected_packets').pluck().all()).toEqual(['FERRY_ERR_LINK_FRAME']);
@@ -97,7 +97,7 @@ describe('inbox', () => {
   it('quarantines a packet its admit check refuses, with the check\'s code and rule, and does not deliver it', () => {
     const [p] = packets(1);
     const h = inboxWith({ admit: () => ({ code: 'FERRY_ERR_POLICY_STALE', detail: 'too old', rule: 'freshness' }) });
-    expect(acked(h.inbox.accept([p!]))).toHaveLength(1);
+    expect(acked(h.inbox.acceptNow([p!]))).toHaveLength(1);
     expect(h.delivered).toEqual([]);
     expect(h.store.quarantine.counts()).toMatchObject({ held: 1 });
     const held = h.store.db.prepare('SELECT code, rule FROM quarantine').get();
@@ -107,7 +107,7 @@ describe('inbox', () => {
   it('quarantines a kind this side has no handler for (FERRY_ERR_POLICY_KIND, default-deny)', () => {
     const [p] = packets(1, 'catalogue');
     const h = inboxWith();
-    h.inbox.accept([p!]);
+    h.inbox.acceptNow([p!]);
     expect(h.store.db.prepare('SELECT code, rule FROM quarantine').get()).toEqual({ code: 'FERRY_ERR_POLICY_KIND', rule: 'default-deny' });
   });
 
@@ -122,7 +122,7 @@ describe('inbox', () => {
         },
       },
     });
-    expect(acked(h.inbox.accept([a!, b!]))).toHaveLength(2);
+    expect(acked(h.inbox.acceptNow([a!, b!]))).toHaveLength(2);
     // Only b's write survived; a's was rolled back with its savepoint.
     expect(h.store.db.prepare('SELECT case_id FROM case_status').pluck().all()).toEqual([b!.packetId.toString('hex')]);
     expect(h.store.db.prepare('SELECT code, rule FROM quarantine').get()).toEqual({ code: 'FERRY_ERR_POLICY_CASE', rule: 'delivery' });

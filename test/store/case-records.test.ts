@@ -78,23 +78,25 @@ describe('the on-disk format is unchanged by the store\'s split by owner', () =>
     return { names, version, sha256: createHash('sha256').update(sql).digest('hex') };
   };
 
-  it('internal.sqlite: the same tables, migration 9, and byte-identical schema text', () => {
+  it('internal.sqlite: the same tables, migration 10, and byte-identical schema text', () => {
     expect(schemaOf(internalStore().db)).toEqual({
       names: ['approval_cases', 'audit_anchors', 'audit_entries', 'case_attachments', 'case_submissions', 'case_transitions', 'evaluations', 'gateway_kv',
         'intranet_cases', 'notifications', 'outbound_events', 'outbox', 'outbox_held', 'packet_stamps', 'quarantine', 'rejected_packets',
         'rejected_packets_dropped', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_cards',
         'supervision_queue'],
-      version: 9,
-      sha256: '904a31fee296b33bdf173cffd5a58f71b2f27757bceb2738099bf820967c4c73',
+      // 10: blob columns and indexes (outbox, outbox_held, stamp_queue, intranet_cases: src/store/blobs.ts).
+      version: 10,
+      sha256: '69f2e5ded3e13b72ad7d72c9c08838386adcd5439d8c7d78cc5de5c6013ec4f9',
     });
   });
 
-  it('external.sqlite: the same tables, migration 8, and byte-identical schema text', () => {
+  it('external.sqlite: the same tables, migration 9, and byte-identical schema text', () => {
     expect(schemaOf(externalStore().db)).toEqual({
       names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'idempotency_keys', 'outbox', 'outbox_held', 'quarantine',
         'rejected_packets', 'rejected_packets_dropped', 'schema_version', 'seen_packets', 'sqlite_sequence'],
-      version: 8,
-      sha256: '4192513330b1d389e256fa9a6ea8434858e50221432dfe442664f5472946ab25',
+      // 9: blob columns and indexes (outbox, outbox_held: src/store/blobs.ts).
+      version: 9,
+      sha256: '08fe7b2548ba2679e29a91bbb9c34424796646f1ff719288938b14a43c30a737',
     });
   });
 });

@@ -26,10 +26,25 @@ CREATE TABLE packet_stamps (
   trusted    INTEGER NOT NULL      -- 0 when stamped under stamp-with-warning (demo only)
 ) WITHOUT ROWID;`;
 
+/** A large packet is kept ONCE, in the blob store (src/store/blobs.ts), named by `packet_blob`
+ *  (its SHA-256, the token's imprint), with `packet` and `body` empty: the body is what opening the
+ *  packet gives, so the stamp stage opens it again (off the loop, at queued_at, the instant it was
+ *  judged at) rather than storing it twice. The index on queued_at answers depth from the index:
+ *  without it, MIN(queued_at), a column after both blobs, read every row's 44 MB. */
+export const STAMP_QUEUE_BLOB_SQL = `
+ALTER TABLE stamp_queue ADD COLUMN packet_blob BLOB;
+CREATE INDEX stamp_queue_queued ON stamp_queue (queued_at);
+CREATE INDEX stamp_queue_blob ON stamp_queue (packet_blob) WHERE packet_blob IS NOT NULL;`;
+
 export interface QueuedPacket {
   seq: number; packetId: Buffer; kind: string; caseId: string; fromDomain: string; toDomain: string; packet: Buffer; body: Buffer; createdAt: number; queuedAt: number;
   released?: number;
+  /** SHA-256 of the packet when it is in the blob store (`packet` and `body` then empty until loaded). */
+  packetBlob?: Buffer | null;
 }
+
+/** Which Buffers the blob store holds durably (the inbox wrote them before this commit). */
+export interface QueueBlobs { refOf(bytes: Uint8Array): Buffer | null }
 
 export class StampQueue {
   private readonly addStmt;
@@ -39,10 +54,10 @@ export class StampQueue {
   private readonly depthStmt;
   private readonly stampStmt;
   private readonly tokenStmt;
-  constructor(db: Db) {
-    this.addStmt = db.prepare('INSERT INTO stamp_queue (packet_id, kind, case_id, from_domain, to_domain, packet, body, created_at, queued_at, released) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+  constructor(db: Db, private readonly blobs: QueueBlobs | null = null) {
+    this.addStmt = db.prepare('INSERT INTO stamp_queue (packet_id, kind, case_id, from_domain, to_domain, packet, body, created_at, queued_at, released, packet_blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.peekStmt = db.prepare(`SELECT seq, packet_id AS packetId, kind, case_id AS caseId, from_domain AS fromDomain, to_domain AS toDomain, packet, body, created_at AS createdAt,
-      queued_at AS queuedAt, released FROM stamp_queue ORDER BY seq LIMIT ?`);
+      queued_at AS queuedAt, released, packet_blob AS packetBlob FROM stamp_queue ORDER BY seq LIMIT ?`);
     this.removeStmt = db.prepare('DELETE FROM stamp_queue WHERE packet_id = ?');
     this.countStmt = db.prepare('SELECT COUNT(*) AS n FROM stamp_queue');
     this.depthStmt = db.prepare('SELECT COUNT(*) AS count, MIN(queued_at) AS oldestAt FROM stamp_queue');
@@ -52,7 +67,9 @@ export class StampQueue {
     this.tokenStmt = db.prepare('SELECT token, gen_time AS genTime, trusted FROM packet_stamps WHERE packet_id = ?');
   }
   add(p: Omit<QueuedPacket, 'seq'>): void {
-    this.addStmt.run(p.packetId, p.kind, p.caseId, p.fromDomain, p.toDomain, p.packet, p.body, p.createdAt, p.queuedAt, p.released ?? 0);
+    const blob = this.blobs?.refOf(p.packet) ?? null;
+    const empty = Buffer.alloc(0);
+    this.addStmt.run(p.packetId, p.kind, p.caseId, p.fromDomain, p.toDomain, blob ? empty : p.packet, blob ? empty : p.body, p.createdAt, p.queuedAt, p.released ?? 0, blob);
   }
   peek(limit: number): QueuedPacket[] { return this.peekStmt.all(limit) as QueuedPacket[]; }
   remove(packetId: Buffer): void { this.removeStmt.run(packetId); }
