@@ -229,7 +229,11 @@ describe.skipIf(!hasChromium())('the whole journey in Chromium, through both gat
     await aicA.page.goto(`${pair.intranetUrl}/workbench/cases/${c.caseId}`);
     await officers[0]!.page.fill('#opinion-reason', '符合登记条件（B角代A角）');
     await Promise.all(officers.map((o) => act(o, 'give-opinion')));
-    for (const [i, o] of officers.entries()) await judge(o, `officer ${['aic.b', 'qts.a', 'tax.a'][i]} opinion given`);
+    for (const [i, o] of officers.entries()) {
+      await judge(o, `officer ${['aic.b', 'qts.a', 'tax.a'][i]} opinion given`);
+      // A department gives one opinion: the answer page offers no second one.
+      expect(await o.page.locator('form.action:has(input[name=type][value="give-opinion"])').count()).toBe(0);
+    }
     await inside(c.caseId, 'under-review');
     const [late] = await Promise.all([
       aicA.page.waitForResponse((r) => r.url().endsWith('/act')),
@@ -237,6 +241,7 @@ describe.skipIf(!hasChromium())('the whole journey in Chromium, through both gat
     ]);
     expect(late.status()).toBe(409);
     expect(await aicA.page.textContent('p.alert')).toContain('FERRY_ERR_APPROVAL_OPINION_GIVEN');
+    expect(await aicA.page.locator('form.action:has(input[name=type][value="give-opinion"])').count()).toBe(0);
     await judge(aicA, 'officer aic.a refused (B already stood in)');
 
     // 6. The hall board is open in another tab; the chief representative decides; the board follows.
@@ -254,11 +259,15 @@ describe.skipIf(!hasChromium())('the whole journey in Chromium, through both gat
     const decidedAt = Date.now();
     expect(await lead.page.textContent('main')).toContain('已决定：准予许可');
     // Polled in the page every 50 ms: the row's status cell differs from what it said before.
-    await board.page.waitForFunction(`(() => {
-      const r = [...document.querySelectorAll('section[aria-labelledby=cases] tbody tr')].find((tr) => tr.querySelector('td')?.textContent === ${JSON.stringify(`…${c.caseId.slice(-6)}`)});
-      const now = r?.querySelectorAll('td')[2]?.textContent;
-      return now !== undefined && now !== ${JSON.stringify(before)};
-    })()`, undefined, { timeout: Math.max(0, 2000 - (Date.now() - decidedAt)), polling: 50 });
+    // A function, not a string: the board's CSP has no 'unsafe-eval' (Playwright evaluates a string
+    // predicate with eval, a function through the DevTools protocol).
+    type Doc = { querySelectorAll(q: string): ArrayLike<{ querySelector(q: string): { textContent: string | null } | null; querySelectorAll(q: string): ArrayLike<{ textContent: string | null }> }> };
+    await board.page.waitForFunction(([ref, was]) => {
+      const doc = (globalThis as unknown as { document: Doc }).document;
+      const r = Array.from(doc.querySelectorAll('section[aria-labelledby=cases] tbody tr')).find((tr) => tr.querySelector('td')?.textContent === ref);
+      const now = r ? r.querySelectorAll('td')[2]?.textContent : undefined;
+      return now !== undefined && now !== was;
+    }, [`…${c.caseId.slice(-6)}`, before] as const, { timeout: Math.max(0, 2000 - (Date.now() - decidedAt)), polling: 50 });
     // eslint-disable-next-line no-console
     console.log(`hall board showed the decision ${Date.now() - decidedAt} ms after the decision page answered`);
     expect(await row.locator('td').nth(2).textContent()).toBe('已决定：准予许可');
