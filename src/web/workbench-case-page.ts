@@ -105,13 +105,26 @@ function deadlines(s: WorkbenchShell, v: CaseView): Html {
   return html`<table><thead><tr><th scope="col">${t('workbench.clock')}</th><th scope="col" class="num">${t('workbench.used')}</th><th scope="col">${t('workbench.dueDate')}</th><th scope="col">${t('workbench.state')}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
+/** The transition table says which steps a role may take from a status; a few of their guards are
+ *  settled by the case alone, whatever the form would carry. A form the desk is bound to refuse is
+ *  not offered (a free item has no fee to record, a fee is recorded once, a department gives one
+ *  opinion, a decision waits for every opinion); the desk still judges whatever is posted. */
+function canStillPass(e: FormEvent, c: CaseState, who: Viewer): boolean {
+  switch (e) {
+    case 'record-payment': return c.item.fee.kind !== 'free' && c.payments.length === 0;
+    case 'give-opinion': return c.tasks.some((task) => task.department === who.staff.department && !task.opinion);
+    case 'decide': return c.tasks.every((task) => task.opinion);
+    default: return true;
+  }
+}
+
 export function casePage(s: WorkbenchShell, who: Viewer, p: CasePageInput): string {
   const { t } = s;
   const v = p.view;
   const c = v.state;
   const a = v.submission.applicant;
   const mine = new Set<string>(coreRoles(who.staff));
-  const events = FORM_EVENTS.filter((e) => v.next.some((n) => n.event === e && n.roles.some((r) => mine.has(r))));
+  const events = FORM_EVENTS.filter((e) => v.next.some((n) => n.event === e && n.roles.some((r) => mine.has(r))) && canStillPass(e, c, who));
   return workbenchPage(s, `${t('workbench.case')} ${v.caseId}`, html`<h1>${t('workbench.case')} <code>${v.caseId}</code></h1>
 ${p.message ? html`<p class="${p.message.kind}" role="${p.message.kind === 'alert' ? 'alert' : 'status'}">${p.message.text}</p>` : ''}
 <dl class="facts">

@@ -42,7 +42,13 @@ export function isFormEvent(v: unknown): v is FormEvent {
 export function commandOf(f: FormBody, c: CaseState): FormCommand {
   const type = one(f, 'type');
   const v = Number(one(f, 'version'));
-  const expectedVersion = Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  // An opinion is one department's own step in a parallel review (并联审批): another department's
+  // opinion moves the case's version without touching this one, so holding the form to the version
+  // it was rendered at would refuse every department but the first to press the button. What the
+  // version guards against is still refused by the desk: a second opinion of the same department
+  // (a resent form) is FERRY_ERR_APPROVAL_OPINION_GIVEN, and a case that moved on (a notice, a
+  // withdrawal, a decision) has no give-opinion row in the transition table.
+  const expectedVersion = type !== 'give-opinion' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
   const cmd = ((): Record<string, unknown> => {
     switch (type) {
       case 'accept': {

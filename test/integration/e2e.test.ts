@@ -51,7 +51,7 @@ describe('submission to intranet and status back', () => {
     const r = secrets.keep(await httpsCall('POST', `${pair.apiUrl}/api/v1/submissions`, pair.ca, sampleSubmission(2).replace('茶叶种植、加工、销售', marker)));
     expect(r.status).toBe(202);
     await waitStatus(r.json.caseId, 'received');
-    const { readdirSync, readFileSync, statSync } = await import('node:fs');
+    const { readdirSync, readFileSync } = await import('node:fs');
     const dir = join(pair.dir, 'var/external');
     // Every file, the blob store's (large sealed packets, src/store/blobs.ts) included.
     const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[])
