@@ -13,7 +13,7 @@ import type { TimeTrust } from '../time/time-trust.js';
 import { startAudit } from '../gateway/audit.js';
 import { wireExternalPath } from './packet-path.js';
 import { SignatureAnchorer } from '../audit/anchor.js';
-import { buildApi } from './api.js';
+import { buildApi, type ReceiptCheck } from './api.js';
 import { openExternalStore } from './store.js';
 import { verifyTimeStampToken } from '../time/tsa-verify.js';
 import { encodeGranted } from '../time/tsa-response.js';
@@ -22,7 +22,7 @@ import { RateLimiter } from '../policy/rate-limit.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { externalProbe } from './probe.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
-import { cryptoPoolFor } from '../gateway/crypto-pool.js';
+import { startCryptoPool } from '../gateway/crypto-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { startIntakeControls } from '../gateway/intake-gate-wiring.js';
 import { startOperatorSurface } from '../gateway/operator-surface.js';
@@ -53,12 +53,8 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
 
   let link: LinkServer | null = null;
   const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
-  // Large packets are sealed and opened in a worker (crypto-pool.ts), never on this loop, and kept in
-  // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
-  // Not awaited before listening: a job waits in the pool's line until its worker has loaded.
-  const crypto = cryptoPoolFor(keys);
-  const orphans = store.blobs.collectOrphans();
-  if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
+  // Large packets are sealed and opened in a worker, never on this loop, and kept in the blob store.
+  const crypto = startCryptoPool(keys, store.blobs, log);
   const { inbox, intake, sendAction } = wireExternalPath({
     store, keys, crypto, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
@@ -76,25 +72,17 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const limiter = new RateLimiter(clock);
   const loop = new LoopDelay();
   const inspect = inspectPoolFor(cfg.inspect, log);
-  const trusted = [...keys.ca];
   const app: FastifyInstance = await buildApi({
     policy: current, limiter, inspect, catalogue: store.catalogue, sendAction,
     recordDecision: (allow, subject, detail) => audit.record(allow ? 'policy.allow' : 'policy.deny', subject, detail),
     caPem: keys.caPem,
-    verifyReceipt: async (token, digest) => {
-      const v = await verifyTimeStampToken(token, { digest, trusted, revocation: revocation.holder });
-      return v.ok ? { genTime: v.value.genTime } : { code: v.code, detail: v.detail };
-    },
+    verifyReceipt: receiptVerifier(keys, revocation),
     asResponse: encodeGranted,
     tls: apiTls, limits: cfg.api.limits, maxBodyBytes: cfg.api.maxBodyBytes, clock, log, status: store.status, intake,
     idempotency: store.idempotency,
     ...controls.apiHooks,
     afterIntake: () => link?.pump(),
-    health: () => ({
-      gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
-      catalogue: store.catalogue.current()?.sha256 ?? null, quarantined: store.quarantine.counts(),
-      inspect: inspect.stats(), eventLoop: loop.report(),
-    }),
+    health: () => ({ ...externalHealth(store, link), inspect: inspect.stats(), eventLoop: loop.report() }),
   });
   observeHttp(app, metrics.http, 'applicant');
   await inspect.ready();
@@ -137,4 +125,20 @@ function keepKeys(cfg: ExternalConfig, d: { keys: GatewayKeys; revocation: Revoc
         apply: (t) => (d.app.server as HttpsServer).setSecureContext({ ...HARDENED_TLS_SERVER, key: t.key, cert: t.cert, ca: d.keys.caPem }) },
     ],
   });
+}
+
+/** The applicant's receipt is checked as any token is: to the CA, and against the CRLs in force now. */
+function receiptVerifier(keys: GatewayKeys, revocation: RevocationService): ReceiptCheck {
+  const trusted = [...keys.ca];
+  return async (token, digest) => {
+    const v = await verifyTimeStampToken(token, { digest, trusted, revocation: revocation.holder });
+    return v.ok ? { genTime: v.value.genTime } : { code: v.code, detail: v.detail };
+  };
+}
+
+function externalHealth(store: ReturnType<typeof openExternalStore>, link: LinkServer | null) {
+  return {
+    gateway: 'external', link: link?.connected ? 'up' : 'down', outbox: store.outbox.count(),
+    catalogue: store.catalogue.current()?.sha256 ?? null, quarantined: store.quarantine.counts(),
+  };
 }

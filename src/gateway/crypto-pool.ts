@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { FerryError, type FerryErrorCode } from '../errors.js';
 import type { OpenedPacket, OpenResult } from '../seal/open.js';
 import type { GatewayKeys } from './keys.js';
+import type { Logger } from './logger.js';
 import type { CryptoWorkerData, FromCryptoWorker, SealDraft, ToCryptoWorker } from './crypto-protocol.js';
 import { DEFAULT_CRYPTO_QUEUE, DEFAULT_CRYPTO_WORKERS } from './crypto-limits.js';
 import { workerFile } from './inspect-pool.js';
@@ -226,6 +227,14 @@ export function cryptoPoolFor(keys: Pick<GatewayKeys, 'seal' | 'encCert' | 'open
     // thread (CRLs refresh there), so every verdict a worker gives is judged again against it.
     recheck: (der, at, now) => keys.signers.check(der, at, now),
   });
+}
+
+/** The pool a gateway starts with, after the blobs a crash left between a blob and its row are gone
+ *  (before anything writes). Not awaited: a job waits in the pool's line until its worker has loaded. */
+export function startCryptoPool(keys: Parameters<typeof cryptoPoolFor>[0], blobs: { collectOrphans(): number }, log: Logger): CryptoPool {
+  const orphans = blobs.collectOrphans();
+  if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
+  return cryptoPoolFor(keys);
 }
 
 /** What keeps a pool's workers in step with the gateway's live keys (src/gateway/reload.ts swaps them in place). */

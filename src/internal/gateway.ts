@@ -23,13 +23,13 @@ import { createApprovalDesk, createStaffAuth, deskSettings, registerStaffApi, st
 import { prepareTokenSigner } from '../time/tsa-token.js';
 import { startNotifier } from './notifier.js';
 import { buildIntranetHttp } from './intranet-http.js';
-import { openInternalStore } from './store.js';
+import { openInternalStore, type InternalStore } from './store.js';
 import { createTsa } from './tsa-service.js';
 import { startInternalAudit } from './audit-start.js';
 import { wirePacketPath } from './packet-path.js';
 import { staffActionEntry, type StaffAuditFn } from '../audit/staff-action.js';
 import { inspectPoolFor } from '../gateway/inspect-pool.js';
-import { cryptoPoolFor } from '../gateway/crypto-pool.js';
+import { startCryptoPool } from '../gateway/crypto-pool.js';
 import { LoopDelay } from '../gateway/loop-delay.js';
 import { observeHttp } from '../gateway/http-metrics.js';
 import { internalProbe } from './probe.js';
@@ -57,18 +57,15 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   trust.onChange((state, reason) => audit.record('time.trust', state, { reason }));
   const policy = loadPolicy(cfg.policy, log, (e) => audit.record('config.change', cfg.policy, e.ok ? { policySha256: e.sha256, changes: e.changes } : { refused: e.error.slice(0, 1000) }));
   const current = () => policy.holder.current();
-  const { holder, catalogue, calendar, settings, desk, auth } = openDesk(cfg, store.db, trust, log, audit);
+  const opened = openDesk(cfg, store.db, trust, log, audit);
+  const { holder, catalogue, calendar, settings, desk } = opened;
   const notifier = startNotifier({ db: store.db, queue: store.notifications, cfg: cfg.notify, log, phoneOf: applicantPhone(store.db) });
   const loop = new LoopDelay();
   // The re-check parses and inspects every applicant packet again, in workers: the stamp stage then
   // never holds the loop that answers the link's heartbeats.
   const inspect = inspectPoolFor(cfg.inspect, log);
-  // Large packets are opened (and sealed) in a worker (crypto-pool.ts), never on this loop, and kept in
-  // the blob store; blobs left by a crash between a blob and its row go now, before anything writes.
-  // Not awaited before listening: a job waits in the pool's line until its worker has loaded.
-  const crypto = cryptoPoolFor(keys);
-  const orphans = store.blobs.collectOrphans();
-  if (orphans) log.info({ stage: 'store', orphans }, 'orphan blobs removed');
+  // Large packets are sealed and opened in a worker, never on this loop, and kept in the blob store.
+  const crypto = startCryptoPool(keys, store.blobs, log);
   let link: LinkClient | null = null;
   const announce = announceOver({ keys, revocation: revocation.holder, dataDir: cfg.dataDir, log }, () => link);
   const path = wirePacketPath({
@@ -87,9 +84,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
-  path.flushOut();
-  link.start();
-  path.stamper.kick();
+  path.flushOut(); link.start(); path.stamper.kick();
   // Staff actions taken through the CLI (another process) leave events in the table: pick them up.
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
@@ -101,11 +96,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),
     untrustedReason: () => trust.reason(),
-    register: async (app) => {
-      await registerStaffApi(app, { desk, auth, log, afterAction: path.flushOut });
-      registerBoard(app, hallBoard(desk, catalogue, trust));
-      registerWorkbench(app, { desk, auth, clock: trust, log, yellowShare: settings.supervision.yellowShare, requestBody: (id) => store.cases.requestBody(id), afterAction: path.flushOut });
-    },
+    register: intranetRoutes(opened, store, trust, log, path.flushOut),
     tls: intranetTls, clientCerts: cfg.intranet.clientCerts, limits: cfg.intranet.limits,
   });
   observeHttp(http, metrics.http, 'intranet');
@@ -164,4 +155,13 @@ function openDesk(cfg: InternalConfig, db: Db, trust: TimeTrust, log: Logger, au
   const desk = createApprovalDesk({ db, catalogue, calendar, clock: trust, settings, log, audit: staffAudit });
   const auth = createStaffAuth({ db, clock: trust, settings, log, departments, audit: staffAudit });
   return { holder, catalogue, calendar, settings, desk, auth };
+}
+
+/** The intranet listener's people: the staff API, the hall board and the workbench, over one desk. */
+function intranetRoutes(o: ReturnType<typeof openDesk>, store: InternalStore, trust: TimeTrust, log: Logger, flush: () => void) {
+  return async (app: FastifyInstance): Promise<void> => {
+    await registerStaffApi(app, { desk: o.desk, auth: o.auth, log, afterAction: flush });
+    registerBoard(app, hallBoard(o.desk, o.catalogue, trust));
+    registerWorkbench(app, { desk: o.desk, auth: o.auth, clock: trust, log, yellowShare: o.settings.supervision.yellowShare, requestBody: (id) => store.cases.requestBody(id), afterAction: flush });
+  };
 }
