@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'rejected.retry', // an operator asked for another attempt at a packet that could not be opened
   'rejected.drop', // an operator gave up a packet that could not be opened (evidence kept)
   'outbox.retry', // an operator put packets the peer had refused back in the outbox
+  'link.replay', // a replay after a restore was requested from the peer, or served to it (counts, any gap)
   'cert.change', // a certificate or key was installed, rotated or removed
   'config.change', // configuration or policy changed (seen at start or reload)
   'time.trust', // the trusted-time verdict changed (NTP quorum gained or lost)

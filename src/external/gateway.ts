@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
+import { startLinkReplay } from '../gateway/link-replay.js';
 import { delayedStatusHooks } from './held-status.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import type { Logger } from '../gateway/logger.js';
@@ -48,12 +49,14 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const { inbox, intake, sendAction } = wireExternalPath({
     store, keys, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
+  const linkReplay = startLinkReplay({ db: store.db, outbox: store.outbox, cfg: cfg.link, log, audit, registry: metrics.registry });
   link = new LinkServer({
+    onReplayRequested: linkReplay.onReplayRequested,
     host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',
-  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }), inbox, log, metrics.link.onState);
+  }, linkReplay.serve(outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused })), inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   const linkPort = await link.listen();
@@ -94,6 +97,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
     async stop() {
       policy.stop();
       replay.stop();
+      linkReplay.stop();
       await operator.close();
       await app.close();
       await inspect.close();

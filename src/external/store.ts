@@ -2,7 +2,8 @@
 // idempotency keys.
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
-import { SEEN_SQL } from '../store/seen-packets.js';
+import { LINK_WATERMARK_SQL, SEEN_SQL } from '../store/seen-packets.js';
+import { OUTBOX_RETAINED_SQL } from '../store/outbox-retained.js';
 import { OUTBOX_HELD_SQL, OutboxHeld } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL } from '../store/rejected-packets.js';
 import { CASE_SECRET_SQL, STATUS_CACHE_SQL, StatusCache } from './store/status-cache.js';
@@ -22,6 +23,7 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 6, sql: REJECTED_BOUNDED_SQL },
   { version: 7, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
   { version: 8, sql: IDEMPOTENCY_SQL },
+  { version: 12, sql: OUTBOX_RETAINED_SQL + LINK_WATERMARK_SQL },
 ];
 
 export interface ExternalStore { db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache; idempotency: IdempotencyStore }

@@ -2,7 +2,7 @@
 // keep refused packets with their reason, hand the rest to the kind's handler, and commit the whole
 // batch in one SQLite transaction before any of it is acknowledged.
 import type { Db } from '../store/db.js';
-import { SeenPackets } from '../store/seen-packets.js';
+import { LinkWatermark, SeenPackets } from '../store/seen-packets.js';
 import { RejectedPackets } from '../store/rejected-packets.js';
 import { openPacket, type OpenContext, type OpenedPacket } from '../seal/open.js';
 import type { KindName } from '../seal/packet-kind.js';
@@ -41,8 +41,9 @@ export interface InboxOptions {
   onRejected?: (packetId: string | null, code: FerryErrorCode, detail: string) => void;
 }
 
-export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets } {
+export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedPackets; replayFrom(): number } {
   const seen = new SeenPackets(o.db);
+  const watermark = new LinkWatermark(o.db);
   const rejected = o.rejected ?? new RejectedPackets(o.db);
   const step = withSavepoint<{ code: FerryErrorCode; detail: string }>(o.db);
 
@@ -75,6 +76,8 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
         continue;
       }
       acks.push(f.packetId);
+      // Committed from here on (delivered, duplicate or quarantined): the replay watermark moves with it.
+      if (f.seq) watermark.advance(p.fromDomain, f.seq, now.getTime());
       if (seen.has(p.packetId)) { o.log.info({ packet: id, case: p.caseId, stage: 'dedupe' }, 'duplicate packet dropped'); continue; }
       const bar = o.admit(p, now);
       if (bar) { refuse(bar.code, bar.detail, bar.rule); continue; }
@@ -97,5 +100,6 @@ export function createInbox(o: InboxOptions): PacketSink & { rejected: RejectedP
       return acks;
     },
     backlog: o.backlog ?? (() => 0),
+    replayFrom: () => watermark.high(),
   };
 }

@@ -4,6 +4,7 @@
 import type { InternalConfig } from '../config/gateway-config.js';
 import { loadGatewayKeys, loadTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
+import { startLinkReplay } from '../gateway/link-replay.js';
 import { catalogueResync } from '../gateway/catalogue-resync.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import { registerBoard } from '../web/board-routes.js';
@@ -61,13 +62,15 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     resultSigner: prepareTokenSigner(keys.signKey, keys.signCert),
     pump: () => link?.pump(),
   });
+  const linkReplay = startLinkReplay({ db: store.db, outbox: store.outbox, cfg: cfg.link, log, audit, registry: metrics.registry });
   link = new LinkClient({
+    onReplayRequested: linkReplay.onReplayRequested,
     url: cfg.link.url, tls, peer: cfg.link.peer, gatewayId: 'internal', window: cfg.link.window,
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log),
-  }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }), path.inbox, log, metrics.link.onState);
+  }, linkReplay.serve(outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused })), path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
   path.flushOut();
@@ -101,6 +104,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     async stop() {
       clearInterval(drainTimer);
       replay.stop();
+      linkReplay.stop();
       notifier.stop();
       monitor.stop();
       policy.stop();

@@ -2,7 +2,8 @@
 // link dedupe and refused packets.
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_SQL, Outbox } from '../store/outbox.js';
-import { SEEN_SQL } from '../store/seen-packets.js';
+import { LINK_WATERMARK_SQL, SEEN_SQL } from '../store/seen-packets.js';
+import { OUTBOX_RETAINED_SQL } from '../store/outbox-retained.js';
 import { OUTBOX_HELD_SQL } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
 import { INTRANET_CASES_SQL, IntranetCases } from './store/intranet-cases.js';
@@ -25,6 +26,7 @@ export const INTERNAL_MIGRATIONS = [
   { version: 7, sql: NOTIFICATIONS_SQL },
   { version: 8, sql: REJECTED_BOUNDED_SQL },
   { version: 9, sql: REJECTED_RETRY_SQL + OUTBOX_HELD_SQL },
+  { version: 14, sql: OUTBOX_RETAINED_SQL + LINK_WATERMARK_SQL },
 ];
 
 export interface InternalStore { db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications }

@@ -20,6 +20,8 @@ export class Outbox {
   private readonly deleteStmt;
   private readonly countStmt;
   private readonly depthStmt;
+  /** Runs per acknowledged id inside the ack transaction, before the row is deleted (outbox-retained.ts). */
+  private ackHook: ((packetId: Buffer) => void) | null = null;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare('INSERT INTO outbox (packet_id, kind, case_id, bytes, created_at) VALUES (?, ?, ?, ?, ?)');
@@ -47,11 +49,16 @@ export class Outbox {
     let n = 0;
     this.db.pragma('synchronous = NORMAL');
     try {
-      this.db.transaction(() => { for (const id of ids) n += this.deleteStmt.run(id).changes; })();
+      this.db.transaction(() => { for (const id of ids) { this.ackHook?.(id); n += this.deleteStmt.run(id).changes; } })();
     } finally {
       this.db.pragma('synchronous = FULL');
     }
     return n;
+  }
+
+  /** Sets the one hook the ack runs per packet before deleting it (the replay retention keeps a copy). */
+  onAcknowledge(hook: (packetId: Buffer) => void): void {
+    this.ackHook = hook;
   }
 
   count(): number {
