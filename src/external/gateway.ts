@@ -51,8 +51,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   });
   const linkReplay = startLinkReplay({ db: store.db, outbox: store.outbox, cfg: cfg.link, log, audit, registry: metrics.registry });
   link = new LinkServer({
-    onReplayRequested: linkReplay.onReplayRequested,
-    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
+    host: cfg.link.host, onReplayRequested: linkReplay.onReplayRequested, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: cfg.link.peer, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '',

@@ -64,8 +64,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   });
   const linkReplay = startLinkReplay({ db: store.db, outbox: store.outbox, cfg: cfg.link, log, audit, registry: metrics.registry });
   link = new LinkClient({
-    onReplayRequested: linkReplay.onReplayRequested,
-    url: cfg.link.url, tls, peer: cfg.link.peer, gatewayId: 'internal', window: cfg.link.window,
+    url: cfg.link.url, onReplayRequested: linkReplay.onReplayRequested, tls, peer: cfg.link.peer, gatewayId: 'internal', window: cfg.link.window,
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
@@ -103,8 +102,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     intranetPort, operatorPort: operator.port,
     async stop() {
       clearInterval(drainTimer);
-      replay.stop();
-      linkReplay.stop();
+      replay.stop(); linkReplay.stop();
       notifier.stop();
       monitor.stop();
       policy.stop();

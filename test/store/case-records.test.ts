@@ -78,23 +78,24 @@ describe('the on-disk format is unchanged by the store\'s split by owner', () =>
     return { names, version, sha256: createHash('sha256').update(sql).digest('hex') };
   };
 
-  it('internal.sqlite: the same tables, migration 9, and byte-identical schema text', () => {
+  // Migrations 14 (internal) and 12 (external) add the replay tables (PROTOCOL.md §6 rule 12).
+  it('internal.sqlite: the same tables, migration 14, and byte-identical schema text', () => {
     expect(schemaOf(internalStore().db)).toEqual({
       names: ['approval_cases', 'audit_anchors', 'audit_entries', 'case_attachments', 'case_submissions', 'case_transitions', 'evaluations', 'gateway_kv',
-        'intranet_cases', 'notifications', 'outbound_events', 'outbox', 'outbox_held', 'packet_stamps', 'quarantine', 'rejected_packets',
-        'rejected_packets_dropped', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_cards',
+        'intranet_cases', 'link_watermark', 'notifications', 'outbound_events', 'outbox', 'outbox_held', 'outbox_retained', 'packet_stamps', 'quarantine', 'rejected_packets',
+        'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_cards',
         'supervision_queue'],
-      version: 9,
-      sha256: '904a31fee296b33bdf173cffd5a58f71b2f27757bceb2738099bf820967c4c73',
+      version: 14,
+      sha256: '3731df2ad2e9f7508dd2bcd9854885cfe156b2fb318fec7caf058236fd725922',
     });
   });
 
-  it('external.sqlite: the same tables, migration 8, and byte-identical schema text', () => {
+  it('external.sqlite: the same tables, migration 12, and byte-identical schema text', () => {
     expect(schemaOf(externalStore().db)).toEqual({
-      names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'idempotency_keys', 'outbox', 'outbox_held', 'quarantine',
-        'rejected_packets', 'rejected_packets_dropped', 'schema_version', 'seen_packets', 'sqlite_sequence'],
-      version: 8,
-      sha256: '4192513330b1d389e256fa9a6ea8434858e50221432dfe442664f5472946ab25',
+      names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'idempotency_keys', 'link_watermark', 'outbox', 'outbox_held', 'outbox_retained', 'quarantine',
+        'rejected_packets', 'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence'],
+      version: 12,
+      sha256: '67f551c72360b5074e4309e2c1316f7cdb5c136f4af17fac9430be4a189aecb7',
     });
   });
 });
