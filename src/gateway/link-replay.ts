@@ -1,7 +1,7 @@
 // Wires replay after a restore (PROTOCOL.md §6 rule 12) into a gateway: acknowledged packets move
 // from the outbox to outbox_retained at the ack, are pruned by age and byte cap on a timer, and are
 // sent again when the peer asks. A request from below the retention window is answered with what is
-// retained AND an alarm (error log naming the gap, ferry_replay_gap_packets, audit entry): never silence.
+// retained AND an alarm (error log naming the gap, ferry_replay_gap_packets_total, audit entry): never silence.
 import { Counter, type Registry } from 'prom-client';
 import type { Db } from '../store/db.js';
 import type { Outbox } from '../store/outbox.js';
@@ -22,7 +22,7 @@ export interface ReplayLog {
 
 export interface LinkReplayDeps {
   db: Db; outbox: Outbox; cfg: ReplayConfig; log: ReplayLog; audit: Pick<GatewayAudit, 'record'>;
-  /** The gateway's metrics registry: ferry_replay_gap_packets is registered in it. */
+  /** The gateway's metrics registry: ferry_replay_gap_packets_total is registered in it. */
   registry: Registry;
   now?: () => number;
 }
@@ -43,7 +43,7 @@ export function startLinkReplay(d: LinkReplayDeps): LinkReplay {
   const retained = new OutboxRetained(d.db);
   d.outbox.onAcknowledge((id) => retained.retain(id, now()));
   const gapPackets = new Counter({
-    name: 'ferry_replay_gap_packets', registers: [d.registry],
+    name: 'ferry_replay_gap_packets_total', registers: [d.registry],
     help: 'Packets a restored peer asked to have replayed that were already pruned from retention (lost unless re-filed).',
   });
   gapPackets.inc(0);

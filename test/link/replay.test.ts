@@ -2,7 +2,7 @@
 // (outbox_retained); a receiver whose watermark is older (restored from a backup) asks for a replay and
 // gets every retained packet after it, in seq order, plus any acknowledged out of order; a request
 // from below the retention window gets what is retained AND the alarm (error line naming the gap,
-// ferry_replay_gap_packets, audit entry); a peer without the feature is never asked; the ReplayRequest
+// ferry_replay_gap_packets_total, audit entry); a peer without the feature is never asked; the ReplayRequest
 // bytes are the vector docs/PROTOCOL.md prints.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -49,7 +49,7 @@ function sender(maxBytes = 1 << 30) {
   const add = (n: number) => db.transaction(() => {
     for (let i = 0; i < n; i++) { const id = randomBytes(16); ids.push(id); outbox.add(id, 'submission', `case-${ids.length}`, randomBytes(64), clock.t); }
   })();
-  const gapMetric = async () => (await registry.getSingleMetricAsString('ferry_replay_gap_packets'));
+  const gapMetric = async () => (await registry.getSingleMetricAsString('ferry_replay_gap_packets_total'));
   return { db, outbox, replay, source: replay.serve(outboxSource(outbox)), clock, errors, audit, ids, add, gapMetric };
 }
 
@@ -110,7 +110,7 @@ describe('replay after a restore (PROTOCOL.md §6 rule 12)', () => {
     expect(s.errors).toHaveLength(1);
     expect(s.errors[0]!.msg).toMatch(/^replay gap: the peer asks from seq 6 but seqs up to 10 were pruned \(5 packets cannot be replayed/);
     expect(s.errors[0]!.obj).toMatchObject({ stage: 'replay', gapFrom: 6, gapTo: 10, gap: 5, retainedFrom: 11 });
-    expect(await s.gapMetric()).toMatch(/^ferry_replay_gap_packets 5$/m);
+    expect(await s.gapMetric()).toMatch(/^ferry_replay_gap_packets_total 5$/m);
     expect(s.audit.find((a) => a.action === 'link.replay')?.detail).toMatchObject({ role: 'served', fromSeq: 5, packets: 10, gap: 5, retainedFrom: 11, prunedThrough: 10 });
   });
 
