@@ -100,6 +100,7 @@ export class LinkSession {
   private peerTakesRefusals = false;
   /** A replay the peer asked for, sent ahead of the outbox until its retained packets run out. */
   private replaying: ReplayCursor | null = null;
+  private replayServed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0, refused: 0, refusalsSent: 0 };
 
@@ -218,9 +219,13 @@ export class LinkSession {
     this.pump();
   }
 
-  /** The peer asks for the retained packets after its watermark (rule 12); a second request restarts. */
+  /** The peer asks for the retained packets after its watermark (rule 12). One per session: a peer that
+   *  asks again (a bug, or a pinned peer misbehaving) would otherwise make us resend the whole
+   *  retention window and write an audit entry per request. */
   private onReplayRequest(fromSeq: number): void {
     if (!this.source.replay) { this.log.warn({ stage: 'replay', fromSeq }, 'replay request ignored: this side keeps no acknowledged packets'); return; }
+    if (this.replayServed) { this.log.warn({ stage: 'replay', fromSeq }, 'replay request ignored: one per session'); return; }
+    this.replayServed = true;
     this.source.replay.begin(fromSeq);
     this.replaying = new ReplayCursor(fromSeq);
     this.pump();

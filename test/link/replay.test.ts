@@ -17,7 +17,7 @@ import { outboxSource } from '../../src/gateway/outbox-source.js';
 import { startLinkReplay } from '../../src/gateway/link-replay.js';
 import { decodeFrame, encodeFrame, type Frame } from '../../src/link/frame-codec.js';
 import type { IncomingPacket, PacketSink } from '../../src/link/session.js';
-import { Harness, makePki, tempDir, waitFor, type Pki } from './fixtures.js';
+import { Harness, makePki, rawPeer, tempDir, waitFor, type Pki } from './fixtures.js';
 
 let tmp: ReturnType<typeof tempDir>;
 let pki: Pki;
@@ -183,5 +183,24 @@ describe('ReplayRequest and PacketFrame.seq encoding', () => {
   it('a packet frame without seq (a peer from before replay) still decodes, with no seq', () => {
     const old = encodeFrame({ type: 'packet', packet: Buffer.from('sealed'), packetId: Buffer.alloc(16, 1) });
     expect(decodeFrame(old)).toEqual({ ok: true, value: { type: 'packet', packet: Buffer.from('sealed'), packetId: Buffer.alloc(16, 1) } });
+  });
+});
+
+describe('a peer that asks again', () => {
+  it('is answered once per session: a second ReplayRequest is logged and ignored (no second resend, no second audit entry)', async () => {
+    const s = sender();
+    s.add(4);
+    s.outbox.acknowledge(s.ids);
+    const srv = await h.server(pki, s.source, receiver(0));
+    const peer = await rawPeer(srv.port, pki.internal);
+    peer.send({ type: 'hello', versions: [1], gatewayId: 'internal', window: 256, features: ['replay'], catalogueSha256: '' });
+    peer.send({ type: 'replayRequest', fromSeq: 0 });
+    peer.send({ type: 'replayRequest', fromSeq: 0 });
+    await waitFor(() => srv.log.find('replay request ignored: one per session').length === 1, 'second request ignored', 10_000);
+    await waitFor(() => peer.frames.filter((f) => f.type === 'packet').length === 4, '4 replayed', 10_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(peer.frames.filter((f) => f.type === 'packet').map((f) => (f as { seq?: number }).seq)).toEqual([1, 2, 3, 4]);
+    expect(s.audit.filter((a) => a.action === 'link.replay')).toHaveLength(1);
+    peer.ws.close();
   });
 });
