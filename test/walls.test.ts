@@ -308,7 +308,7 @@ describe('the store is split by owner (whose table it is)', () => {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('src/store/')).sort()).toEqual([
-      'src/store/backup.ts', 'src/store/blobs-backup.ts', 'src/store/blobs.ts', 'src/store/db.ts', 'src/store/gateway-kv.ts', 'src/store/group-commit.ts', 'src/store/outbox-dropped.ts', 'src/store/outbox-held.ts', 'src/store/outbox.ts',
+      'src/store/backup.ts', 'src/store/blobs-backup.ts', 'src/store/blobs.ts', 'src/store/db.ts', 'src/store/gateway-kv.ts', 'src/store/group-commit.ts', 'src/store/outbox-dropped.ts', 'src/store/outbox-held.ts', 'src/store/outbox-retained.ts', 'src/store/outbox.ts',
       'src/store/quarantine.ts', 'src/store/rejected-packets.ts', 'src/store/release-waiver.ts', 'src/store/savepoint.ts', 'src/store/seen-packets.ts',
     ]);
   });

@@ -16,6 +16,7 @@ export const AUDIT_ACTIONS = [
   'intake.pause', // an operator paused intake (`ferry intake pause`), or storage ran low
   'intake.resume', // intake reopened
   'refusal.summary', // refusals from one source address with one code, counted over a window
+  'link.replay', // a replay after a restore was requested from the peer, or served to it (counts, any gap)
   'cert.change', // a certificate or key was installed, rotated or removed
   'config.change', // configuration or policy changed (seen at start or reload)
   'time.trust', // the trusted-time verdict changed (NTP quorum gained or lost)

@@ -38,7 +38,8 @@ export async function restoreCommand(args: string[]): Promise<number> {
   const r = restoreDatabase(g.file, values.from, g.migrations, new Date());
   process.stdout.write(`ferry: restored ${g.role} ${g.file} from ${values.from}: ${describe(r.check)}\n`);
   if (r.keptAs) process.stdout.write(`ferry: the replaced database is kept as ${r.keptAs} (and its -wal): delete it once the gateway runs well\n`);
-  // What a backup cannot hold: whatever crossed the link after it was taken.
-  process.stdout.write(`ferry: packets acknowledged to the peer after the backup was taken are not in it: run \`ferry audit verify --peer\` against the peer's database, and check \`ferry quarantine list\` and the case list before reopening\n`);
+  // What crossed the link after the backup is replayed by the peer (PROTOCOL.md §6 rule 13), within its
+  // retention window; a gap beyond it is alarmed on the peer, so the operator is told where to look.
+  process.stdout.write(`ferry: on its next link session the gateway asks the peer to replay what it acknowledged after this backup (kept link.replayRetentionHours, default 72 h); duplicates are dropped. Check the peer's log and ferry_replay_gap_packets_total for a replay gap (a backup older than the peer's retention), and \`ferry quarantine list\` before reopening\n`);
   return 0;
 }

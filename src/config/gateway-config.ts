@@ -10,6 +10,7 @@ import {
 } from '../link/limits.js';
 import { timeSectionSchema } from '../time/time-config.js';
 import { pkiSectionSchema } from './pki-section.js';
+import { DEFAULT_REPLAY_RETENTION_HOURS, DEFAULT_REPLAY_RETENTION_MAX_BYTES } from '../store/outbox-retained.js';
 import { DEFAULT_MAX_BODY_BYTES } from '../seal/limits.js';
 import { DEFAULT_MAX_REJECTED } from '../store/rejected-packets.js';
 import { DEFAULT_PREVIOUS_KEY_GRACE_DAYS } from '../seal/limits.js';
@@ -61,6 +62,10 @@ const linkTuning = {
   window: opt(int({ min: 1, max: 4096 }), DEFAULT_WINDOW),
   heartbeatMs: opt(int({ min: 100, max: 600_000 }), DEFAULT_HEARTBEAT_MS),
   deadAfterMs: opt(int({ min: 300, max: 3_600_000 }), DEFAULT_DEAD_AFTER_MS),
+  /** Acknowledged packets kept for a peer restored from a backup (PROTOCOL.md §6 rule 13): at least an
+   *  hour (a nightly backup needs a day), at most 90 days; and a byte cap, at least 1 MiB. */
+  replayRetentionHours: opt(int({ min: 1, max: 90 * 24 }), DEFAULT_REPLAY_RETENTION_HOURS),
+  replayRetentionMaxBytes: opt(int({ min: 1024 * 1024, max: 1024 ** 4 }), DEFAULT_REPLAY_RETENTION_MAX_BYTES),
 };
 
 // The attachment inspection pool (src/gateway/inspect-pool.ts, defaults and their reasons in

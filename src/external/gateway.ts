@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ExternalConfig } from '../config/gateway-config.js';
 import { loadTls, type GatewayKeys, type LoadedTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
+import { startLinkReplay } from '../gateway/link-replay.js';
 import { delayedStatusHooks } from './held-status.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import type { Logger } from '../gateway/logger.js';
@@ -58,12 +59,13 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
   const { inbox, intake, sendAction } = wireExternalPath({
     store, keys, crypto, policy: current, clock, log, audit, maxRejected: cfg.maxRejected, maxOutbox: cfg.api.maxOutbox, peerDomain: cfg.domains.peer,
   });
+  const linkReplay = startLinkReplay({ db: store.db, blobs: store.blobs, outbox: store.outbox, cfg: cfg.link, log, audit, registry: metrics.registry });
   link = new LinkServer({
-    host: cfg.link.host, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: { ...cfg.link.peer, revocation: revocation.holder }, limits: cfg.link.limits,
+    host: cfg.link.host, onReplayRequested: linkReplay.onReplayRequested, port: cfg.link.port, path: cfg.link.path, tls: linkTls, peer: { ...cfg.link.peer, revocation: revocation.holder }, limits: cfg.link.limits,
     gatewayId: 'external', window: cfg.link.window, heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     catalogueSha256: () => store.catalogue.current()?.sha256 ?? '', keyAnnouncer: keyAnnouncer(announce),
-  }, outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() }),
+  }, linkReplay.serve(outboxSource(store.outbox, store.held, log, { ...delayedStatusHooks(store.status), countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() })),
   inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
@@ -101,6 +103,7 @@ export async function startExternal(cfg: ExternalConfig, log: Logger, clock: Clo
       await lifecycle.stop();
       policy.stop();
       replay.stop();
+      linkReplay.stop();
       await operator.close();
       await app.close();
       controls.stop();

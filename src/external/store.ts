@@ -3,7 +3,8 @@
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_BLOB_SQL, OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { BlobStore } from '../store/blobs.js';
-import { SEEN_SQL } from '../store/seen-packets.js';
+import { LINK_WATERMARK_SQL, SEEN_SQL } from '../store/seen-packets.js';
+import { OUTBOX_RETAINED_SQL } from '../store/outbox-retained.js';
 import { OUTBOX_HELD_SQL, OutboxHeld } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL } from '../store/rejected-packets.js';
 import { CASE_SECRET_SQL, STATUS_CACHE_SQL, StatusCache } from './store/status-cache.js';
@@ -30,10 +31,12 @@ export const EXTERNAL_MIGRATIONS = [
   // intranet keeps its own (IF NOT EXISTS: another migration may bring the same table first).
   // Held packets an operator gave up, kept whole (src/store/outbox-dropped.ts).
   { version: 10, sql: GATEWAY_KV_SQL.replace('CREATE TABLE gateway_kv', 'CREATE TABLE IF NOT EXISTS gateway_kv') + OUTBOX_DROPPED_SQL },
+  // Acknowledged packets kept for a replay after the peer's restore, and this side's watermark.
+  { version: 11, sql: OUTBOX_RETAINED_SQL + LINK_WATERMARK_SQL },
 ];
 
 /** Every column of this database that names a blob: a blob no row names is an orphan. */
-const BLOB_REFS = 'SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d LIMIT 1';
+const BLOB_REFS = 'SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d UNION ALL SELECT 1 FROM outbox_retained WHERE blob = @d LIMIT 1';
 
 export interface ExternalStore {
   db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache; idempotency: IdempotencyStore;

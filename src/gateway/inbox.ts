@@ -7,7 +7,7 @@
 // then uses; the verdict is the same openPacket's, only computed elsewhere. Small packets are opened
 // inside the commit, as before.
 import type { Db } from '../store/db.js';
-import { SeenPackets } from '../store/seen-packets.js';
+import { LinkWatermark, SeenPackets } from '../store/seen-packets.js';
 import { RejectedPackets } from '../store/rejected-packets.js';
 import { openPacket, type OpenContext, type OpenedPacket } from '../seal/open.js';
 import type { KindName } from '../seal/packet-kind.js';
@@ -60,10 +60,11 @@ export interface InboxOptions {
 
 /** The inbox as the link sees it, with `acceptNow` for a caller that must stay synchronous (a retry
  *  of one rejected packet an operator asked for): it opens every packet on the loop. */
-export type Inbox = PacketSink & { rejected: RejectedPackets; acceptNow(batch: readonly IncomingPacket[]): SinkResult };
+export type Inbox = PacketSink & { rejected: RejectedPackets; acceptNow(batch: readonly IncomingPacket[]): SinkResult; replayFrom(): number };
 
 export function createInbox(o: InboxOptions): Inbox {
   const seen = new SeenPackets(o.db);
+  const watermark = new LinkWatermark(o.db);
   const rejected = o.rejected ?? new RejectedPackets(o.db);
   const step = withSavepoint<{ code: FerryErrorCode; detail: string }>(o.db);
 
@@ -95,6 +96,8 @@ export function createInbox(o: InboxOptions): Inbox {
         continue;
       }
       acks.push(f.packetId);
+      // Committed from here on (delivered, duplicate or quarantined): the replay watermark moves with it.
+      if (f.seq) watermark.advance(p.fromDomain, f.seq, now.getTime());
       if (seen.has(p.packetId)) { o.log.info({ packet: id, case: p.caseId, stage: 'dedupe' }, 'duplicate packet dropped'); continue; }
       const bar = o.admit(p, now);
       if (bar) { refuse(bar.code, bar.detail, bar.rule); continue; }
@@ -143,6 +146,7 @@ export function createInbox(o: InboxOptions): Inbox {
       return crypto && batch.some((f) => f.bytes.length > offload) ? acceptOffloaded(batch, crypto) : acceptNow(batch);
     },
     backlog: o.backlog ?? (() => 0),
+    replayFrom: () => watermark.high(),
   };
 }
 

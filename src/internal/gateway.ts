@@ -4,6 +4,7 @@
 import type { InternalConfig } from '../config/gateway-config.js';
 import { loadTls, type GatewayKeys, type LoadedTls } from '../gateway/keys.js';
 import { outboxSource } from '../gateway/outbox-source.js';
+import { startLinkReplay } from '../gateway/link-replay.js';
 import { catalogueResync } from '../gateway/catalogue-resync.js';
 import { startRejectedReplay } from '../gateway/rejected-replay.js';
 import { registerBoard } from '../web/board-routes.js';
@@ -74,13 +75,14 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     resultSigner: prepareTokenSigner(keys.signKey, keys.signCert),
     pump: () => link?.pump(),
   });
+  const linkReplay = startLinkReplay({ db: store.db, blobs: store.blobs, outbox: store.outbox, cfg: cfg.link, log, audit, registry: metrics.registry });
   link = new LinkClient({
-    url: cfg.link.url, tls, peer: { ...cfg.link.peer, revocation: revocation.holder }, gatewayId: 'internal', window: cfg.link.window,
+    url: cfg.link.url, onReplayRequested: linkReplay.onReplayRequested, tls, peer: { ...cfg.link.peer, revocation: revocation.holder }, gatewayId: 'internal', window: cfg.link.window,
     heartbeatMs: cfg.link.heartbeatMs, deadAfterMs: cfg.link.deadAfterMs,
     backoffBaseMs: cfg.link.backoffBaseMs, backoffCapMs: cfg.link.backoffCapMs,
     auditHead: audit.link.auditHead, onAuditHead: audit.link.onAuditHead,
     onPeerCatalogue: catalogueResync(store.db, path.republishCatalogue, log), keyAnnouncer: keyAnnouncer(announce),
-  }, outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() }),
+  }, linkReplay.serve(outboxSource(store.outbox, path.held, log, { countRefusal: metrics.packetRefused }, Date.now, { store: store.blobs, wake: () => link?.pump() })),
   path.inbox, log, metrics.link.onState);
   const replay = startRejectedReplay(path.inbox, log);
   audit.link.send = (h) => link?.sendAuditHead(h);
@@ -112,7 +114,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     async stop() {
       await lifecycle.stop();
       clearInterval(drainTimer);
-      replay.stop();
+      replay.stop(); linkReplay.stop();
       notifier.stop();
       monitor.stop();
       policy.stop();

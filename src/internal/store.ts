@@ -3,7 +3,8 @@
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_BLOB_SQL, OUTBOX_SQL, Outbox } from '../store/outbox.js';
 import { BlobStore } from '../store/blobs.js';
-import { SEEN_SQL } from '../store/seen-packets.js';
+import { LINK_WATERMARK_SQL, SEEN_SQL } from '../store/seen-packets.js';
+import { OUTBOX_RETAINED_SQL } from '../store/outbox-retained.js';
 import { OUTBOX_HELD_SQL } from '../store/outbox-held.js';
 import { REJECTED_BOUNDED_SQL, REJECTED_RETRY_SQL, REJECTED_SQL, RejectedPackets } from '../store/rejected-packets.js';
 import { INTRANET_CASES_BLOB_SQL, INTRANET_CASES_SQL, IntranetCases } from './store/intranet-cases.js';
@@ -33,10 +34,12 @@ export const INTERNAL_MIGRATIONS = [
   { version: 11, sql: OUTBOX_DROPPED_SQL },
   // Large bodies in the blob store (src/store/blobs.ts): rows name them by digest.
   { version: 12, sql: OUTBOX_BLOB_SQL + STAMP_QUEUE_BLOB_SQL + INTRANET_CASES_BLOB_SQL },
+  // Acknowledged packets kept for a replay after the peer's restore, and this side's watermark.
+  { version: 13, sql: OUTBOX_RETAINED_SQL + LINK_WATERMARK_SQL },
 ];
 
 /** Every column of this database that names a blob: a blob no row names is an orphan. */
-const BLOB_REFS = `SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d
+const BLOB_REFS = `SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d UNION ALL SELECT 1 FROM outbox_retained WHERE blob = @d
   UNION ALL SELECT 1 FROM stamp_queue WHERE packet_blob = @d UNION ALL SELECT 1 FROM intranet_cases WHERE request_blob = @d LIMIT 1`;
 
 export interface InternalStore {

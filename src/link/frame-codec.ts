@@ -5,12 +5,13 @@ import { MAX_CERT_BYTES } from '../seal/limits.js';
 
 export type Frame =
   | { type: 'hello'; versions: number[]; gatewayId: string; window: number; features?: string[]; catalogueSha256?: string }
-  | { type: 'packet'; packet: Buffer; packetId: Buffer }
+  | { type: 'packet'; packet: Buffer; packetId: Buffer; seq?: number }
   | { type: 'ack'; packetIds: Buffer[] }
   | { type: 'heartbeat'; sentAtMs: number; reply: boolean }
   | { type: 'auditHead'; record: Buffer; signature: Buffer; signerCertificate: Buffer }
   | { type: 'refusal'; packetId: Buffer; code: string; detail: string }
-  | { type: 'keyAnnounce'; encCertificate: Buffer; signerCertificate: Buffer; atMs: number; signature: Buffer };
+  | { type: 'keyAnnounce'; encCertificate: Buffer; signerCertificate: Buffer; atMs: number; signature: Buffer }
+  | { type: 'replayRequest'; fromSeq: number };
 
 /** Bounds on what a peer's Hello and Refusal may carry (a frame is already bounded by maxPayload; these
  *  keep a hostile value out of logs and the held table). */
@@ -26,10 +27,11 @@ export function encodeFrame(f: Frame): Buffer {
     case 'hello': return Buffer.from(F.encode({ hello: {
       versions: f.versions, gatewayId: f.gatewayId, window: f.window, features: f.features ?? [], catalogueSha256: f.catalogueSha256 ?? '',
     } }).finish());
-    case 'packet': return Buffer.from(F.encode({ packet: { packet: f.packet, packetId: f.packetId } }).finish());
+    case 'packet': return Buffer.from(F.encode({ packet: { packet: f.packet, packetId: f.packetId, ...(f.seq ? { seq: f.seq } : {}) } }).finish());
     case 'ack': return Buffer.from(F.encode({ ack: { packetIds: f.packetIds } }).finish());
     case 'heartbeat': return Buffer.from(F.encode({ heartbeat: { sentAtMs: f.sentAtMs, reply: f.reply } }).finish());
     case 'auditHead': return Buffer.from(F.encode({ auditHead: { record: f.record, signature: f.signature, signerCertificate: f.signerCertificate } }).finish());
+    case 'replayRequest': return Buffer.from(F.encode({ replayRequest: { fromSeq: f.fromSeq } }).finish());
     case 'refusal': return Buffer.from(F.encode({ refusal: { packetId: f.packetId, code: f.code, detail: f.detail.slice(0, MAX_REFUSAL_DETAIL_CHARS) } }).finish());
     case 'keyAnnounce': return Buffer.from(F.encode({ keyAnnounce: {
       encCertificate: f.encCertificate, signerCertificate: f.signerCertificate, atMs: f.atMs, signature: f.signature,
@@ -82,7 +84,10 @@ export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {
     case 'packet': {
       const p = m.packet!;
       if (!p.packet || p.packet.length === 0) return fail('FERRY_ERR_LINK_FRAME', 'empty packet frame');
-      return { ok: true, value: { type: 'packet', packet: Buffer.from(p.packet), packetId: Buffer.from(p.packetId ?? []) } };
+      const seq = Number(p.seq ?? 0);
+      // A seq is a SQLite rowid: a value past 2^53 cannot be one and would not compare exactly.
+      if (!Number.isSafeInteger(seq) || seq < 0) return fail('FERRY_ERR_LINK_FRAME', 'packet frame seq out of range');
+      return { ok: true, value: { type: 'packet', packet: Buffer.from(p.packet), packetId: Buffer.from(p.packetId ?? []), ...(seq > 0 ? { seq } : {}) } };
     }
     case 'ack':
       return { ok: true, value: { type: 'ack', packetIds: (m.ack!.packetIds ?? []).map((id) => Buffer.from(id)) } };
@@ -102,6 +107,11 @@ export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {
       const atMs = Number(k.atMs ?? 0);
       if (!Number.isSafeInteger(atMs) || atMs <= 0) return fail('FERRY_ERR_LINK_FRAME', 'key announcement without a time');
       return { ok: true, value: { type: 'keyAnnounce', encCertificate: Buffer.from(k.encCertificate!), signerCertificate: Buffer.from(k.signerCertificate!), atMs, signature: Buffer.from(k.signature!) } };
+    }
+    case 'replayRequest': {
+      const fromSeq = Number(m.replayRequest!.fromSeq ?? 0);
+      if (!Number.isSafeInteger(fromSeq) || fromSeq < 0) return fail('FERRY_ERR_LINK_FRAME', 'replay request from_seq out of range');
+      return { ok: true, value: { type: 'replayRequest', fromSeq } };
     }
     default:
       return fail('FERRY_ERR_LINK_FRAME', 'frame of no known type');

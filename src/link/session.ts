@@ -8,6 +8,7 @@ import {
   DEFAULT_BACKLOG_HIGH, DEFAULT_BACKLOG_LOW, DEFAULT_DEAD_AFTER_MS, DEFAULT_HEALTHY_SESSION_MS, DEFAULT_HEARTBEAT_MS, DEFAULT_WINDOW,
   DEFAULT_WINDOW_BYTES, HELLO_TIMEOUT_MS, SUPPORTED_VERSIONS,
 } from './limits.js';
+import { FEATURE_REPLAY, ReplayCursor, type ReplaySource } from './replay.js';
 
 export interface OutgoingPacket { seq: number; packetId: Buffer; bytes: Buffer }
 
@@ -38,9 +39,13 @@ export interface PacketSource {
   refuse?(refused: readonly RefusedPacket[]): void;
   /** A new session is up (the peer may have restarted with fixed keys): put held packets back in line. */
   sessionStarted?(): void;
+  /** Acknowledged packets kept for a peer restored from a backup. A source with it announces
+   *  FEATURE_REPLAY and answers ReplayRequest (src/link/replay.ts). */
+  replay?: ReplaySource;
 }
 
-export interface IncomingPacket { packetId: Buffer; bytes: Buffer }
+/** `seq` is the sender's outbox seq when it sent one (a peer from before replay does not). */
+export interface IncomingPacket { packetId: Buffer; bytes: Buffer; seq?: number }
 
 /** What the inbox did with a committed batch: `acks` it took responsibility for (delivered, duplicate,
  *  quarantined), `refused` it could not open and kept as evidence. A plain array means all acks. */
@@ -52,6 +57,8 @@ export interface PacketSink {
    *  batches until this one has committed, so batches commit in the order they arrived. */
   accept(batch: readonly IncomingPacket[]): SinkResult | Promise<SinkResult>;
   backlog(): number;
+  /** The highest sender seq this side has committed (its replay watermark); 0 asks for nothing. */
+  replayFrom?(): number;
 }
 
 /** What the peer said about itself in its Hello. */
@@ -82,6 +89,8 @@ export interface SessionOptions {
   onPeerHello?: (h: PeerHello) => void;
   /** Encryption-certificate announcements (FEATURE_KEY_ANNOUNCE); none: the feature is not offered. */
   keyAnnouncer?: KeyAnnouncer;
+  /** This side asked the peer for a replay after `fromSeq` (for the audit trail). */
+  onReplayRequested?: (fromSeq: number) => void;
 }
 
 export type AuditHeadFrame = Omit<Extract<Frame, { type: 'auditHead' }>, 'type'>;
@@ -108,6 +117,9 @@ export class LinkSession {
   /** The peer announced FEATURE_REFUSAL: refused packets go back as Refusal frames, not acks. */
   private peerTakesRefusals = false;
   private peerTakesAnnounce = false;
+  /** A replay the peer asked for, sent ahead of the outbox until its retained packets run out. */
+  private replaying: ReplayCursor | null = null;
+  private replayServed = false;
   private readonly timers: NodeJS.Timeout[] = [];
   readonly stats = { sent: 0, acked: 0, received: 0, acksSent: 0, refused: 0, refusalsSent: 0 };
 
@@ -129,7 +141,7 @@ export class LinkSession {
     ws.on('error', (e) => this.log.warn({ err: e.message }, 'link socket error'));
     this.send({
       type: 'hello', versions: [...SUPPORTED_VERSIONS], gatewayId: opts.gatewayId, window: this.window,
-      features: [...(source.refuse ? [FEATURE_REFUSAL] : []), ...(opts.keyAnnouncer ? [FEATURE_KEY_ANNOUNCE] : [])], catalogueSha256: opts.catalogueSha256?.() ?? '',
+      features: [...(source.refuse ? [FEATURE_REFUSAL] : []), ...(opts.keyAnnouncer ? [FEATURE_KEY_ANNOUNCE] : []), ...(source.replay ? [FEATURE_REPLAY] : [])], catalogueSha256: opts.catalogueSha256?.() ?? '',
     });
     const helloTimer = setTimeout(() => { if (!this.ready) this.abort(4002, 'no hello from peer'); }, HELLO_TIMEOUT_MS);
     this.timers.push(helloTimer);
@@ -153,16 +165,21 @@ export class LinkSession {
     if (!this.ready || this.closed) return;
     const limit = Math.min(this.window, this.peerWindow || this.window);
     while (this.inFlight.size < limit && this.inFlightBytes < this.windowBytes) {
-      const rows = this.source.after(this.cursor, Math.min(limit - this.inFlight.size, 64));
+      const n = Math.min(limit - this.inFlight.size, 64);
+      // A replay goes first: the peer is missing these, and they are older than anything in the outbox.
+      const replay = this.replaying && this.source.replay ? this.replaying.next(this.source.replay, n) : null;
+      if (this.replaying && !replay) { this.log.info({ stage: 'replay', fromSeq: this.replaying.fromSeq, sent: this.replaying.sent }, 'replay sent'); this.replaying = null; }
+      const rows = replay ?? this.source.after(this.cursor, n);
       if (rows.length === 0) return;
       for (const row of rows) {
-        this.cursor = row.seq;
+        if (!replay) this.cursor = row.seq;
         const id = row.packetId.toString('hex');
         if (this.inFlight.has(id)) continue;
         this.inFlight.set(id, row.bytes.length);
         this.inFlightBytes += row.bytes.length;
-        this.send({ type: 'packet', packet: row.bytes, packetId: row.packetId });
+        this.send({ type: 'packet', packet: row.bytes, packetId: row.packetId, seq: row.seq });
         this.stats.sent++;
+        if (replay) this.replaying!.sent++;
         if (this.inFlightBytes >= this.windowBytes) return;
       }
     }
@@ -182,7 +199,7 @@ export class LinkSession {
     if (!this.ready && f.type !== 'hello' && f.type !== 'heartbeat') { this.abort(1002, 'FERRY_ERR_LINK_FRAME: frame before hello'); return; }
     switch (f.type) {
       case 'hello': return this.onHello(f);
-      case 'packet': return this.onPacket(f.packetId, f.packet);
+      case 'packet': return this.onPacket(f.packetId, f.packet, f.seq);
       case 'ack': return this.onAck(f.packetIds);
       case 'heartbeat':
         if (!f.reply) this.send({ type: 'heartbeat', sentAtMs: f.sentAtMs, reply: true });
@@ -196,6 +213,7 @@ export class LinkSession {
         if (!this.opts.keyAnnouncer || !this.peerTakesAnnounce) { this.abort(1002, 'FERRY_ERR_LINK_FRAME: key announcement without the feature'); return; }
         this.opts.keyAnnouncer.receive(f);
         return;
+      case 'replayRequest': return this.onReplayRequest(f.fromSeq);
     }
   }
 
@@ -216,6 +234,26 @@ export class LinkSession {
     const head = this.opts.auditHead?.();
     if (head) this.sendAuditHead(head);
     this.sendKeyAnnounce();
+    // Every session, not only after a restore: a watermark at the sender's head asks for nothing but
+    // the out-of-order packets (cheap), and no operator has to remember to ask.
+    const from = (f.features ?? []).includes(FEATURE_REPLAY) ? this.sink.replayFrom?.() ?? 0 : 0;
+    if (from > 0) {
+      this.send({ type: 'replayRequest', fromSeq: from });
+      this.log.info({ stage: 'replay', fromSeq: from }, 'replay requested from the peer');
+      this.opts.onReplayRequested?.(from);
+    }
+    this.pump();
+  }
+
+  /** The peer asks for the retained packets after its watermark (rule 13). One per session: a peer that
+   *  asks again (a bug, or a pinned peer misbehaving) would otherwise make us resend the whole
+   *  retention window and write an audit entry per request. */
+  private onReplayRequest(fromSeq: number): void {
+    if (!this.source.replay) { this.log.warn({ stage: 'replay', fromSeq }, 'replay request ignored: this side keeps no acknowledged packets'); return; }
+    if (this.replayServed) { this.log.warn({ stage: 'replay', fromSeq }, 'replay request ignored: one per session'); return; }
+    this.replayServed = true;
+    this.source.replay.begin(fromSeq);
+    this.replaying = new ReplayCursor(fromSeq);
     this.pump();
   }
 
@@ -231,9 +269,9 @@ export class LinkSession {
     if (this.ready) this.send({ type: 'auditHead', ...h });
   }
 
-  private onPacket(packetId: Buffer, bytes: Buffer): void {
+  private onPacket(packetId: Buffer, bytes: Buffer, seq: number | undefined): void {
     this.stats.received++;
-    this.pending.push({ packetId, bytes });
+    this.pending.push(seq ? { packetId, bytes, seq } : { packetId, bytes });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // Frames that arrived in the same I/O turn share one SQLite transaction and one ack frame.

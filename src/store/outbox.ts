@@ -37,6 +37,8 @@ export class Outbox {
   private readonly blobOfStmt;
   private readonly countStmt;
   private readonly depthStmt;
+  /** Runs per acknowledged id inside the ack transaction, before the row is deleted (outbox-retained.ts). */
+  private ackHook: ((packetId: Buffer) => void) | null = null;
 
   constructor(private readonly db: Db, private blobs: OutboxBlobs | null = null) {
     // A database from before OUTBOX_BLOB_SQL (a unit fixture) has no blob column: NULL stands in.
@@ -80,6 +82,7 @@ export class Outbox {
     try {
       this.db.transaction(() => {
         for (const id of ids) {
+          this.ackHook?.(id);
           const gone = this.deleteStmt.all(id) as (Buffer | null)[];
           n += gone.length;
           for (const b of gone) if (b) released.push(b);
@@ -91,6 +94,11 @@ export class Outbox {
     // After the commit: a crash before it keeps the row and its blob; after it, at worst an orphan.
     for (const b of released) this.blobs?.release(b);
     return n;
+  }
+
+  /** Sets the one hook the ack runs per packet before deleting it (the replay retention keeps a copy). */
+  onAcknowledge(hook: (packetId: Buffer) => void): void {
+    this.ackHook = hook;
   }
 
   count(): number {

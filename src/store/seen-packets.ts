@@ -25,3 +25,31 @@ export class SeenPackets {
     return this.hasStmt.get(packetId) !== undefined;
   }
 }
+
+/** The replay watermark (PROTOCOL.md §6 rule 13): per sending domain, the highest sender outbox seq
+ *  this receiver has committed. Advanced in the inbox's batch transaction, so it is exactly as old as
+ *  the packets a restored backup holds, and the next session asks the sender to replay from it. */
+export const LINK_WATERMARK_SQL = `
+CREATE TABLE link_watermark (
+  peer       TEXT PRIMARY KEY,     -- the sender's domain, from the authenticated packet header
+  high_seq   INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+) WITHOUT ROWID;`;
+
+export class LinkWatermark {
+  private readonly advanceStmt;
+  private readonly highStmt;
+  constructor(db: Db) {
+    this.advanceStmt = db.prepare(`INSERT INTO link_watermark (peer, high_seq, updated_at) VALUES (?, ?, ?)
+      ON CONFLICT(peer) DO UPDATE SET high_seq = MAX(high_seq, excluded.high_seq), updated_at = excluded.updated_at`);
+    this.highStmt = db.prepare('SELECT MAX(high_seq) FROM link_watermark').pluck();
+  }
+  /** Records a committed packet's sender seq (never lowers the mark). Call inside the batch transaction. */
+  advance(peer: string, seq: number, now: number): void {
+    this.advanceStmt.run(peer, seq, now);
+  }
+  /** The highest seq committed from the peer (a gateway has one), 0 when none was ever recorded. */
+  high(): number {
+    return (this.highStmt.get() as number | null) ?? 0;
+  }
+}

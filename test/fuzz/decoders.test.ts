@@ -106,12 +106,13 @@ function sameFrame(a: Frame, b: Frame): boolean {
   switch (a.type) {
     case 'hello': { const y = b as typeof a; return a.gatewayId === y.gatewayId && a.window === y.window && a.versions.join() === y.versions.join()
       && (a.features ?? []).join() === (y.features ?? []).join() && (a.catalogueSha256 ?? '') === (y.catalogueSha256 ?? ''); }
-    case 'packet': { const y = b as typeof a; return a.packet.equals(y.packet) && a.packetId.equals(y.packetId); }
+    case 'packet': { const y = b as typeof a; return a.packet.equals(y.packet) && a.packetId.equals(y.packetId) && a.seq === y.seq; }
     case 'ack': { const y = b as typeof a; return a.packetIds.length === y.packetIds.length && a.packetIds.every((id, i) => id.equals(y.packetIds[i]!)); }
     case 'heartbeat': { const y = b as typeof a; return a.sentAtMs === y.sentAtMs && a.reply === y.reply; }
     case 'auditHead': { const y = b as typeof a; return a.record.equals(y.record) && a.signature.equals(y.signature) && a.signerCertificate.equals(y.signerCertificate); }
     case 'refusal': { const y = b as typeof a; return a.packetId.equals(y.packetId) && a.code === y.code && a.detail === y.detail; }
     case 'keyAnnounce': { const y = b as typeof a; return a.encCertificate.equals(y.encCertificate) && a.signerCertificate.equals(y.signerCertificate) && a.atMs === y.atMs && a.signature.equals(y.signature); }
+    case 'replayRequest': return a.fromSeq === (b as typeof a).fromSeq;
   }
 }
 const sameStatus = (a: StatusUpdate, b: StatusUpdate): boolean => a.caseId === b.caseId && a.status === b.status && a.atMs === b.atMs

@@ -78,25 +78,24 @@ describe('the on-disk format is unchanged by the store\'s split by owner', () =>
     return { names, version, sha256: createHash('sha256').update(sql).digest('hex') };
   };
 
-  it('internal.sqlite: the same tables, migration 10, and byte-identical schema text', () => {
+  // Migrations 13 (internal) and 11 (external) add the replay tables (PROTOCOL.md §6 rule 13).
+  it('internal.sqlite: the same tables, migration 13, and byte-identical schema text', () => {
     expect(schemaOf(internalStore().db)).toEqual({
       names: ['approval_cases', 'audit_anchors', 'audit_entries', 'case_attachments', 'case_submissions', 'case_transitions', 'evaluations', 'gateway_kv',
-        'intranet_cases', 'notifications', 'outbound_events', 'outbox', 'outbox_held', 'packet_stamps', 'quarantine', 'rejected_packets',
-        'rejected_packets_dropped', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_cards',
+        'intranet_cases', 'link_watermark', 'notifications', 'outbound_events', 'outbox', 'outbox_held', 'outbox_retained', 'packet_stamps', 'quarantine', 'rejected_packets',
+        'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_cards',
         'supervision_queue'],
-      // 10: blob columns and indexes (outbox, outbox_held, stamp_queue, intranet_cases: src/store/blobs.ts).
-      version: 10,
-      sha256: '69f2e5ded3e13b72ad7d72c9c08838386adcd5439d8c7d78cc5de5c6013ec4f9',
+      version: 13,
+      sha256: '3731df2ad2e9f7508dd2bcd9854885cfe156b2fb318fec7caf058236fd725922',
     });
   });
 
-  it('external.sqlite: the same tables, migration 9, and byte-identical schema text', () => {
+  it('external.sqlite: the same tables, migration 11, and byte-identical schema text', () => {
     expect(schemaOf(externalStore().db)).toEqual({
-      names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'idempotency_keys', 'outbox', 'outbox_held', 'quarantine',
-        'rejected_packets', 'rejected_packets_dropped', 'schema_version', 'seen_packets', 'sqlite_sequence'],
-      // 9: blob columns and indexes (outbox, outbox_held: src/store/blobs.ts).
-      version: 9,
-      sha256: '08fe7b2548ba2679e29a91bbb9c34424796646f1ff719288938b14a43c30a737',
+      names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'idempotency_keys', 'link_watermark', 'outbox', 'outbox_held', 'outbox_retained', 'quarantine',
+        'rejected_packets', 'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence'],
+      version: 11,
+      sha256: '67f551c72360b5074e4309e2c1316f7cdb5c136f4af17fac9430be4a189aecb7',
     });
   });
 });
