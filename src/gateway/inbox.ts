@@ -118,32 +118,12 @@ export function createInbox(o: InboxOptions): Inbox {
     o.afterCommit?.();
     return r;
   };
-  /** Opens the large packets in the worker, then commits the batch at the same clock reading. The
-   *  worker hands each packet's bytes back (they moved there): the batch keeps those. */
-  const acceptOffloaded = async (batch: readonly IncomingPacket[], crypto: Pick<CryptoPool, 'open'>): Promise<SinkResult> => {
-    const now = o.clock.now();
-    const frames = [...batch];
-    const written: Buffer[] = [];
-    const opened = await Promise.all(frames.map(async (f, i) => {
-      if (f.bytes.length <= offload) return null;
-      const r = await crypto.open(f.bytes, { now, ...pick(o.open) });
-      frames[i] = { packetId: f.packetId, bytes: r.bytes };
-      if (r.result.ok && o.blobs) written.push(await o.blobs.put(r.bytes, r.sha256));
-      return r.result;
-    }));
-    try {
-      return commit(frames, now, opened);
-    } finally {
-      for (const digest of written) o.blobs?.release(digest);
-      o.afterCommit?.();
-    }
-  };
   return {
     rejected,
     acceptNow,
     accept(batch) {
       const crypto = o.crypto;
-      return crypto && batch.some((f) => f.bytes.length > offload) ? acceptOffloaded(batch, crypto) : acceptNow(batch);
+      return crypto && batch.some((f) => f.bytes.length > offload) ? acceptOffloaded(o, commit, batch, crypto, offload) : acceptNow(batch);
     },
     backlog: o.backlog ?? (() => 0),
     replayFrom: () => watermark.high(),
@@ -152,4 +132,27 @@ export function createInbox(o: InboxOptions): Inbox {
 
 function pick(c: Omit<OpenContext, 'now'>): { maxPacketBytes?: number; maxBodyBytes?: number } {
   return { ...(c.maxPacketBytes !== undefined ? { maxPacketBytes: c.maxPacketBytes } : {}), ...(c.maxBodyBytes !== undefined ? { maxBodyBytes: c.maxBodyBytes } : {}) };
+}
+
+type BatchCommit = (batch: readonly IncomingPacket[], now: Date, opened: readonly (OpenResult | null)[]) => SinkResult;
+
+/** Opens the large packets in the worker, then commits the batch at the same clock reading. The
+ *  worker hands each packet's bytes back (they moved there): the batch keeps those. */
+async function acceptOffloaded(o: InboxOptions, commit: BatchCommit, batch: readonly IncomingPacket[], crypto: Pick<CryptoPool, 'open'>, offload: number): Promise<SinkResult> {
+  const now = o.clock.now();
+  const frames = [...batch];
+  const written: Buffer[] = [];
+  const opened = await Promise.all(frames.map(async (f, i) => {
+    if (f.bytes.length <= offload) return null;
+    const r = await crypto.open(f.bytes, { now, ...pick(o.open) });
+    frames[i] = { packetId: f.packetId, bytes: r.bytes };
+    if (r.result.ok && o.blobs) written.push(await o.blobs.put(r.bytes, r.sha256));
+    return r.result;
+  }));
+  try {
+    return commit(frames, now, opened);
+  } finally {
+    for (const digest of written) o.blobs?.release(digest);
+    o.afterCommit?.();
+  }
 }

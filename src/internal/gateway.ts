@@ -114,11 +114,7 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
     async stop() {
       await lifecycle.stop();
       clearInterval(drainTimer);
-      replay.stop(); linkReplay.stop();
-      notifier.stop();
-      monitor.stop();
-      policy.stop();
-      path.stamper.stop();
+      for (const part of [replay, linkReplay, notifier, monitor, policy, path.stamper]) part.stop();
       await inspect.close();
       await crypto.close();
       loop.stop();

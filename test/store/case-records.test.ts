@@ -82,20 +82,20 @@ describe('the on-disk format is unchanged by the store\'s split by owner', () =>
   it('internal.sqlite: the same tables, migration 13, and byte-identical schema text', () => {
     expect(schemaOf(internalStore().db)).toEqual({
       names: ['approval_cases', 'audit_anchors', 'audit_entries', 'case_attachments', 'case_submissions', 'case_transitions', 'evaluations', 'gateway_kv',
-        'intranet_cases', 'link_watermark', 'notifications', 'outbound_events', 'outbox', 'outbox_held', 'outbox_retained', 'packet_stamps', 'quarantine', 'rejected_packets',
-        'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_cards',
+        'intranet_cases', 'link_watermark', 'notifications', 'outbound_events', 'outbox', 'outbox_dropped', 'outbox_held', 'outbox_retained', 'packet_stamps', 'quarantine', 'rejected_packets',
+        'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_basis', 'supervision_cards',
         'supervision_queue'],
       version: 13,
-      sha256: '3731df2ad2e9f7508dd2bcd9854885cfe156b2fb318fec7caf058236fd725922',
+      sha256: '9d85d50e59c652065b4470d179c48a37cf6b020659ec725c56bc31ae1f13d2e7',
     });
   });
 
   it('external.sqlite: the same tables, migration 11, and byte-identical schema text', () => {
     expect(schemaOf(externalStore().db)).toEqual({
-      names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'idempotency_keys', 'link_watermark', 'outbox', 'outbox_held', 'outbox_retained', 'quarantine',
+      names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'gateway_kv', 'idempotency_keys', 'link_watermark', 'outbox', 'outbox_dropped', 'outbox_held', 'outbox_retained', 'quarantine',
         'rejected_packets', 'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence'],
       version: 11,
-      sha256: '67f551c72360b5074e4309e2c1316f7cdb5c136f4af17fac9430be4a189aecb7',
+      sha256: 'ace1ce6b0a794ffe1c6f29e8105567cbe9e294e3091d3286dd957ff3ecbd1953',
     });
   });
 });
