@@ -75,6 +75,9 @@ function check(p: Pair, accepted: Map<string, Buffer>) {
   idb.close();
   const edb = new Database(join(ext, 'external.sqlite'), { readonly: true });
   const received = new Map((edb.prepare("SELECT case_id AS c, COUNT(*) AS n FROM case_history WHERE status = 'received' GROUP BY case_id").all() as { c: string; n: number }[]).map((r) => [r.c, r.n]));
+  // Acknowledged packets are kept for a replay after the peer's restore (outbox_retained, PROTOCOL §6
+  // rule 13): their blob files stay while those rows do.
+  const retained = (edb.prepare('SELECT blob FROM outbox_retained WHERE blob IS NOT NULL').pluck().all() as Buffer[]).map((b) => b.toString('hex'));
   edb.close();
 
   const byId = new Map(cases.map((c) => [c.caseId, c]));
@@ -92,9 +95,11 @@ function check(p: Pair, accepted: Map<string, Buffer>) {
     const file = readFileSync(join(int, 'blobs', sha.toString('hex')));
     expect(createHash('sha256').update(file).digest().equals(sha)).toBe(true);
   }
-  // No orphans: the external side's packets were acknowledged (released); the intranet keeps exactly
-  // the request bodies its cases name (stamp-queue packets released after delivery).
-  expect(blobFiles(ext)).toEqual([]);
+  // No orphans: the external side keeps exactly the acknowledged packets it retains (one per accepted
+  // case: nothing left from the kill); the intranet keeps exactly the request bodies its cases name
+  // (stamp-queue packets released after delivery).
+  expect(retained.length).toBe(accepted.size);
+  expect(blobFiles(ext).sort()).toEqual([...new Set(retained)].sort());
   expect(blobFiles(int).sort()).toEqual(cases.filter((c) => c.blob).map((c) => c.blob!.toString('hex')).sort());
 }
 
