@@ -48,15 +48,16 @@ function varint(n: number): Buffer {
 }
 
 /** A packet frame as two parts whose concatenation is a LinkFrame{packet: PacketFrame{packet_id,
- *  packet}}: the encoded head, then the packet's own bytes, not copied. The link sends them as two
+ *  seq, packet}}: the encoded head, then the packet's own bytes, not copied. The link sends them as two
  *  fragments of one WebSocket message, so a 22 MB packet is never copied into a frame buffer on the
  *  event loop. Same fields as encodeFrame's; packet_id comes first, which the wire format allows (a
  *  parser takes fields in any order: decodeFrame reads both). */
-export function encodePacketFrameParts(packetId: Buffer, packet: Buffer): [head: Buffer, packet: Buffer] {
+export function encodePacketFrameParts(packetId: Buffer, packet: Buffer, seq?: number): [head: Buffer, packet: Buffer] {
   const id = Buffer.concat([Buffer.from([0x12]), varint(packetId.length), packetId]); // field 2, length-delimited
+  const sq = seq ? Buffer.concat([Buffer.from([0x18]), varint(seq)]) : Buffer.alloc(0); // field 3, varint (rule 13)
   const pk = Buffer.concat([Buffer.from([0x0a]), varint(packet.length)]);              // field 1, length-delimited
-  const inner = id.length + pk.length + packet.length;
-  return [Buffer.concat([Buffer.from([0x12]), varint(inner), id, pk]), packet];          // LinkFrame field 2
+  const inner = id.length + sq.length + pk.length + packet.length;
+  return [Buffer.concat([Buffer.from([0x12]), varint(inner), id, sq, pk]), packet];      // LinkFrame field 2
 }
 
 export function decodeFrame(bytes: Uint8Array): Verdict<Frame> {

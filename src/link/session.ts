@@ -380,7 +380,7 @@ export class LinkSession {
     if (f.type === 'packet') {
       // Two fragments of one message: the head, then the packet's bytes as they are (no copy of a
       // large packet into a frame buffer on the loop). Nothing is sent between them: this is sync.
-      const [head, packet] = encodePacketFrameParts(f.packetId, f.packet);
+      const [head, packet] = encodePacketFrameParts(f.packetId, f.packet, f.seq);
       this.ws.send(head, { binary: true, fin: false });
       this.ws.send(packet, { binary: true, fin: true });
       return;

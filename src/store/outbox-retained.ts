@@ -2,7 +2,7 @@
 // older backup can ask for them again (PROTOCOL.md §6 rule 13). A row moves here from the outbox at the
 // ack (one hook in outbox.ts, same transaction as the delete) and leaves by age or by the byte cap;
 // the highest seq ever pruned is kept, so a replay request from below it is a known, counted gap.
-import type { Db } from './db.js';
+import { hasColumn, type Db } from './db.js';
 import type { OutgoingPacket } from '../link/session.js';
 
 /** Where a retained large packet's bytes are read back from (src/store/blobs.ts). */
@@ -68,7 +68,7 @@ export class OutboxRetained {
     // keeps the file until this row is pruned. `size` counts inline bytes only: blob rows are bounded
     // by the retention age, not the byte cap (docs/OPERATIONS.md).
     this.retainStmt = db.prepare(`INSERT OR IGNORE INTO outbox_retained (seq, packet_id, kind, case_id, bytes, blob, size, created_at, acked_at, out_of_order)
-      SELECT seq, packet_id, kind, case_id, bytes, blob, length(bytes), created_at, @now,
+      SELECT seq, packet_id, kind, case_id, bytes, ${hasColumn(db, 'outbox', 'blob') ? 'blob' : 'NULL'}, length(bytes), created_at, @now,
              seq < (SELECT COALESCE(MAX(seq), 0) FROM outbox_retained) FROM outbox WHERE packet_id = @id`);
     this.afterStmt = db.prepare(`SELECT seq, packet_id AS packetId, bytes, blob FROM outbox_retained
       WHERE seq > @cursor AND (seq > @from OR out_of_order = 1) ORDER BY seq LIMIT @limit`);

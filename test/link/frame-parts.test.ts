@@ -21,4 +21,14 @@ describe('packet frame in parts', () => {
     expect(joined.value.packet.equals(packet)).toBe(true);
     expect(joined.value.packetId.equals(packetId)).toBe(true);
   });
+
+  it.each([1, 127, 128, 2 ** 31, 2 ** 53 - 1])('carries the sender seq %i (rule 13) exactly as encodeFrame does', (seq) => {
+    const packet = Buffer.from('sealed packet bytes');
+    const packetId = Buffer.alloc(16, 9);
+    const [head, body] = encodePacketFrameParts(packetId, packet, seq);
+    const joined = decodeFrame(Buffer.concat([head, body]));
+    if (!joined.ok || joined.value.type !== 'packet') throw new Error('did not decode');
+    expect(joined.value.seq).toBe(seq);
+    expect(joined.value.packet.equals(packet)).toBe(true);
+  });
 });

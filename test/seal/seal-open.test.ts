@@ -57,7 +57,7 @@ describe('round trip', () => {
     if (!r.ok) throw new Error(`${r.code}: ${r.detail}`);
     expect(r.packet).toEqual({
       packetId: s.packetId, kind, fromDomain: 'public', toDomain: 'intranet', caseId: d.caseId, createdAt: NOW,
-      body: Buffer.from(d.body), signerSubject: 'ferry-external-sign', timestampToken: null,
+      body: Buffer.from(d.body), signerSubject: 'ferry-external-sign', signerCertificate: pair.seal.signCertDer, timestampToken: null,
     });
   });
 
