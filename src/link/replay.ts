@@ -3,7 +3,7 @@
 // it asks the sender, which announced FEATURE_REPLAY, to send again what it retained after that seq.
 // The sender walks its retained packets with a cursor of its own, ahead of the outbox; the receiver's
 // duplicate filter drops whatever the restored database still holds.
-import type { OutgoingPacket } from './session.js';
+import type { OutgoingPacket } from './session-contract.js';
 
 /** The Hello feature of a side that keeps acknowledged packets and answers ReplayRequest. */
 export const FEATURE_REPLAY = 'replay';
