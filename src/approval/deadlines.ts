@@ -75,10 +75,14 @@ export function usedDays(cal: Calendar, clock: Clocked, at: Date): number {
 
 /** The day on which the used share first reaches `share` of the limit: day ⌈share × limit⌉ (at least
  *  day 1). The warning applies from the start of that day. */
-export function warningInstant(cal: Calendar, clock: Clocked, share: number, asOf: Date): Date {
+/** The counted day the yellow card comes on: the first whose used share of the limit reaches `share`. */
+export function warningDay(limitDays: number, share: number): number {
   // The epsilon keeps 0.8 × 15 = 12.000000000000002 from becoming day 13.
-  const k = Math.max(1, Math.ceil(share * clock.limitDays - 1e-9));
-  return startOfLocalDay(nthCountedDay(cal, clock, k, asOf));
+  return Math.max(1, Math.ceil(share * limitDays - 1e-9));
+}
+
+export function warningInstant(cal: Calendar, clock: Clocked, share: number, asOf: Date): Date {
+  return startOfLocalDay(nthCountedDay(cal, clock, warningDay(clock.limitDays, share), asOf));
 }
 
 /** Finished (or, for an open clock, checked at asOf) after the due date? */

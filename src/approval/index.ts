@@ -16,7 +16,7 @@ export { parseCommand, type Command } from './command.js';
 export type { CaseState, CaseStatus, Actor, Role, HistoryEntry, Task, Evaluation } from './case-state.js';
 export { ENDED_STATES } from './case-state.js';
 export type { OutboundEvent, OutboundEventType } from './events.js';
-export { caseClock, taskClock, dueDate, dueInstant, usedDays, isLate, type Clocked } from './deadlines.js';
+export { caseClock, taskClock, dueDate, dueInstant, usedDays, isLate, warningDay, type Clocked } from './deadlines.js';
 export { queueEntry, orderQueue, compareQueueEntries, type QueueEntry } from './queue.js';
 export { inspect, nextDeadline, refusedFeeCard, type Card, type CardKind, type CardColour } from './supervision.js';
 export { supervisionSettings, DEFAULT_SUPERVISION_SETTINGS, DEFAULT_YELLOW_SHARE, DEFAULT_ACCEPTANCE_DECISION_DAYS, type SupervisionSettings } from './settings.js';

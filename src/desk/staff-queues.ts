@@ -6,7 +6,7 @@
 //               working days left and the colour they are heading for (officer A/B), cases ready for
 //               the decision (lead, 首席代表), approved cases whose fee is not yet recorded, for the
 //               cashier of the charging department
-import { chargingDepartmentOf, feeFen, type CaseStatus } from '../approval/index.js';
+import { chargingDepartmentOf, feeFen, warningDay, type CaseStatus } from '../approval/index.js';
 import type { DeskViews, QueueRow } from './desk-views.js';
 import type { StaffIdentity } from './roles.js';
 
@@ -60,9 +60,8 @@ const FINISH: readonly CaseStatus[] = ['decided-approved', 'decided-denied', 're
 
 export function colourOf(usedDays: number, limitDays: number, late: boolean, yellowShare: number): { colour: Colour; heading: Colour } {
   if (late) return { colour: 'red', heading: 'red' };
-  // supervision.ts raises the yellow card once the used share of the limit passes yellowShare.
-  // Same day as deadlines.ts warningInstant (its epsilon keeps 0.8 × 15 from becoming day 13).
-  if (usedDays >= Math.max(1, Math.ceil(yellowShare * limitDays - 1e-9))) return { colour: 'yellow', heading: 'red' };
+  // The day supervision.ts raises the yellow card (the core's one rule for it).
+  if (usedDays >= warningDay(limitDays, yellowShare)) return { colour: 'yellow', heading: 'red' };
   return { colour: 'green', heading: 'yellow' };
 }
 

@@ -2,7 +2,7 @@
 // idempotency keys.
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_BLOB_SQL, OUTBOX_SQL, Outbox } from '../store/outbox.js';
-import { BlobStore } from '../store/blobs.js';
+import { BlobStore, blobReferenced } from '../store/blobs.js';
 import { LINK_WATERMARK_SQL, SEEN_SQL } from '../store/seen-packets.js';
 import { OUTBOX_RETAINED_SQL } from '../store/outbox-retained.js';
 import { OUTBOX_HELD_SQL, OutboxHeld } from '../store/outbox-held.js';
@@ -35,9 +35,6 @@ export const EXTERNAL_MIGRATIONS = [
   { version: 11, sql: OUTBOX_RETAINED_SQL + LINK_WATERMARK_SQL },
 ];
 
-/** Every column of this database that names a blob: a blob no row names is an orphan. */
-const BLOB_REFS = 'SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d UNION ALL SELECT 1 FROM outbox_retained WHERE blob = @d LIMIT 1';
-
 export interface ExternalStore {
   db: Db; outbox: Outbox; held: OutboxHeld; status: StatusCache; quarantine: Quarantine; catalogue: CatalogueCache; idempotency: IdempotencyStore;
   /** Large sealed packets, beside the database (src/store/blobs.ts). */
@@ -46,8 +43,7 @@ export interface ExternalStore {
 
 export function openExternalStore(dataDir: string): ExternalStore {
   const db = openDb(join(dataDir, 'external.sqlite'), EXTERNAL_MIGRATIONS);
-  const refs = db.prepare(BLOB_REFS).pluck();
-  const blobs = new BlobStore(dataDir, (d) => refs.get({ d }) !== undefined);
+  const blobs = new BlobStore(dataDir, blobReferenced(db));
   return {
     blobs, db, outbox: new Outbox(db, blobs), held: new OutboxHeld(db), status: new StatusCache(db), quarantine: new Quarantine(db, systemClock),
     catalogue: new CatalogueCache(db), idempotency: new IdempotencyStore(db),

@@ -123,7 +123,7 @@ export function createInbox(o: InboxOptions): Inbox {
     acceptNow,
     accept(batch) {
       const crypto = o.crypto;
-      return crypto && batch.some((f) => f.bytes.length > offload) ? acceptOffloaded(o, commit, batch, crypto, offload) : acceptNow(batch);
+      return crypto && batch.some((f) => f.bytes.length > offload) ? acceptOffloaded(o, seen, commit, batch, crypto, offload) : acceptNow(batch);
     },
     backlog: o.backlog ?? (() => 0),
     replayFrom: () => watermark.high(),
@@ -138,7 +138,7 @@ type BatchCommit = (batch: readonly IncomingPacket[], now: Date, opened: readonl
 
 /** Opens the large packets in the worker, then commits the batch at the same clock reading. The
  *  worker hands each packet's bytes back (they moved there): the batch keeps those. */
-async function acceptOffloaded(o: InboxOptions, commit: BatchCommit, batch: readonly IncomingPacket[], crypto: Pick<CryptoPool, 'open'>, offload: number): Promise<SinkResult> {
+async function acceptOffloaded(o: InboxOptions, seen: Pick<SeenPackets, 'has'>, commit: BatchCommit, batch: readonly IncomingPacket[], crypto: Pick<CryptoPool, 'open'>, offload: number): Promise<SinkResult> {
   const now = o.clock.now();
   const frames = [...batch];
   const written: Buffer[] = [];
@@ -146,7 +146,8 @@ async function acceptOffloaded(o: InboxOptions, commit: BatchCommit, batch: read
     if (f.bytes.length <= offload) return null;
     const r = await crypto.open(f.bytes, { now, ...pick(o.open) });
     frames[i] = { packetId: f.packetId, bytes: r.bytes };
-    if (r.result.ok && o.blobs) written.push(await o.blobs.put(r.bytes, r.sha256));
+    // A duplicate (a resend, a replay) is acknowledged without being stored: no write, fsync and unlink.
+    if (r.result.ok && o.blobs && !seen.has(r.result.packet.packetId)) written.push(await o.blobs.put(r.bytes, r.sha256));
     return r.result;
   }));
   try {

@@ -1,7 +1,6 @@
 // Which thrown errors are storage faults (the disk, the SQLite file), and which of Ferry's codes each
 // answers with. A storage fault on a request path is the environment, not a bug: the client is told
 // 503 with Retry-After (nothing was accepted: the transaction rolled back), never 500.
-import type { FerryErrorCode } from '../errors.js';
 
 /** SQLite's extended result codes start with the primary one (SQLITE_IOERR_WRITE → SQLITE_IOERR). */
 const SQLITE_UNAVAILABLE = ['SQLITE_IOERR', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_READONLY', 'SQLITE_CANTOPEN', 'SQLITE_CORRUPT', 'SQLITE_NOTADB', 'SQLITE_PROTOCOL', 'SQLITE_NOLFS'];
@@ -26,4 +25,3 @@ export function storageFault(e: unknown): StorageFault | null {
   return null;
 }
 
-export const isStorageFaultCode = (c: FerryErrorCode): c is StorageFault => c === 'FERRY_ERR_STORE_FULL' || c === 'FERRY_ERR_STORE_UNAVAILABLE';

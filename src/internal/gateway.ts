@@ -91,9 +91,10 @@ export async function startInternal(cfg: InternalConfig, log: Logger, trust: Tim
   const drainTimer = setInterval(path.flushOut, 1000);
   const monitor = startSupervisionMonitor({ db: store.db, clock: trust, settings: settings.supervision, calendar, log, intervalMs: cfg.approval.monitorIntervalSeconds * 1000 });
 
-  const catalogueReload = await startCatalogueReload({ holder, dir: cfg.approval.items, dataDir: cfg.dataDir, audit, log, republish: path.flushOut });
   const operator = await startOperatorSurface({ base: internalProbe(cfg, store, link, path.inbox.rejected, trust, () => catalogue.items.length, { keys, linkTls: tls.leaf, tsa: tsaCert }),
     db: store.db, dataDir: cfg.dataDir, operator: cfg.operator, caFile: cfg.keys.ca, metrics, log, storage: StorageWatch.started(cfg.dataDir, cfg.storage, log), intake: null });
+  // After the status socket, which refuses a second gateway on this dataDir before a live file is removed.
+  const catalogueReload = await startCatalogueReload({ holder, dir: cfg.approval.items, dataDir: cfg.dataDir, audit, log, republish: path.flushOut });
   const http = await buildIntranetHttp({
     health: () => ({ ...operator.health().body, inspect: inspect.stats(), eventLoop: loop.report() }),
     respondTsa: (req) => (trust.state() !== 'untrusted' ? tsa.respond(req) : null),

@@ -2,7 +2,7 @@
 // link dedupe and refused packets.
 import { openDb, type Db } from '../store/db.js';
 import { OUTBOX_BLOB_SQL, OUTBOX_SQL, Outbox } from '../store/outbox.js';
-import { BlobStore } from '../store/blobs.js';
+import { BlobStore, blobReferenced } from '../store/blobs.js';
 import { LINK_WATERMARK_SQL, SEEN_SQL } from '../store/seen-packets.js';
 import { OUTBOX_RETAINED_SQL } from '../store/outbox-retained.js';
 import { OUTBOX_HELD_SQL } from '../store/outbox-held.js';
@@ -38,10 +38,6 @@ export const INTERNAL_MIGRATIONS = [
   { version: 13, sql: OUTBOX_RETAINED_SQL + LINK_WATERMARK_SQL },
 ];
 
-/** Every column of this database that names a blob: a blob no row names is an orphan. */
-const BLOB_REFS = `SELECT 1 FROM outbox WHERE blob = @d UNION ALL SELECT 1 FROM outbox_held WHERE blob = @d UNION ALL SELECT 1 FROM outbox_retained WHERE blob = @d
-  UNION ALL SELECT 1 FROM stamp_queue WHERE packet_blob = @d UNION ALL SELECT 1 FROM intranet_cases WHERE request_blob = @d LIMIT 1`;
-
 export interface InternalStore {
   db: Db; outbox: Outbox; cases: IntranetCases; stampQueue: StampQueue; rejected: RejectedPackets; quarantine: Quarantine; notifications: Notifications;
   /** Large packets and request bodies, beside the database (src/store/blobs.ts). */
@@ -50,8 +46,7 @@ export interface InternalStore {
 
 export function openInternalStore(dataDir: string): InternalStore {
   const db = openDb(join(dataDir, 'internal.sqlite'), INTERNAL_MIGRATIONS);
-  const refs = db.prepare(BLOB_REFS).pluck();
-  const blobs = new BlobStore(dataDir, (d) => refs.get({ d }) !== undefined);
+  const blobs = new BlobStore(dataDir, blobReferenced(db));
   return {
     db, outbox: new Outbox(db, blobs), cases: new IntranetCases(db, blobs), stampQueue: new StampQueue(db, blobs), rejected: new RejectedPackets(db),
     quarantine: new Quarantine(db, systemClock), notifications: new Notifications(db), blobs,

@@ -5,6 +5,7 @@ import { webcrypto } from 'node:crypto';
 import { x509 } from './x509-provider.js';
 import { integer } from './der.js';
 import { CRL_REASONS, type CrlReason } from './crl.js';
+import { OID } from './oids.js';
 
 export interface CrlInput {
   /** The CA certificate (PEM or DER) and its PKCS#8 private key (PEM). */
@@ -16,7 +17,6 @@ export interface CrlInput {
   revoked: ReadonlyArray<{ serial: string; revokedAt: Date; reason: CrlReason }>;
 }
 
-const CRL_NUMBER_OID = '2.5.29.20';
 
 async function importSigningKey(pem: string): Promise<webcrypto.CryptoKey> {
   const b64 = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
@@ -36,7 +36,7 @@ export async function issueCrl(input: CrlInput): Promise<Buffer> {
       // RFC 5280 §5.2.1: conforming CAs MUST include the authority key identifier in CRLs.
       await x509.AuthorityKeyIdentifierExtension.create(ca.publicKey as never, false),
       // §5.2.3: CRL number, non-critical, monotonically increasing.
-      new x509.Extension(CRL_NUMBER_OID, false, integer(BigInt(input.crlNumber))),
+      new x509.Extension(OID.cRLNumber, false, integer(BigInt(input.crlNumber))),
     ],
     entries: input.revoked.map((r) => ({
       serialNumber: r.serial.length % 2 ? `0${r.serial}` : r.serial,

@@ -40,11 +40,10 @@ const SIG_HASH: Readonly<Record<string, string>> = {
   [OID.ecdsaWithSha256]: 'sha256', [OID.ecdsaWithSha384]: 'sha384', [OID.ecdsaWithSha512]: 'sha512',
   [OID.sha256WithRsa]: 'sha256', [OID.sha384WithRsa]: 'sha384', [OID.sha512WithRsa]: 'sha512',
 };
-const CRL_NUMBER = '2.5.29.20';
 const REASON_CODE = '2.5.29.21';
 const INVALIDITY_DATE = '2.5.29.24';
 /** CRL extensions read or harmless to ignore when non-critical (RFC 5280 §5.2). */
-const UNDERSTOOD_CRL_EXTENSIONS = new Set<string>([OID.authorityKeyIdentifier, CRL_NUMBER, OID.issuerAltName]);
+const UNDERSTOOD_CRL_EXTENSIONS = new Set<string>([OID.authorityKeyIdentifier, OID.cRLNumber, OID.issuerAltName]);
 
 interface Parsed {
   tbs: Buffer; sigAlgTbs: Buffer; sigAlgOuter: Buffer; sigOid: string; signature: Buffer; issuerDer: Buffer;
@@ -151,7 +150,7 @@ export function verifyCrl(der: Buffer, cas: readonly X509Certificate[]): Verdict
   try {
     let crlNumber: bigint | undefined;
     for (const ext of p.extensions ? readExtensions(children(p.extensions)[0] ?? (() => { throw new DerError('empty crlExtensions'); })()) : []) {
-      if (ext.oid === CRL_NUMBER) crlNumber = readInteger(parseDer(ext.value), 'cRLNumber');
+      if (ext.oid === OID.cRLNumber) crlNumber = readInteger(parseDer(ext.value), 'cRLNumber');
       else if (ext.critical && !UNDERSTOOD_CRL_EXTENSIONS.has(ext.oid)) throw new DerError(`critical CRL extension ${ext.oid} is not supported (delta or partitioned CRL?)`);
     }
     if (p.nextUpdate && p.nextUpdate.getTime() < p.thisUpdate.getTime()) throw new DerError('nextUpdate is before thisUpdate');

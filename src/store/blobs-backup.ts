@@ -9,11 +9,8 @@ import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, unlinkSync 
 import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { hasColumn } from './db.js';
+import { BLOB_COLUMNS } from './blobs.js';
 
-/** Every column, on either side, that names a blob (outbox.ts, stamp-queue.ts, intranet-cases.ts). */
-export const BLOB_COLUMNS: readonly (readonly [table: string, column: string])[] = [
-  ['outbox', 'blob'], ['outbox_held', 'blob'], ['stamp_queue', 'packet_blob'], ['intranet_cases', 'request_blob'],
-];
 
 const HEX = /^[0-9a-f]{64}$/;
 export const blobsDirOf = (dbFile: string) => join(dirname(dbFile), 'blobs');

@@ -15,9 +15,25 @@ import { mkdirSync, readFileSync, readdirSync, statSync, unlinkSync } from 'node
 import { open, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FerryError } from '../errors.js';
+import { hasColumn, type Db } from './db.js';
 
 /** The tables that may name a blob: each answers "does any row name this digest?" (sync, indexed). */
 export type BlobReferenced = (sha256: Buffer) => boolean;
+
+/** Every column, on either side, that names a blob: a blob no row names is an orphan, and a backup
+ *  keeps exactly the blobs these name. The one list: the stores' reference check and the backup both
+ *  read it, so a new table that names blobs is added here once. */
+export const BLOB_COLUMNS: readonly (readonly [table: string, column: string])[] = [
+  ['outbox', 'blob'], ['outbox_held', 'blob'], ['outbox_retained', 'blob'], ['outbox_dropped', 'blob'],
+  ['stamp_queue', 'packet_blob'], ['intranet_cases', 'request_blob'],
+];
+
+/** The reference check over the BLOB_COLUMNS this database has (each gateway has its own subset). */
+export function blobReferenced(db: Db): BlobReferenced {
+  const parts = BLOB_COLUMNS.filter(([t, c]) => hasColumn(db, t, c)).map(([t, c]) => `SELECT 1 FROM ${t} WHERE ${c} = @d`);
+  const stmt = db.prepare(`${parts.join(' UNION ALL ')} LIMIT 1`).pluck();
+  return (d) => stmt.get({ d }) !== undefined;
+}
 
 const HEX = /^[0-9a-f]{64}$/;
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest();

@@ -14,26 +14,42 @@ export interface PageExtras { readonly scripts?: readonly string[]; readonly bod
 
 export function page(s: Shell, title: string, body: Html, extras: PageExtras = {}): string {
   const { t } = s;
+  return frame({
+    title, site: t('site.title'), skip: t('site.skip'), stylesheet: s.stylesheet, icon: s.icon, scripts: extras.scripts ?? [],
+    ...(extras.bodyClass ? { bodyClass: extras.bodyClass } : {}), home: extras.home ?? '/',
+    header: extras.nav ?? html`<nav aria-label="${t('site.title')}"><ul><li><a href="/">${t('nav.home')}</a></li><li><a href="/items">${t('nav.items')}</a></li><li><a href="/case">${t('nav.case')}</a></li></ul></nav>`,
+    body, footer: html`<footer class="site"><p>${t('site.footer')}</p></footer>\n`,
+  });
+}
+
+/** The document every page of both gateways is drawn in (the portal's and the workbench's differ only
+ *  in what goes into it): language, viewport, style sheet, deferred same-origin scripts, skip link. */
+export interface Frame {
+  readonly title: string; readonly site: string; readonly skip: string; readonly stylesheet: string; readonly icon: string;
+  readonly scripts: readonly string[]; readonly bodyClass?: string; readonly home: string;
+  readonly header: Html | ''; readonly body: Html; readonly footer?: Html;
+}
+
+export function frame(f: Frame): string {
   return `<!DOCTYPE html>\n${html`<html lang="zh-CN">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} - ${t('site.title')}</title>
-<link rel="stylesheet" href="${s.stylesheet}">
-<link rel="icon" href="${s.icon}" type="image/svg+xml">
-${(extras.scripts ?? []).map((src) => html`<script src="${src}" defer></script>`)}
+<title>${f.title} - ${f.site}</title>
+<link rel="stylesheet" href="${f.stylesheet}">
+<link rel="icon" href="${f.icon}" type="image/svg+xml">
+${f.scripts.map((src) => html`<script src="${src}" defer></script>`)}
 </head>
-<body${extras.bodyClass ? html` class="${extras.bodyClass}"` : ''}>
-<a class="skip" href="#main">${t('site.skip')}</a>
+<body${f.bodyClass ? html` class="${f.bodyClass}"` : ''}>
+<a class="skip" href="#main">${f.skip}</a>
 <header class="site"><div class="bar">
-<a class="brand" href="${extras.home ?? '/'}">${t('site.title')}</a>
-${extras.nav ?? html`<nav aria-label="${t('site.title')}"><ul><li><a href="/">${t('nav.home')}</a></li><li><a href="/items">${t('nav.items')}</a></li><li><a href="/case">${t('nav.case')}</a></li></ul></nav>`}
+<a class="brand" href="${f.home}">${f.site}</a>
+${f.header}
 </div></header>
 <main id="main">
-${body}
+${f.body}
 </main>
-<footer class="site"><p>${t('site.footer')}</p></footer>
-</body>
+${f.footer ?? ''}</body>
 </html>
 `.text}`;
 }

@@ -2,6 +2,7 @@
 // with its CSRF token: a logout link could be fired from another site), one style sheet, one small
 // script. No inline script or style: the page's CSP forbids both.
 import { html, type Html } from './html.js';
+import { frame } from './layout.js';
 import type { Translate } from './strings.js';
 import type { StaffIdentity } from '../desk/roles.js';
 
@@ -13,32 +14,16 @@ export const csrfField = (token: string): Html => html`<input type="hidden" name
 
 export function workbenchPage(s: WorkbenchShell, title: string, body: Html, who?: Viewer): string {
   const { t } = s;
-  return `<!DOCTYPE html>\n${html`<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${title} - ${t('workbench.title')}</title>
-<link rel="stylesheet" href="${s.stylesheet}">
-<link rel="icon" href="${s.icon}" type="image/svg+xml">
-<script src="${s.script}" defer></script>
-</head>
-<body>
-<a class="skip" href="#main">${t('workbench.skip')}</a>
-<header class="site"><div class="bar">
-<a class="brand" href="/workbench">${t('workbench.title')}</a>
-${who ? html`<nav aria-label="${t('workbench.nav')}"><ul>
+  return frame({
+    title, site: t('workbench.title'), skip: t('workbench.skip'), stylesheet: s.stylesheet, icon: s.icon, scripts: [s.script], home: '/workbench',
+    header: who ? html`<nav aria-label="${t('workbench.nav')}"><ul>
 <li><a href="/workbench">${t('workbench.queue')}</a></li>
 ${who.staff.roles.includes('supervisor') ? html`<li><a href="/workbench/supervision">${t('workbench.supervision')}</a></li>` : ''}
 </ul></nav>
 <div class="who"><span>${t('workbench.signedInAs', { name: who.staff.name, department: who.staff.department })}</span>
-<form method="post" action="/workbench/logout">${csrfField(who.csrf)}<button type="submit" class="link">${t('workbench.logout')}</button></form></div>` : ''}
-</div></header>
-<main id="main">
-${body}
-</main>
-</body>
-</html>
-`.text}`;
+<form method="post" action="/workbench/logout">${csrfField(who.csrf)}<button type="submit" class="link">${t('workbench.logout')}</button></form></div>` : '',
+    body,
+  });
 }
 
 /** A page that says what went wrong; `code` is the stable error code, shown for the help desk. */

