@@ -57,7 +57,11 @@ export class LinkSession {
     this.window = opts.window ?? DEFAULT_WINDOW;
     this.windowBytes = opts.windowBytes ?? DEFAULT_WINDOW_BYTES;
     ws.binaryType = 'nodebuffer';
-    ws.on('message', (data: Buffer, isBinary: boolean) => this.onMessage(data, isBinary));
+    ws.on('message', (data: Buffer, isBinary: boolean) => {
+      // A local fault while handling a frame (a full disk under an audit entry or an ack's delete) ends
+      // this session with 1011, which the dialer counts as a failed attempt; it never ends the process.
+      try { this.onMessage(data, isBinary); } catch (e) { this.abort(1011, `local fault handling a frame: ${(e as { code?: string }).code ?? ''} ${(e as Error).message}`.trim()); }
+    });
     ws.on('close', (code, reason) => this.finish(`closed ${code} ${reason.toString()}`));
     ws.on('error', (e) => this.log.warn({ err: e.message }, 'link socket error'));
     this.send({
